@@ -1,0 +1,3 @@
+from snapshotpdf.cli import main
+
+main()

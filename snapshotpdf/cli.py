@@ -1,0 +1,111 @@
+"""Thin command line: options in, one call to the pipeline, problems to stderr, exit code.
+Heavy libraries (pandas, WeasyPrint) are imported only when a command runs."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snapshotpdf import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn a survey export into one City Innovation Snapshot PDF per city.",
+)
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"snapshotpdf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn a survey export into one City Innovation Snapshot PDF per city."""
+
+
+@app.command()
+def build(
+    survey: Annotated[
+        Path | None,
+        typer.Argument(help="Survey export (.xlsx, .csv). Default: the bundled sample survey."),
+    ] = None,
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the PDFs.")] = Path(
+        "outputs"
+    ),
+    city: Annotated[
+        list[str] | None,
+        typer.Option("--city", help="Render only this city (name or file name stem); repeatable."),
+    ] = None,
+    paper: Annotated[Paper, typer.Option(help="Paper size.")] = Paper.a4,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Survey profile (TOML) naming the export's columns. Default: the sample's."
+        ),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
+    ] = False,
+) -> None:
+    """Render one PDF per city of the survey into OUTDIR."""
+    _configure_logging(quiet)
+    from snapshotpdf.errors import SnapshotError
+    from snapshotpdf.pipeline import Settings
+    from snapshotpdf.pipeline import build as run_build
+
+    settings = Settings(
+        survey=survey,
+        outdir=outdir,
+        cities=tuple(city or ()),
+        paper=paper.value,
+        profile=profile,
+        sheet=sheet,
+        strict=strict,
+    )
+    try:
+        result = run_build(settings)
+    except SnapshotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(result.summary(), err=True)
+    raise typer.Exit(result.exit_code(strict))
+
+
+def _configure_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    problems = logging.getLogger("snapshotpdf.problems")
+    progress = logging.getLogger("snapshotpdf.progress")
+    for logger in (problems, progress):
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+    problems.setLevel(logging.WARNING)
+    progress.setLevel(logging.WARNING if quiet else logging.INFO)
+    # WeasyPrint's own warnings are captured per city by snapshotpdf.pdf.
+    logging.getLogger("weasyprint").propagate = False
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,95 @@
+"""A layout is a folder: layout.toml (its defaults), a template, CSS, icons and locales."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from snapshotpdf.assets import layouts_dir
+from snapshotpdf.errors import LayoutError
+
+_SVG_ATTRS = re.compile(r"<svg\b[^>]*>", re.S)
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    folder: Path
+    config: dict[str, Any]
+
+    @property
+    def template(self) -> str:
+        return str(self.config["template"])
+
+    @property
+    def stylesheets(self) -> list[Path]:
+        return [self.folder / name for name in self.config["stylesheets"]]
+
+    @property
+    def papers(self) -> dict[str, str]:
+        return dict(self.config["papers"])
+
+    @property
+    def pages(self) -> int:
+        return int(self.config["pages"])
+
+    @property
+    def sections(self) -> dict[str, int]:
+        return dict(self.config["sections"])
+
+    def locale(self, language: str | None = None) -> dict[str, Any]:
+        """The wording for a language; the layout's default where it has no translation."""
+        if language and (self.folder / "locales" / f"{language}.toml").is_file():
+            return _load_locale(self.folder, language)
+        return _load_locale(self.folder, self.config["default_language"])
+
+    def icon(self, group: str, key: str, label: str | None = None) -> Markup:
+        """The icon of an item as inline SVG; with a label it is announced, else decorative."""
+        name = self.config["icons"][group][key]
+        return _inline_svg(self.folder / "icons" / f"{name}.svg", label)
+
+    def files(self) -> list[Path]:
+        """Every file that shapes the output (for fingerprints and the wheel check)."""
+        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+
+
+def load_layout(name: str = "snapshot") -> Layout:
+    folder = layouts_dir() / name
+    config_file = folder / "layout.toml"
+    if not config_file.is_file():
+        available = sorted(p.name for p in layouts_dir().iterdir() if (p / "layout.toml").is_file())
+        raise LayoutError(f"no layout named {name!r}", hint=f"layouts: {', '.join(available)}")
+    with config_file.open("rb") as f:
+        return Layout(name, folder, tomllib.load(f))
+
+
+@cache
+def _load_locale(folder: Path, language: str) -> dict[str, Any]:
+    path = folder / "locales" / f"{language}.toml"
+    if not path.is_file():
+        raise LayoutError(f"layout {folder.name!r} has no {language!r} translation ({path})")
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def _inline_svg(path: Path, label: str | None) -> Markup:
+    svg = path.read_text(encoding="utf-8")
+    svg = svg.split("?>", 1)[-1].strip()  # drop any XML declaration
+    # Accessible name when the icon carries meaning; hidden from readers when decorative.
+    if label:
+        from markupsafe import escape
+
+        head = _SVG_ATTRS.search(svg)
+        assert head is not None
+        opening = head.group(0)[:-1] + ' role="img">'
+        svg = svg.replace(head.group(0), f"{opening}<title>{escape(label)}</title>", 1)
+    else:
+        svg = svg.replace("<svg", '<svg aria-hidden="true"', 1)
+    return Markup(svg)

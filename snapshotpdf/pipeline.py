@@ -1,0 +1,239 @@
+"""The build, top to bottom: read -> normalise -> aggregate -> render -> write.
+
+Everything is read, checked and aggregated before the first PDF is written; every data
+row of the export ends rendered, skipped (with its reason) or counted as blank.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from snapshotpdf.aggregate import survey_figures
+from snapshotpdf.assets import sample_survey
+from snapshotpdf.layout import Layout, load_layout
+from snapshotpdf.models import CityRecord, Location, Problem, Severity
+from snapshotpdf.normalise import REQUIRED_FIELDS, normalise_row
+from snapshotpdf.profile import load_profile
+from snapshotpdf.read import read_survey
+from snapshotpdf.render import Renderer
+from snapshotpdf.write import pdf_name, slug, write_atomic
+
+PROGRESS = logging.getLogger("snapshotpdf.progress")
+PROBLEMS = logging.getLogger("snapshotpdf.problems")
+
+
+@dataclass(frozen=True)
+class Settings:
+    survey: Path | None = None  # None: the bundled sample
+    outdir: Path = Path("outputs")
+    cities: tuple[str, ...] = ()  # only these (by city name or file slug); all when empty
+    paper: str = "a4"
+    profile: Path | None = None
+    sheet: str | None = None
+    layout: str = "snapshot"
+    strict: bool = False
+
+
+@dataclass
+class BuildResult:
+    data_rows: int = 0
+    blank_rows: int = 0
+    written: list[tuple[CityRecord, Path]] = field(default_factory=list)
+    not_selected: int = 0
+    skipped: int = 0  # rows with an error: not rendered
+    failed: list[tuple[CityRecord, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.skipped or self.failed or any(p.severity is Severity.ERROR for p in self.problems):
+            return 1
+        return 1 if strict and self.warnings else 0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.written)} PDF(s) written"]
+        if self.not_selected:
+            parts.append(f"{self.not_selected} not selected")
+        if self.skipped:
+            parts.append(f"{self.skipped} row(s) skipped")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.blank_rows:
+            parts.append(f"{self.blank_rows} blank row(s)")
+        parts.append(f"{len(self.warnings)} warning(s)")
+        return f"{self.data_rows} data row(s): " + ", ".join(parts)
+
+
+def build(settings: Settings) -> BuildResult:
+    result = BuildResult()
+    records = _read_and_normalise(settings, result)
+    figures = survey_figures(records)
+    PROGRESS.info("Step 3 - %d valid respondents compared", figures.respondents)
+    selected = _select(records, settings.cities, result)
+    result.not_selected = len(records) - len(selected)
+
+    layout = load_layout(settings.layout)
+    renderer = Renderer(layout)
+    html_pages = [(record, renderer.html(record, figures, settings.paper)) for record in selected]
+    if not html_pages:
+        return result
+
+    from snapshotpdf.pdf import PdfMaker  # WeasyPrint loads only when there is work
+
+    maker = PdfMaker(layout.folder, layout.stylesheets)
+    PROGRESS.info("Step 4 - rendering %d snapshot(s) into %s", len(html_pages), settings.outdir)
+    for number, (record, html) in enumerate(html_pages, 1):
+        target = settings.outdir / pdf_name(record.country, record.city)
+        try:
+            rendered = maker.render(html)
+            if rendered.pages > layout.pages:  # too long: let it flow on through columns
+                rendered = maker.render(renderer.html(record, figures, settings.paper, flow=True))
+        except Exception as exc:  # one city's renderer failure must not stop the batch
+            reason = f"{type(exc).__name__}: {exc}"
+            result.failed.append((record, reason))
+            _problem(result, Severity.ERROR, record.source, f"rendering failed: {reason}", record)
+            continue
+        for message in rendered.renderer_warnings:
+            _problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
+        _check_fit(layout, record, rendered.anchors_by_page, result)
+        write_atomic(target, rendered.data)
+        result.written.append((record, target))
+        PROGRESS.info(
+            "[%d/%d] %s, %s -> %s (%d pages)",
+            number,
+            len(html_pages),
+            record.city,
+            record.country,
+            target,
+            rendered.pages,
+        )
+    return result
+
+
+def _read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:
+    survey = settings.survey or sample_survey()
+    profile = load_profile(settings.profile)
+    PROGRESS.info("Step 1 - reading %s (profile %s)", survey, profile.name)
+    table = read_survey(survey, settings.sheet or profile.sheet, profile.header_rows)
+    result.data_rows = table.data_row_count
+    result.blank_rows = len(table.blank_rows)
+
+    header_row = Location(table.file, table.sheet, profile.header_rows)
+    missing = [h for h in profile.headers() if h not in table.headers]
+    for header in missing:
+        field_name = next((f for f, h in profile.fields.items() if h == header), None)
+        severity = Severity.ERROR if field_name in REQUIRED_FIELDS else Severity.WARNING
+        _problem(
+            result,
+            severity,
+            header_row,
+            f"no column {header!r} (profile {profile.name}); its answers are left out",
+        )
+    if any(p.severity is Severity.ERROR for p in result.problems):
+        from snapshotpdf.errors import ProfileError
+
+        raise ProfileError(
+            f"{table.file} lacks the column(s) every row needs: "
+            + ", ".join(repr(h) for h in missing),
+            hint="pass --profile with a profile that names this export's columns",
+        )
+
+    PROGRESS.info("Step 2 - normalising %d row(s)", len(table.rows))
+    records: list[CityRecord] = []
+    seen: dict[str, CityRecord] = {}
+    for row in table.rows:
+        record, problems = normalise_row(row, profile)
+        for problem in problems:
+            _report(result, problem)
+        if record is None:
+            result.skipped += 1
+            continue
+        key = slug(record.country, record.city)
+        if key in seen:
+            first = seen[key]
+            _problem(
+                result,
+                Severity.ERROR,
+                row.location,
+                f"{record.city}, {record.country} is already in row {first.source.row}"
+                f" (both would be {key}.pdf); this row is skipped: remove or rename it",
+                record,
+            )
+            result.skipped += 1
+            continue
+        seen[key] = record
+        records.append(record)
+    return records
+
+
+def _select(
+    records: list[CityRecord], wanted: tuple[str, ...], result: BuildResult
+) -> list[CityRecord]:
+    if not wanted:
+        return records
+    wanted_keys = {w.casefold(): w for w in wanted}
+    chosen = [
+        r
+        for r in records
+        if r.city.casefold() in wanted_keys or slug(r.country, r.city) in wanted_keys
+    ]
+    found = {r.city.casefold() for r in chosen} | {slug(r.country, r.city) for r in chosen}
+    for key, name in wanted_keys.items():
+        if key not in found:
+            names = ", ".join(r.city for r in records[:12]) + (" …" if len(records) > 12 else "")
+            _problem(
+                result,
+                Severity.ERROR,
+                Location("--city", None, 0),
+                f"no valid row has the city {name!r}; cities: {names}",
+            )
+    return chosen
+
+
+def _check_fit(
+    layout: Layout,
+    record: CityRecord,
+    anchors_by_page: tuple[frozenset[str], ...],
+    result: BuildResult,
+) -> None:
+    """Say which city and which sections had to flow past the page they belong on."""
+    moved: dict[int, list[str]] = {}
+    for section, home in layout.sections.items():
+        pages = [i for i, anchors in enumerate(anchors_by_page, 1) if section in anchors]
+        if pages and pages[0] > home:
+            moved.setdefault(pages[0], []).append(section)
+    if moved or len(anchors_by_page) > layout.pages:
+        where = "; ".join(
+            f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
+        )
+        _problem(
+            result,
+            Severity.WARNING,
+            record.source,
+            f"{record.city} does not fit in {layout.pages} pages and takes "
+            f"{len(anchors_by_page)} ({where or 'the last section runs on'}); shorten "
+            f"the longest answers, the spotlight first, to keep it to {layout.pages}",
+            record,
+        )
+
+
+def _problem(
+    result: BuildResult,
+    severity: Severity,
+    location: Location,
+    message: str,
+    record: CityRecord | None = None,
+) -> None:
+    _report(result, Problem(severity, location, message, city=record.city if record else None))
+
+
+def _report(result: BuildResult, problem: Problem) -> None:
+    result.problems.append(problem)
+    PROBLEMS.log(
+        logging.ERROR if problem.severity is Severity.ERROR else logging.WARNING, "%s", problem
+    )

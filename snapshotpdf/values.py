@@ -1,0 +1,145 @@
+"""Pure parsers for one cell's value. Each returns the parsed value or raises ValueError
+with a message that says what was expected; none of them knows about rows or files."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from snapshotpdf.models import Term
+
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"no", "n", "false", "0"}
+MISSING = {"n/a", "na", "none", "null", "nan", "-", "–", "—", "?"}
+SAFE_SCHEMES = {"http", "https"}
+
+_YEAR = r"(1[89]\d\d|20\d\d|21\d\d)"
+_TERM = re.compile(rf"^{_YEAR}\s*(?:[-‐‑‒–—/]|to)\s*{_YEAR}$", re.IGNORECASE)
+_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", re.UNICODE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MULTIPLIERS = {
+    "thousand": 1_000,
+    "k": 1_000,
+    "million": 1_000_000,
+    "m": 1_000_000,
+    "mio": 1_000_000,
+    "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
+}
+
+
+def clean_text(value: object) -> str | None:
+    """A cell as one line of text: NFC, all whitespace (NBSP too) folded; None when empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return text or None
+
+
+def clean_paragraphs(value: object) -> str | None:
+    """Free text that may hold paragraphs: lines folded, blank lines kept as paragraph breaks."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    joined = "\n\n".join(p for p in paragraphs if p)
+    return joined or None
+
+
+def is_missing(text: str | None) -> bool:
+    return text is None or text.casefold() in MISSING
+
+
+def parse_yes_no(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    folded = text.casefold()
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    raise ValueError("expected Yes or No")
+
+
+def parse_year(value: object) -> int | None:
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    if re.fullmatch(_YEAR, text):
+        return int(text)
+    raise ValueError("expected a four-digit year such as 2020")
+
+
+def parse_term(value: object) -> Term | None:
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    if match := _TERM.match(text):
+        start, end = int(match[1]), int(match[2])
+        if end < start:
+            raise ValueError("the term ends before it starts; expected start–end, e.g. 2019–2022")
+        return Term(start, end)
+    if re.fullmatch(_YEAR, text):
+        return Term(int(text))
+    raise ValueError("expected a term as start–end years, e.g. 2019-2022")
+
+
+def parse_population(value: object) -> int | None:
+    """9670000, "9,670,000", "9.670.000", "9 670 000", "9.67 million" -> 9670000."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number of inhabitants")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if value < 0 or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError("expected a whole, positive number of inhabitants")
+        return int(value)
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    folded = text.casefold().replace("\u202f", " ")
+    if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded):
+        number, word = match[1].replace(",", "."), match[2]
+        if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number):
+            return round(float(number) * _MULTIPLIERS[word])
+    digits = re.sub(r"(?<=\d)[\s.,'’](?=\d{3}(\D|$))", "", folded)
+    if digits.isdigit():
+        return int(digits)
+    raise ValueError("expected a number of inhabitants, e.g. 9670000 or 9.67 million")
+
+
+def parse_website(value: object) -> str | None:
+    """An http(s) link; a bare domain gets https://; any other scheme is refused."""
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    parts = urlsplit(text)
+    if not parts.scheme and _DOMAIN.match(text):
+        return f"https://{text}"
+    if parts.scheme.lower() not in SAFE_SCHEMES:
+        raise ValueError("only http:// and https:// links are printed; this link was dropped")
+    if not parts.netloc or any(c.isspace() or ord(c) < 32 for c in text):
+        raise ValueError("not a valid web address; this link was dropped")
+    return text
+
+
+def parse_email(value: object) -> str | None:
+    text = clean_text(value)
+    if is_missing(text):
+        return None
+    assert text is not None
+    if not _EMAIL.match(text):
+        raise ValueError("expected an e-mail address such as innovation@city.gov")
+    return text
