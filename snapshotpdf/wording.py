@@ -3,6 +3,7 @@ the Jinja2 filters of every layout are these functions."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,7 +24,10 @@ def join_list(items: Iterable[object], locale: Locale) -> Markup:
         return Markup("").join(parts)
     if len(parts) == 2:
         return Markup(f"{parts[0]} {and_word} {parts[1]}")
-    last_joint = f"{comma.rstrip()} {and_word} " if lists["serial_comma"] else f" {and_word} "
+    # Markup: the joint is built from escaped parts and must not be escaped again.
+    last_joint = Markup(
+        f"{comma.rstrip()} {and_word} " if lists["serial_comma"] else f" {and_word} "
+    )
     return Markup(comma.join(parts[:-1]) + last_joint + parts[-1])
 
 
@@ -70,6 +74,21 @@ def display_url(url: str) -> str:
     return text[:-1] if text.endswith("/") and text.count("/") == 1 else text
 
 
+_GREEK_CAPS_DROP = {"\u0301", "\u0300", "\u0342", "\u0313", "\u0314", "\u0345"}
+
+
 def upper(text: str) -> str:
-    """Upper case for any script (Łódź -> ŁÓDŹ, İstanbul -> İSTANBUL)."""
-    return text.upper()
+    """Upper case for any script (Łódź -> ŁÓDŹ, İstanbul -> İSTANBUL). Greek capitals
+    drop their accents and breathings, as Greek typesetting does (Καλαμόπολη -> ΚΑΛΑΜΟΠΟΛΗ);
+    the diaeresis stays."""
+    decomposed = unicodedata.normalize("NFD", text.upper())
+    kept: list[str] = []
+    base_is_greek = False
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if base_is_greek and ch in _GREEK_CAPS_DROP:
+                continue
+        else:
+            base_is_greek = "GREEK" in unicodedata.name(ch, "")
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))

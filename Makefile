@@ -1,0 +1,48 @@
+# snapshotpdf: `make run` sets everything up and renders the sample; `make test` checks it all.
+VENV := .venv
+PY := $(VENV)/bin/python
+# Debian packages: Pango for WeasyPrint, HarfBuzz's fast font subsetter, and the PDF tools
+# the tests check with (pdftotext, pdffonts, pdftoppm, qpdf).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf
+
+.PHONY: run test lint setup system-deps sample clean
+
+run: setup
+	$(VENV)/bin/snapshotpdf build --outdir outputs
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check snapshotpdf tests scripts benchmarks
+	$(VENV)/bin/ruff format --check snapshotpdf tests scripts benchmarks
+	$(VENV)/bin/mypy snapshotpdf
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "please install:$$missing (Debian names)"; exit 1; fi; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing system packages:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Regenerate the bundled sample survey (inputs/sample-survey.xlsx) from scripts/make_sample.py.
+sample: setup
+	$(PY) scripts/make_sample.py
+
+clean:
+	rm -rf $(VENV) outputs/*.pdf dist build
