@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from snapshotpdf.profile import Profile
 
 REQUIRED_FIELDS = ("city", "country")
+_RECORD_FIELDS = set(CityRecord.__dataclass_fields__)
 
 
 @dataclass
@@ -102,16 +103,16 @@ def _population(value: object, ctx: FieldContext) -> object:
 
 
 FIELD_PARSERS: dict[str, Parser] = {
-    "city": _plain(values.clean_text),
-    "country": _plain(values.clean_text),
-    "mayor": _plain(values.clean_text),
+    "city": _plain(values.parse_text),
+    "country": _plain(values.parse_text),
+    "mayor": _plain(values.parse_text),
     "term": _plain(values.parse_term),
-    "innovation_lead": _plain(values.clean_text),
+    "innovation_lead": _plain(values.parse_text),
     "population": _population,
     "website": _plain(values.parse_website),
-    "org_structure": _plain(values.clean_paragraphs),
+    "org_structure": _plain(values.parse_paragraphs),
     "staff_profiles": _options("staff_profiles"),
-    "spotlight": _plain(values.clean_paragraphs),
+    "spotlight": _plain(values.parse_paragraphs),
     "formal_strategy": _plain(values.parse_yes_no),
     "innovation_associations": _options("innovation_associations"),
     "approach": _one_option("approach"),
@@ -128,7 +129,7 @@ FIELD_PARSERS: dict[str, Parser] = {
     "data_challenges": _options("data_challenges"),
     "open_data": _one_option("open_data"),
     "contact_email": _plain(values.parse_email),
-    "language": _plain(lambda v: (values.clean_text(v) or "").lower() or None),
+    "language": _plain(values.parse_language),
 }
 
 
@@ -175,13 +176,6 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
 
-    record = CityRecord(
-        source=row.location,
-        data_sufficiency=tuple(sufficiency),
-        **{
-            k: v
-            for k, v in parsed.items()
-            if v is not None and k in CityRecord.__dataclass_fields__
-        },
-    )
+    fields = {k: v for k, v in parsed.items() if v is not None and k in _RECORD_FIELDS}
+    record = CityRecord(source=row.location, data_sufficiency=tuple(sufficiency), **fields)  # type: ignore[arg-type]
     return record, problems

@@ -42,7 +42,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 LOGGER = logging.getLogger("snapshotpdf.problems")
 
 
-class RestrictedFetcher(URLFetcher):
+class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     """Serves file: URLs inside the allowed folders; refuses everything else (http, data,
     other files). WeasyPrint logs a refused URL as a warning and renders without it."""
 

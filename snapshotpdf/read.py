@@ -92,7 +92,7 @@ def _choose_sheet(path: Path, sheet: str | None) -> str:
 
     workbook = load_workbook(path, read_only=True)
     try:
-        names = workbook.sheetnames
+        names: list[str] = list(workbook.sheetnames)
     finally:
         workbook.close()
     if sheet is None:

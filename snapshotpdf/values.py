@@ -50,6 +50,22 @@ def clean_paragraphs(value: object) -> str | None:
     return joined or None
 
 
+def parse_text(value: object) -> str | None:
+    """An answer as text, where "n/a", "None", "-" and the like mean no answer."""
+    text = clean_text(value)
+    return None if is_missing(text) else text
+
+
+def parse_paragraphs(value: object) -> str | None:
+    text = clean_paragraphs(value)
+    return None if is_missing(text) else text
+
+
+def parse_language(value: object) -> str | None:
+    text = parse_text(value)
+    return text.lower() if text else None
+
+
 def is_missing(text: str | None) -> bool:
     return text is None or text.casefold() in MISSING
 
@@ -114,7 +130,7 @@ def parse_population(value: object) -> int | None:
         if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number):
             return round(float(number) * _MULTIPLIERS[word])
     digits = re.sub(r"(?<=\d)[\s.,'’](?=\d{3}(\D|$))", "", folded)
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         return int(digits)
     raise ValueError("expected a number of inhabitants, e.g. 9670000 or 9.67 million")
 
@@ -125,12 +141,15 @@ def parse_website(value: object) -> str | None:
     if is_missing(text):
         return None
     assert text is not None
-    parts = urlsplit(text)
-    if not parts.scheme and _DOMAIN.match(text):
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise ValueError("not a valid web address; this link was dropped")
+    # Before urlsplit: it reads "city.gov:8080/x" as the scheme "city.gov".
+    if _DOMAIN.match(text):
         return f"https://{text}"
+    parts = urlsplit(text)
     if parts.scheme.lower() not in SAFE_SCHEMES:
         raise ValueError("only http:// and https:// links are printed; this link was dropped")
-    if not parts.netloc or any(c.isspace() or ord(c) < 32 for c in text):
+    if not parts.netloc:
         raise ValueError("not a valid web address; this link was dropped")
     return text
 

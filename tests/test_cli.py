@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import minimal_city, write_survey
 from typer.testing import CliRunner
 
-from helpers import minimal_city, write_survey
 from snapshotpdf.cli import app
 
 runner = CliRunner()

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import minimal_city, pdf_text, write_survey
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.layout import load_layout
 from snapshotpdf.models import Severity
 from snapshotpdf.pipeline import Settings, build
-
-from helpers import minimal_city, pdf_text, write_survey
 
 HOSTILE = [
     '<img src="file:///etc/passwd">',

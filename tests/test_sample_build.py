@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import FIXTURES, pdf_text, squash
 
-from snapshotpdf.assets import fonts_dir
+from snapshotpdf.assets import fonts_dir, sample_survey
 from snapshotpdf.pipeline import BuildResult
 from snapshotpdf.read import read_survey
-from snapshotpdf.assets import sample_survey
-
-from helpers import FIXTURES, pdf_text, squash
 
 
 def seed_fragments() -> list[str]:
