@@ -42,10 +42,9 @@ def _plain(parse: Callable[[object], object]) -> Parser:
 
 def _options(question: str, limit: int | None = None) -> Parser:
     def parse(value: object, ctx: FieldContext) -> tuple[str, ...]:
-        text = values.clean_text(value)
-        if values.is_missing(text):
+        text = values.parse_text(value)
+        if text is None:
             return ()
-        assert text is not None
         chosen: list[str] = []
         unknown: list[str] = []
         for piece in text.split(ctx.profile.list_separator):
@@ -77,10 +76,9 @@ def _options(question: str, limit: int | None = None) -> Parser:
 
 def _one_option(question: str) -> Parser:
     def parse(value: object, _ctx: FieldContext) -> str | None:
-        text = values.clean_text(value)
-        if values.is_missing(text):
+        text = values.parse_text(value)
+        if text is None:
             return None
-        assert text is not None
         key = vocabulary.match(question, text)
         if key is None:
             known = ", ".join(

@@ -73,10 +73,9 @@ def is_missing(text: str | None) -> bool:
 def parse_yes_no(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     folded = text.casefold()
     if folded in YES:
         return True
@@ -86,20 +85,18 @@ def parse_yes_no(value: object) -> bool | None:
 
 
 def parse_year(value: object) -> int | None:
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     if re.fullmatch(_YEAR, text):
         return int(text)
     raise ValueError("expected a four-digit year such as 2020")
 
 
 def parse_term(value: object) -> Term | None:
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     if match := _TERM.match(text):
         start, end = int(match[1]), int(match[2])
         if end < start:
@@ -120,10 +117,9 @@ def parse_population(value: object) -> int | None:
         if value < 0 or (isinstance(value, float) and not value.is_integer()):
             raise ValueError("expected a whole, positive number of inhabitants")
         return int(value)
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     folded = text.casefold().replace("\u202f", " ")
     if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded):
         number, word = match[1].replace(",", "."), match[2]
@@ -137,10 +133,9 @@ def parse_population(value: object) -> int | None:
 
 def parse_website(value: object) -> str | None:
     """An http(s) link; a bare domain gets https://; any other scheme is refused."""
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     if any(c.isspace() or not c.isprintable() for c in text):
         raise ValueError("not a valid web address; this link was dropped")
     # Before urlsplit: it reads "city.gov:8080/x" as the scheme "city.gov".
@@ -155,10 +150,9 @@ def parse_website(value: object) -> str | None:
 
 
 def parse_email(value: object) -> str | None:
-    text = clean_text(value)
-    if is_missing(text):
+    text = parse_text(value)
+    if text is None:
         return None
-    assert text is not None
     if not _EMAIL.match(text):
         raise ValueError("expected an e-mail address such as innovation@city.gov")
     return text
