@@ -65,6 +65,9 @@ def build(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
     strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild every PDF, even those the manifest says are current.")
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
     ] = False,
@@ -83,6 +86,7 @@ def build(
         profile=profile,
         sheet=sheet,
         strict=strict,
+        force=force,
     )
     try:
         result = run_build(settings)

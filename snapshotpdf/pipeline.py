@@ -6,10 +6,14 @@ row of the export ends rendered, skipped (with its reason) or counted as blank.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from snapshotpdf import manifest
 from snapshotpdf.aggregate import survey_figures
 from snapshotpdf.assets import sample_survey
 from snapshotpdf.layout import Layout, load_layout
@@ -34,6 +38,7 @@ class Settings:
     sheet: str | None = None
     layout: str = "snapshot"
     strict: bool = False
+    force: bool = False  # rebuild even what the manifest says is current
 
 
 @dataclass
@@ -41,6 +46,7 @@ class BuildResult:
     data_rows: int = 0
     blank_rows: int = 0
     written: list[tuple[CityRecord, Path]] = field(default_factory=list)
+    unchanged: list[tuple[CityRecord, Path]] = field(default_factory=list)
     not_selected: int = 0
     skipped: int = 0  # rows with an error: not rendered
     failed: list[tuple[CityRecord, str]] = field(default_factory=list)
@@ -57,6 +63,8 @@ class BuildResult:
 
     def summary(self) -> str:
         parts = [f"{len(self.written)} PDF(s) written"]
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} unchanged")
         if self.not_selected:
             parts.append(f"{self.not_selected} not selected")
         if self.skipped:
@@ -79,29 +87,61 @@ def build(settings: Settings) -> BuildResult:
 
     layout = load_layout(settings.layout)
     renderer = Renderer(layout)
-    html_pages = [(record, renderer.html(record, figures, settings.paper)) for record in selected]
-    if not html_pages:
-        return result
-
-    from snapshotpdf.pdf import PdfMaker  # WeasyPrint loads only when there is work
-
-    maker = PdfMaker(layout.folder, layout.stylesheets)
+    created = _creation_date(settings.survey or sample_survey())
+    html_pages = [
+        (record, renderer.html(record, figures, settings.paper, created=created))
+        for record in selected
+    ]
+    previous = manifest.load(settings.outdir)
+    entries = dict(previous)
+    maker = None
     PROGRESS.info("Step 4 - rendering %d snapshot(s) into %s", len(html_pages), settings.outdir)
     for number, (record, html) in enumerate(html_pages, 1):
         target = settings.outdir / pdf_name(record.country, record.city)
+        fingerprint = manifest.fingerprint(html, layout.files(), settings.paper)
+        old = previous.get(target.name)
+        if (
+            not settings.force
+            and old is not None
+            and manifest.is_current(settings.outdir, old, fingerprint)
+        ):
+            for message in old.warnings:  # still true of the file: say it again
+                _problem(result, Severity.WARNING, record.source, message, record)
+            entries[target.name] = replace(old, status="unchanged")
+            result.unchanged.append((record, target))
+            continue
+        if maker is None:
+            from snapshotpdf.pdf import PdfMaker  # WeasyPrint loads only when there is work
+
+            maker = PdfMaker(layout.folder, layout.stylesheets)
+        before = len(result.problems)
         try:
             rendered = maker.render(html)
             if rendered.pages > layout.pages:  # too long: let it flow on through columns
-                rendered = maker.render(renderer.html(record, figures, settings.paper, flow=True))
+                flowing = renderer.html(record, figures, settings.paper, flow=True, created=created)
+                rendered = maker.render(flowing)
         except Exception as exc:  # one city's renderer failure must not stop the batch
             reason = f"{type(exc).__name__}: {exc}"
             result.failed.append((record, reason))
             _problem(result, Severity.ERROR, record.source, f"rendering failed: {reason}", record)
+            entries[target.name] = manifest.Entry(
+                record.city, record.country, target.name, "failed", warnings=[reason]
+            )
             continue
         for message in rendered.renderer_warnings:
             _problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
         _check_fit(layout, record, rendered.anchors_by_page, result)
         write_atomic(target, rendered.data)
+        entries[target.name] = manifest.Entry(
+            record.city,
+            record.country,
+            target.name,
+            "built",
+            sha256=hashlib.sha256(rendered.data).hexdigest(),
+            pages=rendered.pages,
+            fingerprint=fingerprint,
+            warnings=[p.message for p in result.problems[before:]],
+        )
         result.written.append((record, target))
         PROGRESS.info(
             "[%d/%d] %s, %s -> %s (%d pages)",
@@ -112,7 +152,18 @@ def build(settings: Settings) -> BuildResult:
             target,
             rendered.pages,
         )
+    if html_pages:
+        manifest.save(
+            settings.outdir, list(entries.values()), (settings.survey or sample_survey()).name
+        )
     return result
+
+
+def _creation_date(survey: Path) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.isdigit() else int(survey.stat().st_mtime)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -47,7 +48,12 @@ class Renderer:
         return env
 
     def html(
-        self, record: CityRecord, figures: SurveyFigures, paper: str = "a4", flow: bool = False
+        self,
+        record: CityRecord,
+        figures: SurveyFigures,
+        paper: str = "a4",
+        flow: bool = False,
+        created: datetime | None = None,
     ) -> str:
         """The snapshot's HTML; flow=True lets content run on past its pages in columns."""
         if paper not in self.layout.papers:
@@ -63,6 +69,7 @@ class Renderer:
                 c=context,
                 paper_size=self.layout.papers[paper],
                 flow=flow,
+                created=created.isoformat(timespec="seconds") if created else None,
             )
         except jinja2.TemplateError as exc:
             raise LayoutError(
