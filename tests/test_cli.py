@@ -118,3 +118,18 @@ def test_python_dash_m_runs(tmp_path: Path) -> None:
         check=True,
     )
     assert out.stdout.startswith("snapshotpdf ")
+
+
+def test_readme_documents_every_build_option() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    help_text = runner.invoke(app, ["build", "--help"], terminal_width=200).output
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {
+        "--help",
+        "--no-strict",
+        "--no-force",
+    }
+    assert options, help_text
+    for option in sorted(options):
+        assert f"`{option}" in readme or f", {option}`" in readme, option
