@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -39,26 +38,29 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@cache
-def _files_digest(files: tuple[Path, ...]) -> str:
+def _files_digest(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def fingerprint(html: str, layout_files: list[Path], paper: str) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        f"snapshotpdf {__version__}",
-        f"weasyprint {version('weasyprint')}",
-        f"paper {paper}",
-        _files_digest(tuple(layout_files)),
-        _files_digest(tuple(sorted(fonts_dir().glob("*")))),
-        html,
-    ):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+def build_context(layout_files: list[Path], paper: str) -> str:
+    """What every city of one build shares: versions, paper, layout and font files."""
+    return "\0".join(
+        (
+            f"snapshotpdf {__version__}",
+            f"weasyprint {version('weasyprint')}",
+            f"paper {paper}",
+            _files_digest(layout_files),
+            _files_digest(sorted(fonts_dir().glob("*"))),
+        )
+    )
+
+
+def fingerprint(html: str, context: str) -> str:
+    """One city's fingerprint: its HTML within the build's shared context."""
+    return hashlib.sha256(f"{context}\0{html}".encode()).hexdigest()
 
 
 def load(outdir: Path) -> dict[str, Entry]:

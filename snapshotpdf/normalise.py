@@ -22,7 +22,6 @@ class FieldContext:
 
     row: RawRow
     profile: Profile
-    field: str
     warnings: list[tuple[str, str | None]]  # (message, raw value)
 
     def warn(self, message: str, raw: object = None) -> None:
@@ -145,7 +144,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         parser = FIELD_PARSERS.get(field)
         if parser is None:
             continue
-        ctx = FieldContext(row, profile, field, [])
+        ctx = FieldContext(row, profile, [])
         raw = row.cells.get(header)
         try:
             parsed[field] = parser(raw, ctx)

@@ -8,10 +8,12 @@ Two guarantees live here:
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import mimetypes
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from snapshotpdf.assets import fonts_dir
 
 _FONTCONFIG_DIR = Path(tempfile.mkdtemp(prefix="snapshotpdf-fc-"))
+atexit.register(shutil.rmtree, _FONTCONFIG_DIR, ignore_errors=True)
 
 
 def _isolate_fontconfig() -> None:

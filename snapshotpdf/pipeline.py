@@ -92,13 +92,14 @@ def build(settings: Settings) -> BuildResult:
         (record, renderer.html(record, figures, settings.paper, created=created))
         for record in selected
     ]
+    context = manifest.build_context(layout.files(), settings.paper)
     previous = manifest.load(settings.outdir)
     entries = dict(previous)
     maker = None
     PROGRESS.info("Step 4 - rendering %d snapshot(s) into %s", len(html_pages), settings.outdir)
     for number, (record, html) in enumerate(html_pages, 1):
         target = settings.outdir / pdf_name(record.country, record.city)
-        fingerprint = manifest.fingerprint(html, layout.files(), settings.paper)
+        fingerprint = manifest.fingerprint(html, context)
         old = previous.get(target.name)
         if (
             not settings.force

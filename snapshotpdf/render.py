@@ -20,11 +20,6 @@ from snapshotpdf.layout import Layout
 from snapshotpdf.models import CityRecord, Share, SurveyFigures
 
 
-@dataclass(frozen=True)
-class Page:
-    paper: str  # a key of the layout's [papers]
-
-
 class Renderer:
     """One per layout and process: the Jinja2 environment is built once."""
 
