@@ -68,11 +68,18 @@ def build(
     force: Annotated[
         bool, typer.Option(help="Rebuild every PDF, even those the manifest says are current.")
     ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs", "-j", help="Worker processes rendering in parallel: a number, or auto."
+        ),
+    ] = "auto",
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
     ] = False,
 ) -> None:
     """Render one PDF per city of the survey into OUTDIR."""
+    workers = _parse_jobs(jobs)
     _configure_logging(quiet)
     from snapshotpdf.errors import SnapshotError
     from snapshotpdf.pipeline import Settings
@@ -87,14 +94,37 @@ def build(
         sheet=sheet,
         strict=strict,
         force=force,
+        jobs=workers,
     )
     try:
-        result = run_build(settings)
+        if quiet:
+            result = run_build(settings)
+        elif sys.stderr.isatty():
+            from snapshotpdf.progress import terminal_progress
+
+            with terminal_progress() as show:
+                result = run_build(settings, progress=show)
+        else:
+            from snapshotpdf.progress import LogProgress
+
+            result = run_build(settings, progress=LogProgress())
     except SnapshotError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
     typer.echo(result.summary(), err=True)
     raise typer.Exit(result.exit_code(strict))
+
+
+def _parse_jobs(value: str) -> int:
+    if value == "auto":
+        from snapshotpdf.batch import default_workers
+
+        return default_workers()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise typer.BadParameter(
+        f"{value!r}: give a number of processes (1, 2, ...) or auto", param_hint="--jobs"
+    )
 
 
 def _configure_logging(quiet: bool) -> None:

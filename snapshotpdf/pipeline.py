@@ -9,20 +9,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from snapshotpdf import manifest
+from snapshotpdf import manifest, write
 from snapshotpdf.aggregate import survey_figures
 from snapshotpdf.assets import sample_survey
+from snapshotpdf.batch import Job, ProgressCallback, fast_subsetter_available, render_all
 from snapshotpdf.layout import Layout, load_layout
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
 from snapshotpdf.normalise import REQUIRED_FIELDS, normalise_row
 from snapshotpdf.profile import load_profile
 from snapshotpdf.read import read_survey
 from snapshotpdf.render import Renderer
-from snapshotpdf.write import pdf_name, slug, write_atomic
+from snapshotpdf.write import pdf_name, slug
 
 PROGRESS = logging.getLogger("snapshotpdf.progress")
 PROBLEMS = logging.getLogger("snapshotpdf.problems")
@@ -39,6 +41,7 @@ class Settings:
     layout: str = "snapshot"
     strict: bool = False
     force: bool = False  # rebuild even what the manifest says is current
+    jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
 
 
 @dataclass
@@ -77,7 +80,9 @@ class BuildResult:
         return f"{self.data_rows} data row(s): " + ", ".join(parts)
 
 
-def build(settings: Settings) -> BuildResult:
+def build(settings: Settings, progress: ProgressCallback | None = None) -> BuildResult:
+    """Read, check and compare every row, then render what changed. progress, when given,
+    is called after each city with (done, total, city)."""
     result = BuildResult()
     records = _read_and_normalise(settings, result)
     figures = survey_figures(records)
@@ -88,76 +93,101 @@ def build(settings: Settings) -> BuildResult:
     layout = load_layout(settings.layout)
     renderer = Renderer(layout)
     created = _creation_date(settings.survey or sample_survey())
-    html_pages = [
-        (record, renderer.html(record, figures, settings.paper, created=created))
-        for record in selected
-    ]
     context = manifest.build_context(layout.files(), settings.paper)
     previous = manifest.load(settings.outdir)
     entries = dict(previous)
-    maker = None
-    PROGRESS.info("Step 4 - rendering %d snapshot(s) into %s", len(html_pages), settings.outdir)
-    for number, (record, html) in enumerate(html_pages, 1):
-        target = settings.outdir / pdf_name(record.country, record.city)
+    jobs: list[Job] = []
+    fingerprints: list[str] = []
+    for record in selected:
+        html = renderer.html(record, figures, settings.paper, created=created)
         fingerprint = manifest.fingerprint(html, context)
+        target = settings.outdir / pdf_name(record.country, record.city)
         old = previous.get(target.name)
-        if (
-            not settings.force
-            and old is not None
-            and manifest.is_current(settings.outdir, old, fingerprint)
-        ):
+        if not settings.force and old and manifest.is_current(settings.outdir, old, fingerprint):
             for message in old.warnings:  # still true of the file: say it again
                 _problem(result, Severity.WARNING, record.source, message, record)
             entries[target.name] = replace(old, status="unchanged")
             result.unchanged.append((record, target))
             continue
-        if maker is None:
-            from snapshotpdf.pdf import PdfMaker  # WeasyPrint loads only when there is work
+        jobs.append(Job(len(jobs), record, figures, settings.paper, created, html))
+        fingerprints.append(fingerprint)
+    if not selected:
+        return result
 
-            maker = PdfMaker(layout.folder, layout.stylesheets)
-        before = len(result.problems)
-        try:
-            rendered = maker.render(html)
-            if rendered.pages > layout.pages:  # too long: let it flow on through columns
-                flowing = renderer.html(record, figures, settings.paper, flow=True, created=created)
-                rendered = maker.render(flowing)
-        except Exception as exc:  # one city's renderer failure must not stop the batch
-            reason = f"{type(exc).__name__}: {exc}"
-            result.failed.append((record, reason))
-            _problem(result, Severity.ERROR, record.source, f"rendering failed: {reason}", record)
-            entries[target.name] = manifest.Entry(
-                record.city, record.country, target.name, "failed", warnings=[reason]
+    write.clean_stale_temporaries(settings.outdir)
+    if jobs and not fast_subsetter_available():
+        PROBLEMS.warning(
+            "warning: HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF"
+            " takes several hundred milliseconds longer; install it (make setup does)"
+        )
+    PROGRESS.info(
+        "Step 4 - rendering %d snapshot(s) into %s (%d unchanged, %s)",
+        len(jobs),
+        settings.outdir,
+        len(result.unchanged),
+        f"{settings.jobs} worker process(es)" if settings.jobs > 0 else "in this process",
+    )
+    saver = _ManifestSaver(settings.outdir, (settings.survey or sample_survey()).name)
+    done = len(result.unchanged)
+    for outcome in render_all(jobs, settings.layout, settings.jobs):
+        job = jobs[outcome.index]
+        record = job.record
+        target = settings.outdir / pdf_name(record.country, record.city)
+        done += 1
+        if outcome.error is not None:
+            result.failed.append((record, outcome.error))
+            _problem(
+                result, Severity.ERROR, record.source, f"rendering failed: {outcome.error}", record
             )
-            continue
-        for message in rendered.renderer_warnings:
-            _problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
-        _check_fit(layout, record, rendered.anchors_by_page, result)
-        write_atomic(target, rendered.data)
-        entries[target.name] = manifest.Entry(
-            record.city,
-            record.country,
-            target.name,
-            "built",
-            sha256=hashlib.sha256(rendered.data).hexdigest(),
-            pages=rendered.pages,
-            fingerprint=fingerprint,
-            warnings=[p.message for p in result.problems[before:]],
-        )
-        result.written.append((record, target))
-        PROGRESS.info(
-            "[%d/%d] %s, %s -> %s (%d pages)",
-            number,
-            len(html_pages),
-            record.city,
-            record.country,
-            target,
-            rendered.pages,
-        )
-    if html_pages:
-        manifest.save(
-            settings.outdir, list(entries.values()), (settings.survey or sample_survey()).name
-        )
+            entries[target.name] = manifest.Entry(
+                record.city, record.country, target.name, "failed", warnings=[outcome.error]
+            )
+        else:
+            rendered = outcome.pdf
+            before = len(result.problems)
+            for message in rendered.renderer_warnings:
+                _problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
+            _check_fit(layout, record, rendered.anchors_by_page, result)
+            write.write_atomic(target, rendered.data)
+            entries[target.name] = manifest.Entry(
+                record.city,
+                record.country,
+                target.name,
+                "built",
+                sha256=hashlib.sha256(rendered.data).hexdigest(),
+                pages=rendered.pages,
+                fingerprint=fingerprints[outcome.index],
+                warnings=[p.message for p in result.problems[before:]],
+            )
+            result.written.append((record, target))
+            PROGRESS.debug(
+                "%s, %s -> %s (%d pages)", record.city, record.country, target, rendered.pages
+            )
+        if progress:
+            progress(done, len(selected), record.city)
+        saver.maybe_save(entries)
+    saver.save(entries)
     return result
+
+
+class _ManifestSaver:
+    """Saves the manifest now and then during a batch (so a killed build loses little
+    work) and once at the end."""
+
+    INTERVAL = 2.0  # seconds
+
+    def __init__(self, outdir: Path, survey: str) -> None:
+        self.outdir = outdir
+        self.survey = survey
+        self.last = time.monotonic()
+
+    def maybe_save(self, entries: dict[str, manifest.Entry]) -> None:
+        if time.monotonic() - self.last >= self.INTERVAL:
+            self.save(entries)
+
+    def save(self, entries: dict[str, manifest.Entry]) -> None:
+        manifest.save(self.outdir, list(entries.values()), self.survey)
+        self.last = time.monotonic()
 
 
 def _creation_date(survey: Path) -> datetime:

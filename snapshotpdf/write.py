@@ -35,3 +35,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clean_stale_temporaries(outdir: Path) -> None:
+    """Remove the temporary files a killed build left behind (never a final file)."""
+    for stale in outdir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)

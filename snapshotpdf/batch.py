@@ -1,0 +1,193 @@
+"""Render many snapshots: in this process, or across warm worker processes.
+
+Each worker is a separate process that keeps one WeasyPrint setup (fonts, stylesheets)
+for its whole life and renders one city at a time. The parent always knows which city
+each worker holds, so a worker that dies (a renderer crash, the OOM killer, a signal)
+costs exactly that city: it is reported as failed and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from snapshotpdf.models import CityRecord, SurveyFigures
+
+# Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
+CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    record: CityRecord
+    figures: SurveyFigures
+    paper: str
+    created: datetime | None
+    html: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    pdf: Any = None  # snapshotpdf.pdf.RenderedPdf when it worked
+    error: str | None = None
+
+
+class CityRenderer:
+    """Turns a job into a PDF, with the overflow fallback: a snapshot longer than its layout
+    allows is rendered again with the content flowing through balanced columns."""
+
+    def __init__(self, layout_name: str) -> None:
+        from snapshotpdf.layout import load_layout
+        from snapshotpdf.pdf import PdfMaker
+        from snapshotpdf.render import Renderer as HtmlRenderer
+
+        self.layout = load_layout(layout_name)
+        self.html = HtmlRenderer(self.layout)
+        self.maker = PdfMaker(self.layout.folder, self.layout.stylesheets)
+
+    def __call__(self, job: Job) -> Outcome:
+        if os.environ.get(CRASH_HOOK) == job.record.city:
+            os.kill(os.getpid(), signal.SIGKILL)
+        try:
+            rendered = self.maker.render(job.html)
+            if rendered.pages > self.layout.pages:
+                flowing = self.html.html(
+                    job.record, job.figures, job.paper, flow=True, created=job.created
+                )
+                rendered = self.maker.render(flowing)
+        except Exception as exc:  # one city's failure is reported, never fatal
+            return Outcome(job.index, error=f"{type(exc).__name__}: {exc}")
+        return Outcome(job.index, pdf=rendered)
+
+
+def render_all(jobs: list[Job], layout_name: str, workers: int) -> Iterator[Outcome]:
+    """Outcomes as they complete. workers=0 renders in this process (no crash isolation)."""
+    if not jobs:
+        return
+    if workers <= 0:
+        render = CityRenderer(layout_name)
+        for job in jobs:
+            yield render(job)
+        return
+    yield from _WorkerPool(layout_name, min(workers, len(jobs))).run(jobs)
+
+
+def _worker_main(conn: Connection, layout_name: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    render = CityRenderer(layout_name)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the parent is gone: nothing left to do
+            return
+        if job is None:
+            return
+        conn.send(render(job))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    job: Job | None = None
+
+
+class _WorkerPool:
+    def __init__(self, layout_name: str, size: int) -> None:
+        self.layout_name = layout_name
+        self.size = size
+        self.context = multiprocessing.get_context("spawn")  # a clean process, no fork state
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main, args=(child, self.layout_name), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        queue = deque(jobs)
+        workers = [self._spawn() for _ in range(self.size)]
+        try:
+            for worker in workers:
+                self._give(worker, queue)
+            while any(w.job for w in workers):
+                busy = [w for w in workers if w.job]
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for worker in busy:
+                    if worker.conn in ready or worker.process.sentinel in ready:
+                        outcome = self._collect(worker)
+                        if outcome.error and not worker.process.is_alive():
+                            workers[workers.index(worker)] = worker = self._replace(worker)
+                        yield outcome
+                        self._give(worker, queue)
+        finally:
+            for worker in workers:
+                self._stop(worker)
+
+    @staticmethod
+    def _give(worker: _Worker, queue: deque[Job]) -> None:
+        worker.job = queue.popleft() if queue else None
+        if worker.job is not None:
+            worker.conn.send(worker.job)
+
+    @staticmethod
+    def _collect(worker: _Worker) -> Outcome:
+        job = worker.job
+        assert job is not None
+        worker.job = None
+        try:
+            if worker.conn.poll():
+                outcome: Outcome = worker.conn.recv()
+                return outcome
+        except (EOFError, OSError):
+            pass
+        worker.process.join(timeout=5)
+        code = worker.process.exitcode
+        how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+        return Outcome(job.index, error=f"the renderer process died ({how})")
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        self._stop(worker)
+        return self._spawn()
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send(None)
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+
+def fast_subsetter_available() -> bool:
+    """Whether HarfBuzz's subsetting library is installed (WeasyPrint otherwise subsets
+    fonts in pure Python, several hundred milliseconds more per PDF)."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+ProgressCallback = Callable[[int, int, str], None]

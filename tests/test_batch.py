@@ -1,0 +1,108 @@
+"""Parallel batches: a crash costs one city, a killed build resumes, output is stable."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import minimal_city, write_survey
+
+from snapshotpdf.batch import CRASH_HOOK
+from snapshotpdf.pipeline import Settings, build
+
+CITIES = [
+    minimal_city(name, "Ruritania", mayor=f"Mayor of {name}", spotlight="Word " * 80)
+    for name in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta")
+]
+
+
+@pytest.fixture
+def survey(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return write_survey(tmp_path / "survey.xlsx", CITIES)
+
+
+def test_a_crashing_worker_costs_one_city(
+    survey: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CRASH_HOOK, "Beta")
+    result = build(Settings(survey=survey, outdir=tmp_path / "out", jobs=2))
+    assert sorted(r.city for r, _ in result.written) == [
+        "Alpha",
+        "Delta",
+        "Epsilon",
+        "Gamma",
+        "Zeta",
+    ]
+    ((record, reason),) = result.failed
+    assert record.city == "Beta" and "renderer process died (killed by signal 9)" in reason
+    assert result.exit_code() == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    status = {e["city"]: e["status"] for e in manifest["cities"]}
+    assert status["Beta"] == "failed" and status["Alpha"] == "built"
+
+    monkeypatch.delenv(CRASH_HOOK)
+    again = build(Settings(survey=survey, outdir=tmp_path / "out", jobs=2))
+    assert [r.city for r, _ in again.written] == ["Beta"] and again.exit_code() == 0
+
+
+def test_workers_and_in_process_give_the_same_bytes(survey: Path, tmp_path: Path) -> None:
+    build(Settings(survey=survey, outdir=tmp_path / "serial", jobs=0))
+    build(Settings(survey=survey, outdir=tmp_path / "parallel", jobs=2))
+    names = sorted(p.name for p in (tmp_path / "serial").glob("*.pdf"))
+    assert len(names) == len(CITIES)
+    for name in names:
+        assert (tmp_path / "serial" / name).read_bytes() == (
+            tmp_path / "parallel" / name
+        ).read_bytes()
+
+
+def _cli(survey: Path, outdir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "snapshotpdf",
+        "build",
+        str(survey),
+        "-o",
+        str(outdir),
+        "--jobs",
+        "2",
+        "-q",
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_build_killed_at_any_moment_resumes_to_the_same_result(
+    survey: Path, tmp_path: Path, seed: int
+) -> None:
+    reference = tmp_path / "reference"
+    subprocess.run(_cli(survey, reference), check=True, capture_output=True)
+
+    outdir = tmp_path / "killed"
+    delay = random.Random(seed).uniform(1.0, 6.0)
+    process = subprocess.Popen(
+        _cli(survey, outdir),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, mid-flight
+    process.wait()
+    for pdf in outdir.glob("*.pdf"):  # whatever is under a final name is whole
+        subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+
+    subprocess.run(_cli(survey, outdir), check=True, capture_output=True)
+    assert not list(outdir.glob(".*.tmp"))
+    names = sorted(p.name for p in reference.glob("*.pdf"))
+    assert sorted(p.name for p in outdir.glob("*.pdf")) == names
+    for name in names:
+        assert (outdir / name).read_bytes() == (reference / name).read_bytes(), name
