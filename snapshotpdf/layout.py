@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -13,8 +12,6 @@ from markupsafe import Markup
 
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
-
-_SVG_ATTRS = re.compile(r"<svg\b[^>]*>", re.S)
 
 
 @dataclass(frozen=True)
@@ -49,10 +46,15 @@ class Layout:
             return _load_locale(self.folder, language)
         return _load_locale(self.folder, self.config["default_language"])
 
-    def icon(self, group: str, key: str, label: str | None = None) -> Markup:
-        """The icon of an item as inline SVG; with a label it is announced, else decorative."""
+    def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
+        """An icon as an image of the layout's icons/ folder, stroked in one of the layout's
+        [icons.tones]. With alt text it is announced (its meaning); without, decorative.
+        The renderer parses each (icon, tone) once per process, not once per page."""
         name = self.config["icons"][group][key]
-        return _inline_svg(self.folder / "icons" / f"{name}.svg", label)
+        colour = self.config["icons"]["tones"][tone].lstrip("#")
+        return Markup('<img class="icon" src="icons/{}.svg?stroke={}" alt="{}">').format(
+            name, colour, alt
+        )
 
     def files(self) -> list[Path]:
         """Every file that shapes the output (for fingerprints and the wheel check)."""
@@ -76,20 +78,3 @@ def _load_locale(folder: Path, language: str) -> dict[str, Any]:
         raise LayoutError(f"layout {folder.name!r} has no {language!r} translation ({path})")
     with path.open("rb") as f:
         return tomllib.load(f)
-
-
-@cache
-def _inline_svg(path: Path, label: str | None) -> Markup:
-    svg = path.read_text(encoding="utf-8")
-    svg = svg.split("?>", 1)[-1].strip()  # drop any XML declaration
-    # Accessible name when the icon carries meaning; hidden from readers when decorative.
-    if label:
-        from markupsafe import escape
-
-        head = _SVG_ATTRS.search(svg)
-        assert head is not None
-        opening = head.group(0)[:-1] + ' role="img">'
-        svg = svg.replace(head.group(0), f"{opening}<title>{escape(label)}</title>", 1)
-    else:
-        svg = svg.replace("<svg", '<svg aria-hidden="true"', 1)
-    return Markup(svg)

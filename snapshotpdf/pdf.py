@@ -13,11 +13,12 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from snapshotpdf.assets import fonts_dir
 
@@ -43,6 +44,7 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 LOGGER = logging.getLogger("snapshotpdf.problems")
+_HEX_COLOUR = re.compile(r"[0-9a-fA-F]{6}")
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
@@ -63,7 +65,11 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".css":
             mime = "text/css"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        body = path.read_bytes()
+        stroke = parse_qs(parts.query).get("stroke", [""])[0]
+        if path.suffix == ".svg" and _HEX_COLOUR.fullmatch(stroke):
+            body = body.replace(b'stroke="currentColor"', f'stroke="#{stroke}"'.encode())
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class PdfMaker:
         self.base_dir = base_dir
         self.fetcher = RestrictedFetcher([base_dir, fonts_dir()])
         self.font_config = FontConfiguration()
+        self.image_cache: dict[str, object] = {}  # each icon parsed once per process
         self.stylesheets = [
             weasyprint.CSS(
                 filename=str(path), url_fetcher=self.fetcher, font_config=self.font_config
@@ -104,7 +111,9 @@ class PdfMaker:
         try:
             document = weasyprint.HTML(
                 string=html, base_url=str(self.base_dir) + os.sep, url_fetcher=self.fetcher
-            ).render(stylesheets=self.stylesheets, font_config=self.font_config)
+            ).render(
+                stylesheets=self.stylesheets, font_config=self.font_config, cache=self.image_cache
+            )
             anchors = tuple(frozenset(page.anchors) for page in document.pages)
             data = document.write_pdf(
                 pdf_identifier=hashlib.sha256(html.encode()).digest()[:16],

@@ -105,8 +105,8 @@ class SnapshotContext:
         assert self.record.term is not None
         return wording.format_term(self.record.term, self.locale)
 
-    def icon(self, group: str, key: str, label: str | None = None) -> Any:
-        return self.layout.icon(group, key, label)
+    def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
+        return self.layout.icon(group, key, tone, alt)
 
     def text(self, key: str, **parts: object) -> str:
         """A top-level locale string with plain (not markup) placeholders filled."""

@@ -15,13 +15,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text in content order (pdftotext -raw), whitespace folded to single spaces."""
+    """The PDF's text in content order (pdftotext -raw), whitespace folded to single spaces.
+    A line broken after a dash inside a word ("2020–" / "2023") is joined back."""
     out = subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
+    out = re.sub(r"(?<=\w[–-])\n", "", out)
     return " ".join(out.split())
 
 
