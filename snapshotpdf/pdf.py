@@ -45,6 +45,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 LOGGER = logging.getLogger("snapshotpdf.problems")
 _HEX_COLOUR = re.compile(r"[0-9a-fA-F]{6}")
+_INVISIBLE_BOX = b'<path stroke="none" d="M0 0h24v24H0z" fill="none" />'
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
@@ -69,6 +70,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         stroke = parse_qs(parts.query).get("stroke", [""])[0]
         if path.suffix == ".svg" and _HEX_COLOUR.fullmatch(stroke):
             body = body.replace(b'stroke="currentColor"', f'stroke="#{stroke}"'.encode())
+            body = body.replace(_INVISIBLE_BOX, b"")  # Tabler's empty bounding path
         return URLFetcherResponse(url, body, {"Content-Type": mime})
 
 
