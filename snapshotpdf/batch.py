@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from snapshotpdf.models import CityRecord, SurveyFigures
+
+RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
 
 # Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
 CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
@@ -82,8 +86,11 @@ def render_all(jobs: list[Job], layout_name: str, workers: int) -> Iterator[Outc
     yield from _WorkerPool(layout_name, min(workers, len(jobs))).run(jobs)
 
 
-def _worker_main(conn: Connection, layout_name: str) -> None:
+def _worker_main(conn: Connection, layout_name: str, scratch: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
+    # cannot remove: they go into the batch's own folder, which the parent removes.
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
     render = CityRenderer(layout_name)
     while True:
         try:
@@ -100,6 +107,7 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     job: Job | None = None
+    done: int = 0
 
 
 class _WorkerPool:
@@ -111,14 +119,20 @@ class _WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_worker_main, args=(child, self.layout_name), daemon=True
+            target=_worker_main, args=(child, self.layout_name, self.scratch), daemon=True
         )
         process.start()
         child.close()
         return _Worker(process, parent)
 
+    def _recycle_if_worn(self, worker: _Worker) -> _Worker:
+        """A fresh process after RECYCLE_AFTER cities keeps memory flat on long batches."""
+        worker.done += 1
+        return self._replace(worker) if worker.done >= RECYCLE_AFTER else worker
+
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         queue = deque(jobs)
+        self.scratch = tempfile.mkdtemp(prefix="snapshotpdf-batch-")
         workers = [self._spawn() for _ in range(self.size)]
         try:
             for worker in workers:
@@ -129,13 +143,18 @@ class _WorkerPool:
                 for worker in busy:
                     if worker.conn in ready or worker.process.sentinel in ready:
                         outcome = self._collect(worker)
+                        slot = workers.index(worker)
                         if outcome.error and not worker.process.is_alive():
-                            workers[workers.index(worker)] = worker = self._replace(worker)
+                            worker = self._replace(worker)
+                        else:
+                            worker = self._recycle_if_worn(worker)
+                        workers[slot] = worker
                         yield outcome
                         self._give(worker, queue)
         finally:
             for worker in workers:
                 self._stop(worker)
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     @staticmethod
     def _give(worker: _Worker, queue: deque[Job]) -> None:
