@@ -127,6 +127,80 @@ def _parse_jobs(value: str) -> int:
     )
 
 
+class Format(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def check(
+    survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .csv, .tsv, .txt).")],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Survey profile (TOML) naming the export's columns. Default: the sample's."
+        ),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
+    output_format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="text: one line per problem; csv: a table of problems; json: the run report.",
+        ),
+    ] = Format.text,
+) -> None:
+    """Check a survey export without rendering: every problem, with the cell it is in."""
+    _configure_logging(quiet=True)
+    from snapshotpdf.check import run_check
+    from snapshotpdf.errors import SnapshotError
+
+    try:
+        outcome = run_check(survey, profile, sheet, strict, output_format.value)
+    except SnapshotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(outcome.output, nl=False)
+    typer.echo(outcome.summary, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+profile_app = typer.Typer(
+    no_args_is_help=True, help="Survey profiles: which column feeds which field."
+)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("init")
+def profile_init(
+    survey: Annotated[Path, typer.Argument(help="Survey export to draft a profile from.")],
+    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
+    header_rows: Annotated[
+        int | None,
+        typer.Option(min=1, max=3, help="Header rows above the answers. Default: guessed."),
+    ] = None,
+) -> None:
+    """Draft a profile from the export's headers (to stdout); review it, then use --profile."""
+    from snapshotpdf.errors import SnapshotError
+    from snapshotpdf.profile_draft import draft_profile
+
+    try:
+        draft = draft_profile(survey, sheet, header_rows)
+    except SnapshotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(draft.text, nl=False)
+    summary = f"matched {len(draft.matched)} of {len(draft.matched) + len(draft.missing)} fields"
+    if draft.missing:
+        summary += f"; not found: {', '.join(draft.missing)}"
+    if draft.unknown_answers:
+        count = sum(len(texts) for texts in draft.unknown_answers.values())
+        summary += f"; {count} answer(s) match no known option (see the draft's comments)"
+    typer.echo(summary + "; review the draft before use", err=True)
+
+
 def _configure_logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

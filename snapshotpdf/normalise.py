@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from snapshotpdf import values, vocabulary
+from snapshotpdf import answers, values, vocabulary
 from snapshotpdf.models import CityRecord, Population, Problem, RawRow, Severity
 
 if TYPE_CHECKING:
     from snapshotpdf.profile import Profile
 
 REQUIRED_FIELDS = ("city", "country")
+DATA_SUFFICIENCY = "data_sufficiency"  # read by its own loop: one yes/no per policy area
 _RECORD_FIELDS = set(CityRecord.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A question laid out one column per option: the columns with something in them,
+    as (column key, option text from the header, cell value)."""
+
+    picks: tuple[tuple[str, str, object], ...]
+
+    def __str__(self) -> str:
+        return "; ".join(option or str(cell) for _key, option, cell in self.picks)
 
 
 @dataclass
@@ -22,47 +34,113 @@ class FieldContext:
 
     row: RawRow
     profile: Profile
-    warnings: list[tuple[str, str | None]]  # (message, raw value)
+    field_name: str = ""
+    # (message, raw value, column key when not the field's first column)
+    warnings: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
-    def warn(self, message: str, raw: object = None) -> None:
-        self.warnings.append((message, None if raw is None else str(raw)))
+    def warn(self, message: str, raw: object = None, column: str | None = None) -> None:
+        self.warnings.append((message, None if raw is None else str(raw), column))
 
-    def cell(self, field: str) -> object:
-        header = self.profile.fields.get(field)
-        return None if header is None else self.row.cells.get(header)
+    def cell(self, field_name: str) -> object:
+        source = self.profile.sources.get(field_name)
+        if source is None or not source.columns:
+            return None
+        return self.row.cells.get(source.columns[0][0])
+
+    def extra(self, question: str) -> dict[str, str]:
+        """The profile's own answer texts for a question ([answers.QUESTION])."""
+        return self.profile.answers.get(question, {})
 
 
 Parser = Callable[[object, FieldContext], object]
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """How one record field is parsed; option fields name their vocabulary question."""
+
+    parse: Parser
+    question: str | None = None
+    many: bool = False  # several options may be chosen
 
 
 def _plain(parse: Callable[[object], object]) -> Parser:
     return lambda value, _ctx: parse(value)
 
 
+def _yes_no(value: object, ctx: FieldContext) -> bool | None:
+    if not isinstance(value, bool) and (text := values.parse_text(value)) is not None:
+        key = answers.match(answers.YES_NO, text, ctx.extra(answers.YES_NO))
+        if key is not None:
+            return key == "yes"
+    try:
+        return values.parse_yes_no(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} (or map this answer to yes or no in the profile's [answers.yes_no])"
+        ) from None
+
+
+def _unknown_hint(question: str) -> str:
+    return (
+        f"to keep such an answer, map it in the profile's [answers.{question}] to one of: "
+        + ", ".join(answers.options(question))
+    )
+
+
+def _picks(question: str, chosen: Chosen, ctx: FieldContext) -> list[str]:
+    """The options chosen in one-column-per-option answers; unknown ones warned, by column.
+    A cell counts as chosen unless it says no (No, 0, FALSE); its text is the answer when
+    it is a known option (an "Other" column), else the column's option text is."""
+    keys: list[str] = []
+    for column, option, cell in chosen.picks:
+        text = values.parse_text(cell)
+        if text is None or _says_no(text):
+            continue
+        key = None if _says_yes(text) else answers.match(question, text, ctx.extra(question))
+        if key is None and option:
+            key = answers.match(question, option, ctx.extra(question))
+        if key is None:
+            answer = text if _says_yes(text) or not option else f"{option}: {text}"
+            ctx.warn(
+                f"the answer {answer!r} matches no known option and was dropped; "
+                + _unknown_hint(question),
+                cell,
+                column,
+            )
+        elif key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _says_yes(text: str) -> bool:
+    return text.casefold() in values.YES
+
+
+def _says_no(text: str) -> bool:
+    return text.casefold() in values.NO
+
+
 def _options(question: str, limit: int | None = None) -> Parser:
     def parse(value: object, ctx: FieldContext) -> tuple[str, ...]:
-        text = values.parse_text(value)
-        if text is None:
-            return ()
-        chosen: list[str] = []
-        unknown: list[str] = []
-        for piece in text.split(ctx.profile.list_separator):
-            piece = piece.strip()
-            if not piece:
-                continue
-            key = vocabulary.match(question, piece)
-            if key is None:
-                unknown.append(piece)
-            elif key not in chosen:
-                chosen.append(key)
-        if unknown:
-            ctx.warn(
-                f"{len(unknown)} answer(s) match no known option and were dropped: "
-                + "; ".join(repr(u) for u in unknown)
-                + f" (separate options with {ctx.profile.list_separator!r};"
-                " known options are listed in snapshotpdf/vocabulary.toml)",
-                value,
-            )
+        if isinstance(value, Chosen):
+            chosen = _picks(question, value, ctx)
+        else:
+            text = values.parse_text(value)
+            if text is None:
+                return ()
+            separator = ctx.profile.separator(ctx.field_name)
+            split = answers.split(question, text, separator, ctx.extra(question))
+            chosen = list(split.keys)
+            if split.unknown:
+                ctx.warn(
+                    f"{len(split.unknown)} answer(s) match no known option and were dropped: "
+                    + "; ".join(repr(u) for u in split.unknown)
+                    + f" (options are separated by {separator!r}; "
+                    + _unknown_hint(question)
+                    + ")",
+                    value,
+                )
         if limit is not None and len(chosen) > limit:
             ctx.warn(
                 f"only the first {limit} are printed; dropped {', '.join(chosen[limit:])}", value
@@ -74,11 +152,16 @@ def _options(question: str, limit: int | None = None) -> Parser:
 
 
 def _one_option(question: str) -> Parser:
-    def parse(value: object, _ctx: FieldContext) -> str | None:
+    def parse(value: object, ctx: FieldContext) -> str | None:
+        if isinstance(value, Chosen):
+            keys = _picks(question, value, ctx)
+            if len(keys) > 1:
+                raise ValueError(f"expected one answer, found {len(keys)}: {', '.join(keys)}")
+            return keys[0] if keys else None
         text = values.parse_text(value)
         if text is None:
             return None
-        key = vocabulary.match(question, text)
+        key = answers.match(question, text, ctx.extra(question))
         if key is None:
             known = ", ".join(
                 repr(vocabulary.sample_answer(question, k)) for k in vocabulary.options(question)
@@ -99,35 +182,62 @@ def _population(value: object, ctx: FieldContext) -> object:
     return None if count is None else Population(count, year)
 
 
-FIELD_PARSERS: dict[str, Parser] = {
-    "city": _plain(values.parse_text),
-    "country": _plain(values.parse_text),
-    "mayor": _plain(values.parse_text),
-    "term": _plain(values.parse_term),
-    "innovation_lead": _plain(values.parse_text),
-    "population": _population,
-    "website": _plain(values.parse_website),
-    "org_structure": _plain(values.parse_paragraphs),
-    "staff_profiles": _options("staff_profiles"),
-    "spotlight": _plain(values.parse_paragraphs),
-    "formal_strategy": _plain(values.parse_yes_no),
-    "innovation_associations": _options("innovation_associations"),
-    "approach": _one_option("approach"),
-    "priority_areas": _options(vocabulary.POLICY_AREAS, limit=2),
-    "partners_innovation": _options("partners"),
-    "partners_data": _options("partners"),
-    "dedicated_funding": _plain(values.parse_yes_no),
-    "funding_sources": _options("funding_sources"),
-    "funding_directed": _options("funding_directed"),
-    "innovation_helps": _options("innovation_helps"),
-    "success_factors": _options("success_factors"),
-    "role_of_data": _one_option("role_of_data"),
-    "data_uses": _options("data_uses"),
-    "data_challenges": _options("data_challenges"),
-    "open_data": _one_option("open_data"),
-    "contact_email": _plain(values.parse_email),
-    "language": _plain(values.parse_language),
+def _many(question: str, limit: int | None = None) -> FieldKind:
+    return FieldKind(_options(question, limit), question, many=True)
+
+
+def _one(question: str) -> FieldKind:
+    return FieldKind(_one_option(question), question)
+
+
+_TEXT = FieldKind(_plain(values.parse_text))
+_PARAGRAPHS = FieldKind(_plain(values.parse_paragraphs))
+_YES_NO = FieldKind(_yes_no)
+
+FIELDS: dict[str, FieldKind] = {
+    "city": _TEXT,
+    "country": _TEXT,
+    "mayor": _TEXT,
+    "term": FieldKind(_plain(values.parse_term)),
+    "innovation_lead": _TEXT,
+    "population": FieldKind(_population),
+    "website": FieldKind(_plain(values.parse_website)),
+    "org_structure": _PARAGRAPHS,
+    "staff_profiles": _many("staff_profiles"),
+    "spotlight": _PARAGRAPHS,
+    "formal_strategy": _YES_NO,
+    "innovation_associations": _many("innovation_associations"),
+    "approach": _one("approach"),
+    "priority_areas": _many(vocabulary.POLICY_AREAS, limit=2),
+    "partners_innovation": _many("partners"),
+    "partners_data": _many("partners"),
+    "dedicated_funding": _YES_NO,
+    "funding_sources": _many("funding_sources"),
+    "funding_directed": _many("funding_directed"),
+    "innovation_helps": _many("innovation_helps"),
+    "success_factors": _many("success_factors"),
+    "role_of_data": _one("role_of_data"),
+    "data_uses": _many("data_uses"),
+    "data_challenges": _many("data_challenges"),
+    "open_data": _one("open_data"),
+    "contact_email": FieldKind(_plain(values.parse_email)),
+    "language": FieldKind(_plain(values.parse_language)),
 }
+FIELD_PARSERS: dict[str, Parser] = {name: kind.parse for name, kind in FIELDS.items()}
+
+
+def field_value(row: RawRow, profile: Profile, field_name: str) -> object:
+    """What a field parser gets: the cell, or the chosen columns of a one-column-per-option
+    question."""
+    source = profile.sources[field_name]
+    if source.layout == "columns":
+        picks = tuple(
+            (key, option, row.cells[key])
+            for key, option in source.columns
+            if row.cells.get(key) is not None
+        )
+        return Chosen(picks)
+    return row.cells.get(source.columns[0][0]) if source.columns else None
 
 
 def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, list[Problem]]:
@@ -135,40 +245,43 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     required one skips the row with an error. Problems name the cell as Excel shows it."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
-    city_name = values.clean_text(row.cells.get(profile.fields["city"]))
+    city_name = values.clean_text(field_value(row, profile, "city"))
 
     def report(severity: Severity, header: str, message: str, raw: str | None) -> None:
         problems.append(Problem(severity, row.cell_location(header), message, raw, city_name))
 
-    for field, header in profile.fields.items():
-        parser = FIELD_PARSERS.get(field)
-        if parser is None:
+    for name, source in profile.sources.items():
+        kind = FIELDS.get(name)
+        if kind is None:
             continue
-        ctx = FieldContext(row, profile, [])
-        raw = row.cells.get(header)
+        header = source.columns[0][0] if source.columns else source.label
+        ctx = FieldContext(row, profile, name)
+        raw = field_value(row, profile, name)
+        label = name.replace("_", " ")
         try:
-            parsed[field] = parser(raw, ctx)
+            parsed[name] = kind.parse(raw, ctx)
         except ValueError as exc:
-            report(Severity.WARNING, header, f"{field.replace('_', ' ')}: {exc}", str(raw))
-        for message, raw_value in ctx.warnings:
-            report(Severity.WARNING, header, f"{field.replace('_', ' ')}: {message}", raw_value)
+            report(Severity.WARNING, header, f"{label}: {_dropped(str(exc))}", str(raw))
+        for message, raw_value, column in ctx.warnings:
+            report(Severity.WARNING, column or header, f"{label}: {message}", raw_value)
 
     sufficiency: list[tuple[str, bool]] = []
-    for area, header in profile.data_sufficiency.items():
-        raw = row.cells.get(header)
+    ctx = FieldContext(row, profile, DATA_SUFFICIENCY)
+    for area, header, raw in _sufficiency_cells(row, profile):
         try:
-            answer = values.parse_yes_no(raw)
+            answer = _yes_no(raw, ctx)
         except ValueError as exc:
-            report(Severity.WARNING, header, f"data sufficiency: {exc}", str(raw))
+            report(Severity.WARNING, header, f"data sufficiency: {_dropped(str(exc))}", str(raw))
             continue
-        if answer is not None:
+        if answer is not None and area not in dict(sufficiency):
             sufficiency.append((area, answer))
 
-    for field in REQUIRED_FIELDS:
-        if not parsed.get(field):
-            header = profile.fields[field]
+    for name in REQUIRED_FIELDS:
+        if not parsed.get(name):
+            source = profile.sources[name]
+            header = source.columns[0][0] if source.columns else source.label
             report(
-                Severity.ERROR, header, f"no {field}: the row is skipped; fill in the {field}", None
+                Severity.ERROR, header, f"no {name}: the row is skipped; fill in the {name}", None
             )
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
@@ -176,3 +289,25 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     fields = {k: v for k, v in parsed.items() if v is not None and k in _RECORD_FIELDS}
     record = CityRecord(source=row.location, data_sufficiency=tuple(sufficiency), **fields)  # type: ignore[arg-type]
     return record, problems
+
+
+def _dropped(message: str) -> str:
+    """Say that the answer was left out, unless the parser's message says so already."""
+    return message if "dropped" in message else f"{message}; this answer was dropped"
+
+
+def _sufficiency_cells(row: RawRow, profile: Profile) -> list[tuple[str, str, object]]:
+    """(policy area, column key, cell) of every data-sufficiency answer, in the profile's
+    order: the [data_sufficiency] table, or the grid question's option columns."""
+    cells: list[tuple[str, str, object]] = []
+    for area, source in profile.grid.items():
+        for key, _option in source.columns[:1]:
+            cells.append((area, key, row.cells.get(key)))
+    grid = profile.sources.get(DATA_SUFFICIENCY)
+    if grid is not None:
+        extra = profile.answers.get(vocabulary.POLICY_AREAS, {})
+        for key, option in grid.columns:
+            matched = answers.match(vocabulary.POLICY_AREAS, option, extra)
+            if matched is not None:  # columns.bind warned about the others once
+                cells.append((matched, key, row.cells.get(key)))
+    return cells

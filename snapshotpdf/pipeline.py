@@ -20,10 +20,9 @@ from snapshotpdf.assets import sample_survey
 from snapshotpdf.batch import Job, ProgressCallback, fast_subsetter_available, render_all
 from snapshotpdf.layout import Layout, load_layout
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
-from snapshotpdf.normalise import REQUIRED_FIELDS, normalise_row
-from snapshotpdf.profile import load_profile
-from snapshotpdf.read import read_survey
 from snapshotpdf.render import Renderer
+from snapshotpdf.report import write_run_report
+from snapshotpdf.validate import Validation, validate
 from snapshotpdf.write import pdf_name, slug
 
 PROGRESS = logging.getLogger("snapshotpdf.progress")
@@ -54,6 +53,9 @@ class BuildResult:
     skipped: int = 0  # rows with an error: not rendered
     failed: list[tuple[CityRecord, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # For the run report (report.json): what was asked, and what the export held.
+    settings: Settings | None = None
+    validation: Validation | None = None
 
     @property
     def warnings(self) -> list[Problem]:
@@ -167,6 +169,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
             progress(done, len(selected), record.city)
         saver.maybe_save(entries)
     saver.save(entries)
+    write_run_report(result)
     return result
 
 
@@ -199,64 +202,27 @@ def _creation_date(survey: Path) -> datetime:
 
 def _read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:
     survey = settings.survey or sample_survey()
-    profile = load_profile(settings.profile)
-    PROGRESS.info("Step 1 - reading %s (profile %s)", survey, profile.name)
-    table = read_survey(survey, settings.sheet or profile.sheet, profile.header_rows)
-    result.data_rows = table.data_row_count
-    result.blank_rows = len(table.blank_rows)
-
-    header_row = Location(table.file, table.sheet, profile.header_rows)
-    missing = [h for h in profile.headers() if h not in table.headers]
-    for header in missing:
-        field_name = next((f for f, h in profile.fields.items() if h == header), None)
-        severity = Severity.ERROR if field_name in REQUIRED_FIELDS else Severity.WARNING
-        _problem(
-            result,
-            severity,
-            header_row,
-            f"no column {header!r} (profile {profile.name}); its answers are left out",
-        )
-    if any(p.severity is Severity.ERROR for p in result.problems):
-        from snapshotpdf.errors import ProfileError
-
-        raise ProfileError(
-            f"{table.file} lacks the column(s) every row needs: "
-            + ", ".join(repr(h) for h in missing),
-            hint="pass --profile with a profile that names this export's columns",
-        )
-
-    PROGRESS.info("Step 2 - normalising %d row(s)", len(table.rows))
-    records: list[CityRecord] = []
-    seen: dict[str, CityRecord] = {}
-    for row in table.rows:
-        record, problems = normalise_row(row, profile)
-        for problem in problems:
-            _report(result, problem)
-        if record is None:
-            result.skipped += 1
-            continue
-        key = slug(record.country, record.city)
-        if key in seen:
-            first = seen[key]
-            _problem(
-                result,
-                Severity.ERROR,
-                row.location,
-                f"{record.city}, {record.country} is already in row {first.source.row}"
-                f" (both would be {key}.pdf); this row is skipped: remove or rename it",
-                record,
-            )
-            result.skipped += 1
-            continue
-        seen[key] = record
-        records.append(record)
-    return records
+    PROGRESS.info("Step 1 - reading %s", survey)
+    checked = validate(survey, settings.profile, settings.sheet)
+    PROGRESS.info(
+        "Step 2 - %d row(s) normalised (profile %s)", len(checked.table.rows), checked.profile.name
+    )
+    result.settings = settings
+    result.validation = checked
+    result.data_rows = checked.data_rows
+    result.blank_rows = len(checked.blank_rows)
+    result.skipped = len(checked.skipped)
+    for problem in checked.problems:
+        _report(result, problem)
+    return checked.records
 
 
 def _select(
     records: list[CityRecord], wanted: tuple[str, ...], result: BuildResult
 ) -> list[CityRecord]:
     if not wanted:
+        if not records:  # build() stops here: nothing to render, the run report is final
+            write_run_report(result)
         return records
     wanted_keys = {w.casefold(): w for w in wanted}
     chosen = [
@@ -274,6 +240,8 @@ def _select(
                 Location("--city", None, 0),
                 f"no valid row has the city {name!r}; cities: {names}",
             )
+    if not chosen:  # build() stops here: nothing to render, the run report is final
+        write_run_report(result)
     return chosen
 
 

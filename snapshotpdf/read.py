@@ -1,40 +1,83 @@
-"""Survey file -> raw rows that remember their file, sheet, row and column. The only pandas user."""
+"""Survey file -> raw rows that remember their file, sheet, row and column.
+
+What a file is comes from its first bytes, then its name: a workbook (read_xlsx.py) or
+delimited text (read_text.py). Either gives a grid of cells; this module turns the grid into
+header columns (columns.py) and data rows, and counts blank rows.
+"""
 
 from __future__ import annotations
 
 import math
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from snapshotpdf.columns import Column, column_letter, header_columns
 from snapshotpdf.errors import SurveyReadError
-from snapshotpdf.models import Location, RawRow
+from snapshotpdf.models import Location, Problem, RawRow, Severity
+from snapshotpdf.values import clean_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+# Limits against hostile files: the most a survey may hold once unpacked (the sum of a
+# workbook's zip members, or a text file's size), and the most a workbook may be compressed.
+MAX_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+READ_AGAIN = "open the export in Excel and save it again as .xlsx or CSV UTF-8"
+_MAGIC = {
+    b"\xd0\xcf\x11\xe0": "it is an old Excel 97-2003 (.xls) or other Office file, not .xlsx",
+    b"%PDF": "it is a PDF document, not a spreadsheet",
+    b"\x89PNG": "it is a PNG image, not a spreadsheet",
+    b"\xff\xd8\xff": "it is a JPEG image, not a spreadsheet",
+    b"\x1f\x8b": "it is a gzip archive, not a spreadsheet",
+}
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def unreadable(name: str, kind: str, reason: str, hint: str = READ_AGAIN) -> SurveyReadError:
+    """The one message for a file that cannot be read at all."""
+    return SurveyReadError(f"{name} cannot be read as a {kind} survey export: {reason}", hint=hint)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader noticed about a cell or the file (row 1 is the first row)."""
+
+    row: int
+    column: int | None  # 0-based column index, None for the whole row
+    message: str
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Every cell of one sheet, as the user sees it; formulas already their saved values."""
+
+    sheet: str | None
+    rows: list[list[object]]
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class SurveyTable:
     file: str
     sheet: str | None
-    headers: tuple[str, ...]
+    headers: tuple[str, ...]  # the column keys (see columns.Column.key)
     rows: tuple[RawRow, ...]  # data rows with at least one non-blank cell
     blank_rows: tuple[int, ...]  # Excel row numbers of data rows with nothing in them
+    columns: tuple[Column, ...] = ()
+    header_rows: int = 1
+    problems: tuple[Problem, ...] = ()  # about the file itself: encoding, formulas, ...
 
     @property
     def data_row_count(self) -> int:
         return len(self.rows) + len(self.blank_rows)
 
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA: the column name Excel shows."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    @property
+    def header_location(self) -> Location:
+        return Location(self.file, self.sheet, self.header_rows)
 
 
 def is_blank(value: object) -> bool:
@@ -46,88 +89,98 @@ def is_blank(value: object) -> bool:
 
 
 def read_survey(path: Path, sheet: str | None = None, header_rows: int = 1) -> SurveyTable:
-    """Read every cell of the export as the user sees it; formulas give their cached value."""
-    import pandas as pd
+    """Read every cell of the export as the user sees it; formulas give their saved value."""
+    return table_from_grid(path.name, read_grid(path, sheet), header_rows)
 
+
+def read_grid(path: Path, sheet: str | None = None) -> Grid:
     if not path.exists():
         raise SurveyReadError(f"survey file not found: {path}")
+    if path.is_dir():
+        raise SurveyReadError(f"{path} is a folder", hint="give the survey export file itself")
     if path.stat().st_size == 0:
         raise SurveyReadError(f"{path.name} is empty", hint="export the survey again")
     suffix = path.suffix.lower()
-    try:
-        if suffix in SPREADSHEET_SUFFIXES:
-            sheet_name = _choose_sheet(path, sheet)
-            frame = pd.read_excel(
-                path, sheet_name=sheet_name, header=None, dtype=object, engine="openpyxl"
-            )
-        elif suffix in TEXT_SUFFIXES:
-            sheet_name = None
-            frame = pd.read_csv(
-                path,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding="utf-8-sig",
-            )
-        else:
-            raise SurveyReadError(
-                f"{path.name}: unsupported file type {suffix or '(none)'!r}",
-                hint="give an .xlsx, .csv or .tsv export",
-            )
-    except SurveyReadError:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, UnicodeDecodeError) as exc:
+    with path.open("rb") as f:
+        head = f.read(8)
+    kind = suffix.lstrip(".").upper() or "survey"
+    for magic, reason in _MAGIC.items():
+        if head.startswith(magic):
+            raise unreadable(path.name, kind, reason)
+    if head.startswith(b"PK\x03\x04") or suffix in SPREADSHEET_SUFFIXES:
+        from snapshotpdf.read_xlsx import read_xlsx
+
+        return read_xlsx(path, sheet)
+    if suffix in TEXT_SUFFIXES:
+        from snapshotpdf.read_text import read_text
+
+        return read_text(path)
+    raise SurveyReadError(
+        f"{path.name}: unsupported file type {suffix or '(none)'!r}",
+        hint="give an .xlsx, .csv or .tsv export",
+    )
+
+
+def header_text(value: object) -> str:
+    """A header cell as text: numbers and dates as Excel shows them, whitespace folded."""
+    return clean_text(value) or ""
+
+
+def table_from_grid(file: str, grid: Grid, header_rows: int = 1) -> SurveyTable:
+    rows = grid.rows
+    if not any(not is_blank(v) for row in rows for v in row):
+        raise SurveyReadError(f"{file} is empty", hint="export the survey again")
+    if len(rows) < header_rows:
         raise SurveyReadError(
-            f"{path.name} cannot be read as a {suffix.lstrip('.').upper()} survey export ({exc})",
-            hint="open it in Excel and save it again as .xlsx or CSV UTF-8",
-        ) from None
-
-    return _table_from_frame(path.name, sheet_name, frame.values.tolist(), header_rows)
-
-
-def _choose_sheet(path: Path, sheet: str | None) -> str:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True)
-    try:
-        names: list[str] = list(workbook.sheetnames)
-    finally:
-        workbook.close()
-    if sheet is None:
-        return names[0]
-    if sheet not in names:
-        raise SurveyReadError(
-            f"{path.name} has no sheet {sheet!r}", hint=f"sheets: {', '.join(names)}"
+            f"{file} has {len(rows)} row(s), fewer than the {header_rows} header row(s)"
+            " the profile expects",
+            hint="check header_rows in the profile",
         )
-    return sheet
-
-
-def _table_from_frame(
-    file: str, sheet: str | None, grid: list[list[object]], header_rows: int
-) -> SurveyTable:
-    if len(grid) < header_rows:
+    columns = header_columns([[header_text(v) for v in row] for row in rows[:header_rows]])
+    if not columns:
         raise SurveyReadError(
-            f"{file} has no header row", hint="the first row must name the columns"
+            f"{file}: the header row is empty", hint="the first row must name the columns"
         )
-    header_cells = grid[header_rows - 1]
-    headers = tuple("" if is_blank(h) else " ".join(str(h).split()) for h in header_cells)
-    if not any(headers):
-        raise SurveyReadError(f"{file}: the header row is empty")
-    columns = {h: column_letter(i) for i, h in reversed(list(enumerate(headers))) if h}
-    rows: list[RawRow] = []
+    key_at = {c.index: c.key for c in columns}
+    letters = {c.key: c.letter for c in columns}
+    data: list[RawRow] = []
     blank: list[int] = []
-    for offset, values in enumerate(grid[header_rows:]):
+    unnamed: dict[int, int] = {}  # column index -> first row with a value there
+    for offset, values in enumerate(rows[header_rows:]):
         excel_row = header_rows + offset + 1
         if all(is_blank(v) for v in values):
             blank.append(excel_row)
             continue
-        cells: dict[str, object] = {}
-        for header, value in zip(headers, values, strict=False):
-            if header and header not in cells:
-                cells[header] = None if is_blank(value) else value
-        rows.append(RawRow(Location(file, sheet, excel_row), cells, columns))
+        cells: dict[str, object] = dict.fromkeys(letters)
+        for index, value in enumerate(values):
+            if is_blank(value):
+                continue
+            if index in key_at:
+                cells[key_at[index]] = value
+            else:
+                unnamed.setdefault(index, excel_row)
+        data.append(RawRow(Location(file, grid.sheet, excel_row), cells, letters))
     # Trailing blank rows are formatting, not data: only blank rows between data count.
-    last = rows[-1].location.row if rows else header_rows
-    return SurveyTable(file, sheet, headers, tuple(rows), tuple(r for r in blank if r < last))
+    last = data[-1].location.row if data else header_rows
+    notes = list(grid.notes) + [
+        Note(row, index, "this column has answers but no header, so they are not read")
+        for index, row in sorted(unnamed.items())
+    ]
+    return SurveyTable(
+        file,
+        grid.sheet,
+        tuple(c.key for c in columns),
+        tuple(data),
+        tuple(r for r in blank if r < last),
+        columns,
+        header_rows,
+        tuple(_note_problem(file, grid.sheet, note, key_at) for note in notes),
+    )
+
+
+def _note_problem(file: str, sheet: str | None, note: Note, key_at: dict[int, str]) -> Problem:
+    letter = None if note.column is None else column_letter(note.column)
+    header = None if note.column is None else key_at.get(note.column)
+    return Problem(
+        Severity.WARNING, Location(file, sheet, note.row, letter, header), note.message, note.value
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from snapshotpdf.models import Term
@@ -36,8 +37,21 @@ def clean_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, date | time):
+        value = format_date(value)
     text = " ".join(unicodedata.normalize("NFC", str(value)).split())
     return text or None
+
+
+def format_date(value: date | time) -> str:
+    """An Excel date or time as ISO text: 2020-05-01, or 2020-05-01 14:30 when it has a time."""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    return value.isoformat()
 
 
 def clean_paragraphs(value: object) -> str | None:
@@ -85,6 +99,8 @@ def parse_yes_no(value: object) -> bool | None:
 
 
 def parse_year(value: object) -> int | None:
+    if isinstance(value, date):  # a year typed into a date-formatted Excel cell
+        value = value.year
     text = parse_text(value)
     if text is None:
         return None
@@ -125,6 +141,7 @@ def parse_population(value: object) -> int | None:
         number, word = match[1].replace(",", "."), match[2]
         if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number):
             return round(float(number) * _MULTIPLIERS[word])
+    folded = re.sub(r"^(\d+)[.,]0{1,2}$", r"\1", folded)  # 9670000.0 from a float column
     digits = re.sub(r"(?<=\d)[\s.,'’](?=\d{3}(\D|$))", "", folded)
     if digits.isascii() and digits.isdigit():
         return int(digits)

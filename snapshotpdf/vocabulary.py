@@ -42,6 +42,11 @@ def match(question: str, text: str) -> str | None:
     return _lookup(question).get(answer_key(text))
 
 
+def texts(question: str) -> tuple[str, ...]:
+    """Every answer text the vocabulary knows for a question."""
+    return tuple(text for spellings in _table()[question].values() for text in spellings)
+
+
 def sample_answer(question: str, key: str) -> str:
     """The answer text the bundled sample writes for an option."""
     return _table()[question][key][0]
