@@ -27,11 +27,12 @@ class Entry:
     city: str
     country: str
     file: str
-    status: str  # built, unchanged, failed, skipped
+    status: str  # built, unchanged, failed, skipped (a row with an error: no file)
     sha256: str | None = None
     pages: int | None = None
     fingerprint: str | None = None
     warnings: list[str] = field(default_factory=list)
+    row: int | None = None  # the survey row, for skipped rows
 
 
 def sha256_file(path: Path) -> str:
@@ -69,7 +70,7 @@ def load(outdir: Path) -> dict[str, Entry]:
         raw = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
         if raw.get("schema") != SCHEMA:
             return {}
-        return {e["file"]: Entry(**e) for e in raw["cities"]}
+        return {e["file"]: Entry(**e) for e in raw["cities"] if e["status"] != "skipped"}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -87,7 +88,7 @@ def save(outdir: Path, entries: list[Entry], survey: str) -> None:
         "schema": SCHEMA,
         "snapshotpdf": __version__,
         "survey": survey,
-        "cities": [asdict(e) for e in sorted(entries, key=lambda e: e.file)],
+        "cities": [asdict(e) for e in sorted(entries, key=lambda e: (e.file, e.row or 0))],
     }
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     write_atomic(outdir / MANIFEST, text.encode("utf-8"))

@@ -168,7 +168,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
         if progress:
             progress(done, len(selected), record.city)
         saver.maybe_save(entries)
-    saver.save(entries)
+    saver.save(entries, _skipped_entries(result))
     write_run_report(result)
     return result
 
@@ -188,9 +188,22 @@ class _ManifestSaver:
         if time.monotonic() - self.last >= self.INTERVAL:
             self.save(entries)
 
-    def save(self, entries: dict[str, manifest.Entry]) -> None:
-        manifest.save(self.outdir, list(entries.values()), self.survey)
+    def save(
+        self, entries: dict[str, manifest.Entry], skipped: list[manifest.Entry] | None = None
+    ) -> None:
+        manifest.save(self.outdir, [*entries.values(), *(skipped or [])], self.survey)
         self.last = time.monotonic()
+
+
+def _skipped_entries(result: BuildResult) -> list[manifest.Entry]:
+    """The rows this build skipped for an error, so the manifest lists every respondent."""
+    if result.validation is None:
+        return []
+    names = {p.location.row: p.city for p in result.problems if p.city}
+    return [
+        manifest.Entry(names.get(row) or "", "", "", "skipped", warnings=[reason], row=row)
+        for row, reason in sorted(result.validation.skipped.items())
+    ]
 
 
 def _creation_date(survey: Path) -> datetime:

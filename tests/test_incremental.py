@@ -79,3 +79,16 @@ def test_same_inputs_give_byte_identical_pdfs(tmp_path: Path) -> None:
     run(tmp_path, CITIES, outdir="two")
     for pdf in (tmp_path / "one").glob("*.pdf"):
         assert pdf.read_bytes() == (tmp_path / "two" / pdf.name).read_bytes(), pdf.name
+
+
+def test_manifest_lists_skipped_rows_without_touching_the_valid_city(tmp_path: Path) -> None:
+    rows = [*CITIES, minimal_city("Delta", None), minimal_city("Alpha", "Ruritania")]
+    built, result = run(tmp_path, rows)
+    assert built == ["Alpha", "Beta", "Gamma"] and result.exit_code() == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    skipped = [e for e in manifest["cities"] if e["status"] == "skipped"]
+    assert [(e["row"], e["file"]) for e in skipped] == [(5, ""), (6, "")]
+    assert skipped[0]["city"] == "Delta" and "country" in skipped[0]["warnings"][0]
+    alpha = [e for e in manifest["cities"] if e["file"] == "ruritania-alpha.pdf"]
+    assert [e["status"] for e in alpha] == ["built"]
+    assert run(tmp_path, rows)[0] == []  # skipped rows do not disturb what is current
