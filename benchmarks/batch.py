@@ -1,0 +1,692 @@
+"""Batch speed benchmark: plain WeasyPrint vs `snapshotpdf build` vs an unchanged re-run.
+
+Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--memory-sweep]
+
+One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
+answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
+
+  (a) baseline  one process renders every city's snapshotpdf HTML with plain WeasyPrint
+  (b) build     `snapshotpdf build SURVEY -o OUT --force -q [--jobs auto]`
+  (c) re-run    the same build again, nothing changed (the manifest lets it skip every city)
+
+--memory-sweep runs only (b), at 100 and 1000 cities, and compares the peak memory of one
+worker process at both sizes. See benchmarks/README.md for what each figure means.
+
+This is a benchmark, not a test: pytest never collects it and nothing imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import snapshotpdf
+from snapshotpdf import vocabulary
+
+PROFILE_FILE = Path(snapshotpdf.__file__).parent / "profiles" / "sample.toml"
+SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
+BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) in this process
+LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+# Targets from the issue.
+TARGET_SPEEDUP = 4.0  # (b) at least 4x faster than (a)
+TARGET_RERUN_SHARE = 0.02  # (c) under 2% of (b)
+TARGET_MEMORY_DRIFT = 0.10  # per-worker peak at 1000 cities within 10% of that at 100
+
+# The measuring wrapper: runs one step as its child, then reports the step's wall time, the
+# CPU time of all its processes and the largest peak RSS among them (RUSAGE_CHILDREN of this
+# fresh process holds only this step; ru_maxrss is in KiB on Linux). Args: RESULT_JSON CMD...
+WRAPPER = """\
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[2:]).returncode
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+result = {"returncode": code, "seconds": seconds, "maxrss": usage.ru_maxrss,
+          "cpu": usage.ru_utime + usage.ru_stime}
+with open(sys.argv[1], "w") as f:
+    json.dump(result, f)
+"""
+
+WORD_LIST = (
+    "the city team residents data service public new open project programme council "
+    "department staff budget plan pilot digital platform community local support improve "
+    "share learn build test design network partner strategy office report review health "
+    "housing transport street school library energy water waste permit online portal "
+    "request response week year month early growing simple shared practical evidence "
+    "results progress training skills culture trust access people neighbourhood district "
+    "market business small first every each across between through with from into for "
+    "and of to in on by an a more most better faster clearer stronger careful steady"
+)
+WORDS = tuple(WORD_LIST.split())  # the fixed vocabulary of the generated prose
+COUNTRIES = (
+    "Peru",
+    "Spain",
+    "Canada",
+    "Kenya",
+    "Japan",
+    "Italy",
+    "Sweden",
+    "Chile",
+    "Poland",
+    "Greece",
+)
+FIRST_NAMES = ("Ana", "Tomás", "Margaret", "Daniel", "Åsa", "Haruka", "Brian", "Giulia", "Emre")
+LAST_NAMES = ("Parra", "Okonkwo", "Lindqvist", "Tanabe", "Mwangi", "Ferraresi", "Öztürk", "Quispe")
+
+
+# ----------------------------------------------------------------------------------------
+# 1. The synthetic survey
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the generator needs from the sample profile."""
+
+    sheet: str
+    separator: str  # between the chosen options of one cell, e.g. "; "
+    fields: dict[str, str]  # record field -> column header
+    grid: dict[str, str]  # policy area -> "sufficient data" column header
+
+
+def _header(name: str, source: object) -> str:
+    """The column header of a profile entry: "Header" or { column = "Header", ... }."""
+    if isinstance(source, dict):
+        source = source.get("column")
+    if not isinstance(source, str):
+        raise ValueError(f"profile field {name}: only one-row column headers are supported")
+    return source
+
+
+def load_profile(path: Path = PROFILE_FILE) -> Profile:
+    """The column headers and list separator of the bundled sample profile."""
+    raw = tomllib.loads(path.read_text("utf-8"))
+    return Profile(
+        sheet=raw["profile"].get("sheet", "Responses"),
+        separator=raw["profile"].get("list_separator", ";") + " ",
+        fields={name: _header(name, src) for name, src in raw["fields"].items()},
+        grid={area: _header(area, src) for area, src in raw["data_sufficiency"].items()},
+    )
+
+
+def prose(rng: random.Random, low: int, high: int) -> str:
+    """Between low and high words of plausible-looking text, in sentences of 8-16 words."""
+    words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
+    sentences: list[str] = []
+    while words:
+        size = rng.randint(8, 16)
+        chunk, words = words[:size], words[size:]
+        sentences.append(" ".join(chunk).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def answers(rng: random.Random, profile: Profile, question: str, low: int, high: int) -> str:
+    """low to high distinct options of a question, as the sample export writes them."""
+    keys = rng.sample(vocabulary.options(question), rng.randint(low, high))
+    return profile.separator.join(vocabulary.sample_answer(question, k) for k in keys)
+
+
+def one_answer(rng: random.Random, question: str) -> str:
+    """One option of a single-choice question, as the sample export writes it."""
+    return vocabulary.sample_answer(question, rng.choice(vocabulary.options(question)))
+
+
+def city_row(rng: random.Random, profile: Profile, number: int) -> dict[str, object]:
+    """One complete respondent: every field of the profile answered, realistic lengths."""
+    city = f"City {number:04d}"
+    funding = rng.random() < 0.8
+    start = rng.randint(2017, 2022)
+    areas = list(vocabulary.policy_areas())
+    sufficient = set(rng.sample(areas, rng.randint(3, 10)))
+    row: dict[str, object] = {
+        "city": city,
+        "country": rng.choice(COUNTRIES),
+        "mayor": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        "term": f"{start}–{start + 4}",
+        "innovation_lead": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        "population": rng.randint(50_000, 5_000_000),
+        "population_year": rng.randint(2018, 2022),
+        "website": f"https://data.city-{number:04d}.example/innovation",
+        "org_structure": prose(rng, 30, 60),
+        "staff_profiles": answers(rng, profile, "staff_profiles", 2, 5),
+        "spotlight": prose(rng, 60, 150),
+        "formal_strategy": rng.choice(("Yes", "No")),
+        "innovation_associations": answers(rng, profile, "innovation_associations", 1, 3),
+        "approach": one_answer(rng, "approach"),
+        "priority_areas": answers(rng, profile, vocabulary.POLICY_AREAS, 2, 2),
+        "partners_innovation": answers(rng, profile, "partners", 1, 4),
+        "partners_data": answers(rng, profile, "partners", 1, 2),
+        "dedicated_funding": "Yes" if funding else "No",
+        "funding_sources": answers(rng, profile, "funding_sources", 1, 3) if funding else None,
+        "funding_directed": answers(rng, profile, "funding_directed", 1, 3) if funding else None,
+        "innovation_helps": answers(rng, profile, "innovation_helps", 2, 4),
+        "success_factors": answers(rng, profile, "success_factors", 1, 3),
+        "role_of_data": one_answer(rng, "role_of_data"),
+        "data_uses": answers(rng, profile, "data_uses", 1, 3),
+        "data_challenges": answers(rng, profile, "data_challenges", 1, 3),
+        "open_data": one_answer(rng, "open_data"),
+        "contact_email": f"innovation@city-{number:04d}.example",
+        "language": "en",
+    }
+    row.update({area: "Yes" if area in sufficient else "No" for area in areas})
+    return row
+
+
+def write_survey(path: Path, cities: int, seed: int, profile: Profile) -> Path:
+    """An .xlsx export of `cities` synthetic respondents in the sample profile's shape."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(profile.sheet)
+    columns = {**profile.fields, **profile.grid}
+    sheet.append(list(columns.values()))
+    for number in range(1, cities + 1):
+        row = city_row(rng, profile, number)
+        sheet.append([row.get(name) for name in columns])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+# ----------------------------------------------------------------------------------------
+# 2a. The baseline, run in its own process (BASELINE_MODE)
+# ----------------------------------------------------------------------------------------
+
+
+def run_baseline(survey: Path, outdir: Path) -> int:
+    """Render every city's snapshotpdf HTML with plain WeasyPrint, default options.
+
+    Deliberately plain, as WeasyPrint's documentation shows @font-face use: a new
+    FontConfiguration and stylesheet per city (so the bundled fonts are loaded each time),
+    no shared URL fetcher or image cache, nothing re-rendered when a city overflows.
+    snapshotpdf.pdf is never imported here (it would pin fontconfig to the bundled fonts).
+    Returns the number of PDFs."""
+    from snapshotpdf.aggregate import survey_figures
+    from snapshotpdf.layout import load_layout
+    from snapshotpdf.pipeline import BuildResult, Settings, _creation_date, _read_and_normalise
+    from snapshotpdf.render import Renderer
+
+    if "snapshotpdf.pdf" in sys.modules:
+        raise RuntimeError("the baseline must not import snapshotpdf.pdf (it pins fontconfig)")
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    records = _read_and_normalise(Settings(survey=survey), BuildResult())
+    figures = survey_figures(records)
+    layout = load_layout()
+    renderer = Renderer(layout)
+    created = _creation_date(survey)  # as the build does, so the HTML is the same
+    outdir.mkdir(parents=True, exist_ok=True)
+    for index, record in enumerate(records):
+        html = renderer.html(record, figures, created=created)
+        fonts = FontConfiguration()
+        weasyprint.HTML(string=html, base_url=str(layout.folder) + os.sep).write_pdf(
+            outdir / f"{index:05d}.pdf",
+            stylesheets=[
+                weasyprint.CSS(filename=str(path), font_config=fonts) for path in layout.stylesheets
+            ],
+            font_config=fonts,
+        )
+    return len(records)
+
+
+# ----------------------------------------------------------------------------------------
+# Measuring one step
+# ----------------------------------------------------------------------------------------
+
+
+Process = tuple[int, bytes]  # (pid, command line): an exec() starts a new process image
+
+
+@dataclass
+class TreeMemory:
+    """Peak memory of the processes under a wrapper, sampled from /proc (Linux only).
+
+    VmHWM is each process's own high-water mark kept by the kernel, so a process's peak is
+    exact up to its last sample; the whole-tree figure is the largest sum of VmRSS seen at
+    one sample (shared library pages count once per process, so it overstates a little)."""
+
+    peaks: dict[Process, int] = field(default_factory=dict)  # KiB
+    roles: dict[Process, str] = field(default_factory=dict)  # main, worker, other
+    total_peak: int = 0  # KiB
+    available: bool = False
+
+    def peak(self, role: str) -> int | None:
+        """The largest peak among the processes of a role; None when there were none."""
+        values = [kib for proc, kib in self.peaks.items() if self.roles[proc] == role]
+        return max(values) if values else None
+
+    def count(self, role: str) -> int:
+        """How many processes of a role were seen."""
+        return sum(1 for r in self.roles.values() if r == role)
+
+
+def _parent_pids() -> dict[int, int]:
+    """pid -> parent pid for every process visible in /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return parents
+
+
+def _descendants(root: int) -> list[tuple[int, int, int]]:
+    """(pid, parent pid, depth) of every process below root; depth 1 = root's children."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in _parent_pids().items():
+        children.setdefault(parent, []).append(pid)
+    found: list[tuple[int, int, int]] = []
+    frontier, depth = [root], 0
+    while frontier:
+        depth += 1
+        level = [(child, pid) for pid in frontier for child in children.get(pid, [])]
+        found += [(child, parent, depth) for child, parent in level]
+        frontier = [child for child, _ in level]
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    """A process's command line (NUL-separated); empty once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _status_kib(pid: int) -> tuple[int, int] | None:
+    """(VmHWM, VmRSS) of a process in KiB; None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    values = dict(re.findall(r"^(VmHWM|VmRSS):\s+(\d+) kB", text, re.M))
+    if len(values) < 2:
+        return None  # a zombie: its memory is already gone
+    return int(values["VmHWM"]), int(values["VmRSS"])
+
+
+def _role(cmdline: bytes, depth: int) -> str:
+    """main: the step's own process; worker: a multiprocessing spawn child of it (the
+    resource tracker and helper programs such as gcc, run by ctypes, are other)."""
+    if depth == 1:
+        return "main"
+    return "worker" if depth == 2 and b"spawn_main" in cmdline else "other"
+
+
+class TreeSampler(threading.Thread):
+    """Polls the process tree below a pid until stopped."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.interval = interval
+        self.memory = TreeMemory(available=Path("/proc/self/status").is_file())
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while self.memory.available and not self._stop_event.is_set():
+            self.sample()
+            self._stop_event.wait(self.interval)
+
+    def sample(self) -> None:
+        """One look at every process of the tree. A child still showing its parent's command
+        line has been forked but has not exec'd yet (it shares or copies the parent's memory):
+        it is left out, so it is neither counted twice nor mistaken for a worker."""
+        total = 0
+        tree = _descendants(self.root)
+        cmdlines = {pid: _cmdline(pid) for pid in {self.root, *(pid for pid, _, _ in tree)}}
+        for pid, parent, depth in tree:
+            cmdline = cmdlines[pid]
+            if not cmdline or cmdline == cmdlines[parent]:
+                continue
+            status = _status_kib(pid)
+            if status is None:
+                continue
+            hwm, rss = status
+            total += rss
+            proc = (pid, cmdline)
+            self.memory.roles.setdefault(proc, _role(cmdline, depth))
+            self.memory.peaks[proc] = max(hwm, self.memory.peaks.get(proc, 0))
+        self.memory.total_peak = max(self.memory.total_peak, total)
+
+    def stop(self) -> TreeMemory:
+        self._stop_event.set()
+        self.join()
+        return self.memory
+
+
+@dataclass(frozen=True)
+class Step:
+    """One measured step: its wall time and memory."""
+
+    name: str
+    cities: int
+    seconds: float
+    cpu_seconds: float  # user + system time of every process of the step
+    largest_kib: int  # ru_maxrss: peak RSS of the largest single process of the step
+    memory: TreeMemory
+    pdfs: int
+    long: int | None  # PDFs longer than SNAPSHOT_PAGES
+    summary: str  # the build's own summary line, or what the baseline wrote
+
+    @property
+    def ms_per_city(self) -> float:
+        return 1000 * self.seconds / max(self.cities, 1)
+
+
+def long_pdfs(outdir: Path, pages: int = SNAPSHOT_PAGES) -> int | None:
+    """How many PDFs in outdir have more than `pages` pages; None without pypdf."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return None
+    return sum(1 for path in outdir.glob("*.pdf") if len(PdfReader(path).pages) > pages)
+
+
+def _maxrss_kib(value: int) -> int:
+    """ru_maxrss is KiB on Linux but bytes on macOS."""
+    return value // 1024 if sys.platform == "darwin" else value
+
+
+def measure(name: str, command: list[str], cities: int, outdir: Path, logs: Path) -> Step:
+    """Run command under a fresh wrapper process; its wall time, memory and PDFs."""
+    logs.mkdir(parents=True, exist_ok=True)
+    result_file = logs / f"{name}.json"
+    log_file = logs / f"{name}.log"
+    wrapper = [sys.executable, "-c", WRAPPER, str(result_file), *command]
+    with log_file.open("w") as log:
+        process = subprocess.Popen(wrapper, stdout=log, stderr=subprocess.STDOUT, cwd=logs)
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        process.wait()
+        memory = sampler.stop()
+    result = json.loads(result_file.read_text()) if result_file.is_file() else {}
+    output = log_file.read_text(errors="replace")
+    if process.returncode != 0 or result.get("returncode") != 0:
+        tail = "\n".join(output.splitlines()[-15:])
+        raise RuntimeError(f"step {name} failed ({result or process.returncode}):\n{tail}")
+    summaries = [line for line in output.splitlines() if "data row(s):" in line]
+    pdfs = len(list(outdir.glob("*.pdf")))
+    return Step(
+        name=name,
+        cities=cities,
+        seconds=float(result["seconds"]),
+        cpu_seconds=float(result["cpu"]),
+        largest_kib=_maxrss_kib(int(result["maxrss"])),
+        memory=memory,
+        pdfs=pdfs,
+        long=long_pdfs(outdir),
+        summary=summaries[-1] if summaries else f"{pdfs} PDF(s) in {outdir.name}/",
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# 2b/2c. The commands
+# ----------------------------------------------------------------------------------------
+
+
+def cli() -> list[str]:
+    """The snapshotpdf command line, in the same virtualenv as this script."""
+    return [sys.executable, "-m", "snapshotpdf"]
+
+
+def supports_jobs() -> bool:
+    """Whether `snapshotpdf build --help` lists a --jobs option."""
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
+    help_text = subprocess.run(
+        [*cli(), "build", "--help"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    return "--jobs" in help_text
+
+
+def build_command(survey: Path, outdir: Path, force: bool, jobs: bool) -> list[str]:
+    """`snapshotpdf build` quietly into outdir; --force for (b), --jobs auto when it exists."""
+    command = [*cli(), "build", str(survey), "-o", str(outdir), "-q"]
+    return command + (["--force"] if force else []) + (["--jobs", "auto"] if jobs else [])
+
+
+def baseline_command(survey: Path, outdir: Path) -> list[str]:
+    """This script in BASELINE_MODE: step (a) in a process of its own."""
+    return [sys.executable, str(Path(__file__).resolve()), BASELINE_MODE, str(survey), str(outdir)]
+
+
+# ----------------------------------------------------------------------------------------
+# 3. The report
+# ----------------------------------------------------------------------------------------
+
+
+def mib(kib: int | None) -> str:
+    """KiB as whole MiB for the table; n/a when not measured."""
+    return "n/a" if kib is None else f"{kib / 1024:.0f}"
+
+
+def verdict(ok: bool) -> str:
+    """PASS or FAIL."""
+    return "PASS" if ok else "FAIL"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain text table: first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, *rows]:
+        cells = [str(row[0]).ljust(widths[0])]
+        cells += [str(cell).rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use (what --jobs auto uses)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def machine_line(cities: int | str, seed: int) -> str:
+    cpus = cpu_count()
+    return (
+        f"snapshotpdf {snapshotpdf.__version__} batch benchmark: {cities} cities, seed {seed},"
+        f" {cpus} CPU(s), weasyprint {version('weasyprint')}, Python {sys.version.split()[0]},"
+        f" load average {LOAD_AT_START:.2f} before the run (other work skews the times)"
+    )
+
+
+def jobs_note(jobs: bool) -> str:
+    """How the builds ran: with --jobs auto, or in one process when there is no --jobs."""
+    if not jobs:
+        return (
+            "note: `snapshotpdf build` has no --jobs option: parallel rendering is not"
+            " implemented yet, so (b) renders in one process"
+        )
+    return f"builds ran with --jobs auto ({cpu_count()} CPU(s) here)"
+
+
+def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
+    """The side-by-side table of (a), (b) and (c), ratios and targets."""
+    a, b, c = steps["a"], steps["b"], steps["c"]
+    columns = (a, b, c)
+    rows = [
+        ["wall time (s)", *(f"{s.seconds:.2f}" for s in columns)],
+        ["ms per city", *(f"{s.ms_per_city:.1f}" for s in columns)],
+        ["CPU time, all processes (s)", *(f"{s.cpu_seconds:.2f}" for s in columns)],
+        ["peak RSS, largest process (MiB)", *(mib(s.largest_kib) for s in columns)],
+        ["peak RSS, main process (MiB)", *(mib(s.memory.peak("main")) for s in columns)],
+        ["peak RSS, one worker (MiB)", *(mib(s.memory.peak("worker")) for s in columns)],
+        ["peak RSS, all processes (MiB)", *(mib(s.memory.total_peak or None) for s in columns)],
+        ["worker processes started", *(str(s.memory.count("worker")) for s in columns)],
+        ["PDFs in output folder", *(str(s.pdfs) for s in columns)],
+        [
+            f"PDFs over {SNAPSHOT_PAGES} pages",
+            *("n/a" if s.long is None else str(s.long) for s in columns),
+        ],
+    ]
+    speedup = a.seconds / b.seconds
+    share = c.seconds / b.seconds
+    lines = [
+        machine_line(a.cities, seed),
+        jobs_note(jobs),
+        "",
+        table(["", "(a) baseline", "(b) build", "(c) re-run"], rows),
+        "",
+        f"a/b = {speedup:.2f}x   a/c = {a.seconds / c.seconds:.1f}x   c/b = {share:.2%}",
+        f"target: (b) at least {TARGET_SPEEDUP:g}x faster than (a): "
+        f"{speedup:.2f}x  {verdict(speedup >= TARGET_SPEEDUP)}",
+        f"target: (c) under {TARGET_RERUN_SHARE:.0%} of (b): "
+        f"{share:.2%}  {verdict(share < TARGET_RERUN_SHARE)}",
+        "",
+        f"(b) said: {b.summary}",
+        f"(c) said: {c.summary}",
+    ]
+    return "\n".join(lines)
+
+
+def format_sweep(steps: Sequence[Step], seed: int, jobs: bool) -> str:
+    """Peak memory of one worker at the sweep's sizes, and the drift from the first."""
+    small, large = steps[0], steps[-1]
+    per_worker = [s.memory.peak("worker") or s.memory.peak("main") for s in steps]
+    rows = [
+        ["cities", *(str(s.cities) for s in steps)],
+        ["wall time (s)", *(f"{s.seconds:.1f}" for s in steps)],
+        ["ms per city", *(f"{s.ms_per_city:.1f}" for s in steps)],
+        ["CPU time, all processes (s)", *(f"{s.cpu_seconds:.1f}" for s in steps)],
+        ["peak RSS, one worker (MiB)", *(mib(s.memory.peak("worker")) for s in steps)],
+        ["peak RSS, main process (MiB)", *(mib(s.memory.peak("main")) for s in steps)],
+        ["peak RSS, largest process (MiB)", *(mib(s.largest_kib) for s in steps)],
+        ["peak RSS, all processes (MiB)", *(mib(s.memory.total_peak or None) for s in steps)],
+        ["worker processes started", *(str(s.memory.count("worker")) for s in steps)],
+    ]
+    lines = [
+        machine_line(" and ".join(str(s.cities) for s in steps), seed),
+        "memory sweep, (b) only; " + jobs_note(jobs),
+        "",
+        table(["", *(f"(b) {s.cities}" for s in steps)], rows),
+        "",
+    ]
+    if per_worker[0] and per_worker[-1]:
+        ratio = per_worker[-1] / per_worker[0]
+        which = "one worker" if small.memory.peak("worker") else "the main process (no workers)"
+        lines.append(
+            f"peak RSS of {which}: {large.cities} vs {small.cities} cities = {ratio:.3f}x;"
+            f" target within {TARGET_MEMORY_DRIFT:.0%}: "
+            f"{verdict(abs(ratio - 1) <= TARGET_MEMORY_DRIFT)}"
+        )
+    else:
+        lines.append("peak RSS per worker: not measured (no /proc on this system)")
+    lines += [f"({s.cities}) said: {s.summary}" for s in steps]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The options; --keep must name a new or empty folder."""
+    parser = argparse.ArgumentParser(
+        description="Time plain WeasyPrint vs `snapshotpdf build` vs an unchanged re-run."
+    )
+    parser.add_argument("--cities", type=int, default=100, help="cities in the survey (100)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the survey (7)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the survey, PDFs and logs in DIR (a new or empty folder)",
+    )
+    parser.add_argument(
+        "--memory-sweep",
+        action="store_true",
+        help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
+    )
+    parser.add_argument(
+        "--sweep-sizes",
+        type=int,
+        nargs=2,
+        default=(100, 1000),
+        metavar=("SMALL", "LARGE"),
+        help="city counts of --memory-sweep (100 1000)",
+    )
+    args = parser.parse_args(argv)
+    if args.cities < 1 or min(args.sweep_sizes) < 1:
+        parser.error("city counts must be at least 1")
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep {args.keep}: choose a new or empty folder")
+    return args
+
+
+def run_main(cities: int, seed: int, workdir: Path, jobs: bool) -> dict[str, Step]:
+    """Steps (a), (b) and (c) on one synthetic survey."""
+    survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
+    logs, baseline, built = workdir / "logs", workdir / "baseline", workdir / "build"
+    steps = {"a": measure("a-baseline", baseline_command(survey, baseline), cities, baseline, logs)}
+    build = build_command(survey, built, force=True, jobs=jobs)
+    steps["b"] = measure("b-build", build, cities, built, logs)
+    rerun = build_command(survey, built, force=False, jobs=jobs)
+    steps["c"] = measure("c-rerun", rerun, cities, built, logs)
+    return steps
+
+
+def run_sweep(sizes: Sequence[int], seed: int, workdir: Path, jobs: bool) -> list[Step]:
+    """Step (b) alone at each size, each on its own survey and output folder."""
+    steps = []
+    for cities in sizes:
+        survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
+        outdir = workdir / f"build-{cities}"
+        command = build_command(survey, outdir, force=True, jobs=jobs)
+        steps.append(measure(f"b-build-{cities}", command, cities, outdir, workdir / "logs"))
+    return steps
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark (or, with BASELINE_MODE first, step (a) alone) and print the report."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [BASELINE_MODE]:
+        run_baseline(Path(argv[1]), Path(argv[2]))
+        return 0
+    args = parse_args(argv)
+    jobs = supports_jobs()
+    with tempfile.TemporaryDirectory(prefix="snapshotpdf-bench-") as scratch:
+        workdir: Path = args.keep.resolve() if args.keep else Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        if args.memory_sweep:
+            sizes = args.sweep_sizes
+            print(
+                f"memory sweep: building {sizes[0]} then {sizes[1]} cities ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            report = format_sweep(run_sweep(sizes, args.seed, workdir, jobs), args.seed, jobs)
+        else:
+            print(
+                f"benchmark: (a), (b), (c) on {args.cities} cities ...", file=sys.stderr, flush=True
+            )
+            report = format_report(run_main(args.cities, args.seed, workdir, jobs), args.seed, jobs)
+    print(report)
+    if args.keep:
+        print(f"kept: {workdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
