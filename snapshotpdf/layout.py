@@ -13,6 +13,8 @@ from markupsafe import Markup
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
 
+PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -57,8 +59,13 @@ class Layout:
         )
 
     def files(self) -> list[Path]:
-        """Every file that shapes the output (for fingerprints and the wheel check)."""
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+        """Every file that shapes the PDFs (their fingerprints): all of the layout folder
+        but the e-mail templates, which shape messages, not documents."""
+        return sorted(
+            p
+            for p in self.folder.rglob("*")
+            if p.is_file() and p.relative_to(self.folder).parts[0] not in PDF_INDEPENDENT
+        )
 
 
 def load_layout(name: str = "snapshot") -> Layout:

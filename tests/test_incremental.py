@@ -92,3 +92,12 @@ def test_manifest_lists_skipped_rows_without_touching_the_valid_city(tmp_path: P
     alpha = [e for e in manifest["cities"] if e["file"] == "ruritania-alpha.pdf"]
     assert [e["status"] for e in alpha] == ["built"]
     assert run(tmp_path, rows)[0] == []  # skipped rows do not disturb what is current
+
+
+def test_only_files_that_shape_a_pdf_are_in_its_fingerprint() -> None:
+    from snapshotpdf.layout import load_layout
+
+    layout = load_layout()
+    parts = {p.relative_to(layout.folder).parts[0] for p in layout.files()}
+    assert {"snapshot.css", "snapshot.html.j2", "icons", "locales"} <= parts
+    assert "mail" not in parts  # an e-mail template edit must not re-render every PDF
