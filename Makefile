@@ -13,6 +13,12 @@ run: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Approve the current look after a deliberate layout change: re-renders the visual-regression
+# cases into tests/approved/ (small PNGs); look at them, then commit them with the change.
+.PHONY: approve
+approve: setup
+	$(PY) tests/approve_images.py
+
 lint: setup
 	$(VENV)/bin/ruff check snapshotpdf tests scripts benchmarks
 	$(VENV)/bin/ruff format --check snapshotpdf tests scripts benchmarks

@@ -37,6 +37,8 @@ class Job:
     paper: str
     created: datetime | None
     html: str
+    variant: str = "screen"  # snapshotpdf/variants.py: screen, print, archive
+    author: str | None = None  # the organisation named as the PDF's author
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,29 @@ class CityRenderer:
 
         self.layout = load_layout(layout_name)
         self.html = HtmlRenderer(self.layout)
-        self.maker = PdfMaker(self.layout.folder, self.layout.stylesheets)
+        self.makers: dict[str, PdfMaker] = {}  # one per output variant, made when first asked
+
+    def maker(self, variant: str) -> Any:
+        """The PDF maker of a variant (snapshotpdf.pdf.PdfMaker)."""
+        from snapshotpdf.pdf import PdfMaker
+
+        if variant not in self.makers:
+            self.makers[variant] = PdfMaker.for_layout(
+                self.layout.folder, self.layout.config, variant
+            )
+        return self.makers[variant]
 
     def __call__(self, job: Job) -> Outcome:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
         try:
-            rendered = self.maker.render(job.html)
+            maker = self.maker(job.variant)
+            rendered = maker.render(job.html, job.record, job.author)
             if rendered.pages > self.layout.pages:
                 flowing = self.html.html(
                     job.record, job.figures, job.paper, flow=True, created=job.created
                 )
-                rendered = self.maker.render(flowing)
+                rendered = maker.render(flowing, job.record, job.author)
         except Exception as exc:  # one city's failure is reported, never fatal
             return Outcome(job.index, error=f"{type(exc).__name__}: {exc}")
         return Outcome(job.index, pdf=rendered)

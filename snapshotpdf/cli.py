@@ -25,6 +25,20 @@ class Paper(StrEnum):
     letter = "letter"
 
 
+class Variant(StrEnum):
+    """The output variants of snapshotpdf/variants.py (a test keeps the two in step)."""
+
+    screen = "screen"
+    print = "print"
+    archive = "archive"
+
+
+VARIANT_HELP = (
+    "Which PDF: screen (e-mail; tagged PDF/UA-1, accessible), print (print shop; PDF/X-4,"
+    " CMYK, 3 mm bleed, crop marks) or archive (PDF/A-3b with the city's data attached)."
+)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"snapshotpdf {__version__}")
@@ -77,6 +91,10 @@ def build(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
     ] = False,
+    variant: Annotated[Variant, typer.Option(help=VARIANT_HELP)] = Variant.screen,
+    author: Annotated[
+        str, typer.Option(help="The organisation named as the PDFs' author.")
+    ] = "snapshotpdf",
 ) -> None:
     """Render one PDF per city of the survey into OUTDIR."""
     workers = _parse_jobs(jobs)
@@ -95,6 +113,8 @@ def build(
         strict=strict,
         force=force,
         jobs=workers,
+        variant=variant.value,
+        author=author,
     )
     try:
         if quiet:
@@ -213,6 +233,9 @@ def _configure_logging(quiet: bool) -> None:
     progress.setLevel(logging.WARNING if quiet else logging.INFO)
     # WeasyPrint's own warnings are captured per city by snapshotpdf.pdf.
     logging.getLogger("weasyprint").propagate = False
+
+
+from snapshotpdf import cli_booklet  # noqa: E402,F401
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ class Settings:
     strict: bool = False
     force: bool = False  # rebuild even what the manifest says is current
     jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
+    variant: str = "screen"  # output variant (snapshotpdf/variants.py): screen, print, archive
+    author: str = "snapshotpdf"  # the organisation named as every PDF's author
 
 
 @dataclass
@@ -95,7 +97,9 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     layout = load_layout(settings.layout)
     renderer = Renderer(layout)
     created = _creation_date(settings.survey or sample_survey())
-    context = manifest.build_context(layout.files(), settings.paper)
+    context = manifest.build_context(
+        layout.files(), f"{settings.paper}\0variant {settings.variant}\0author {settings.author}"
+    )
     previous = manifest.load(settings.outdir)
     entries = dict(previous)
     jobs: list[Job] = []
@@ -111,7 +115,18 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
             entries[target.name] = replace(old, status="unchanged")
             result.unchanged.append((record, target))
             continue
-        jobs.append(Job(len(jobs), record, figures, settings.paper, created, html))
+        jobs.append(
+            Job(
+                len(jobs),
+                record,
+                figures,
+                settings.paper,
+                created,
+                html,
+                settings.variant,
+                settings.author,
+            )
+        )
         fingerprints.append(fingerprint)
     if not selected:
         return result
