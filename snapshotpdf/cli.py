@@ -235,6 +235,9 @@ def _configure_logging(quiet: bool) -> None:
     logging.getLogger("weasyprint").propagate = False
 
 
+from snapshotpdf import cli_mail  # noqa: E402,F401  (registers the mail command)
+
+# isort: split
 from snapshotpdf import cli_booklet  # noqa: E402,F401
 
 
