@@ -12,30 +12,22 @@ from typing import Annotated
 import typer
 
 from snapshotpdf import __version__
+from snapshotpdf.cli_options import (
+    Paper,
+    PaperOpt,
+    ProfileOpt,
+    QuietOpt,
+    SheetOpt,
+    StrictOpt,
+    SurveyArg,
+    Variant,
+    VariantOpt,
+)
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Turn a survey export into one City Innovation Snapshot PDF per city.",
-)
-
-
-class Paper(StrEnum):
-    a4 = "a4"
-    letter = "letter"
-
-
-class Variant(StrEnum):
-    """The output variants of snapshotpdf/variants.py (a test keeps the two in step)."""
-
-    screen = "screen"
-    print = "print"
-    archive = "archive"
-
-
-VARIANT_HELP = (
-    "Which PDF: screen (e-mail; tagged PDF/UA-1, accessible), print (print shop; PDF/X-4,"
-    " CMYK, 3 mm bleed, crop marks) or archive (PDF/A-3b with the city's data attached)."
 )
 
 
@@ -59,10 +51,7 @@ def _root(
 
 @app.command()
 def build(
-    survey: Annotated[
-        Path | None,
-        typer.Argument(help="Survey export (.xlsx, .csv). Default: the bundled sample survey."),
-    ] = None,
+    survey: SurveyArg = None,
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the PDFs.")] = Path(
         "outputs"
     ),
@@ -70,15 +59,10 @@ def build(
         list[str] | None,
         typer.Option("--city", help="Render only this city (name or file name stem); repeatable."),
     ] = None,
-    paper: Annotated[Paper, typer.Option(help="Paper size.")] = Paper.a4,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            help="Survey profile (TOML) naming the export's columns. Default: the sample's."
-        ),
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
+    paper: PaperOpt = Paper.a4,
+    profile: ProfileOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
     force: Annotated[
         bool, typer.Option(help="Rebuild every PDF, even those the manifest says are current.")
     ] = False,
@@ -88,10 +72,8 @@ def build(
             "--jobs", "-j", help="Worker processes rendering in parallel: a number, or auto."
         ),
     ] = "auto",
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
-    ] = False,
-    variant: Annotated[Variant, typer.Option(help=VARIANT_HELP)] = Variant.screen,
+    quiet: QuietOpt = False,
+    variant: VariantOpt = Variant.screen,
     author: Annotated[
         str, typer.Option(help="The organisation named as the PDFs' author.")
     ] = "snapshotpdf",
@@ -156,14 +138,9 @@ class Format(StrEnum):
 @app.command()
 def check(
     survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .csv, .tsv, .txt).")],
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            help="Survey profile (TOML) naming the export's columns. Default: the sample's."
-        ),
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
+    profile: ProfileOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
     output_format: Annotated[
         Format,
         typer.Option(
@@ -196,7 +173,7 @@ app.add_typer(profile_app, name="profile")
 @profile_app.command("init")
 def profile_init(
     survey: Annotated[Path, typer.Argument(help="Survey export to draft a profile from.")],
-    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
+    sheet: SheetOpt = None,
     header_rows: Annotated[
         int | None,
         typer.Option(min=1, max=3, help="Header rows above the answers. Default: guessed."),

@@ -10,34 +10,35 @@ from typing import Annotated
 
 import typer
 
-from snapshotpdf.cli import VARIANT_HELP, Paper, Variant, _configure_logging, app
+from snapshotpdf.cli import _configure_logging, app
+from snapshotpdf.cli_options import (
+    Paper,
+    PaperOpt,
+    ProfileOpt,
+    QuietOpt,
+    SheetOpt,
+    StrictOpt,
+    SurveyArg,
+    Variant,
+    VariantOpt,
+)
 
 
 @app.command()
 def booklet(
-    survey: Annotated[
-        Path | None,
-        typer.Argument(help="Survey export (.xlsx, .csv). Default: the bundled sample survey."),
-    ] = None,
+    survey: SurveyArg = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The booklet PDF to write.")
     ] = Path("outputs/booklet.pdf"),
-    variant: Annotated[Variant, typer.Option(help=VARIANT_HELP)] = Variant.screen,
+    variant: VariantOpt = Variant.screen,
     author: Annotated[
         str, typer.Option(help="The organisation named as the PDF's author and on the cover.")
     ] = "snapshotpdf",
-    paper: Annotated[Paper, typer.Option(help="Paper size.")] = Paper.a4,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            help="Survey profile (TOML) naming the export's columns. Default: the sample's."
-        ),
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")
-    ] = False,
+    paper: PaperOpt = Paper.a4,
+    profile: ProfileOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """One PDF for a conference: a cover, contents with page numbers, then every city's
     snapshot by country and city, pages numbered throughout, one bookmark per city."""

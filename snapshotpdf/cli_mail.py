@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from snapshotpdf.cli import _configure_logging, app
+from snapshotpdf.cli_options import SheetOpt
 
 if TYPE_CHECKING:
     from snapshotpdf.transport import Secret
@@ -51,7 +52,7 @@ def mail(
     profile: Annotated[
         Path | None, typer.Option(help="Survey profile (TOML). Default: the sample's.")
     ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")] = None,
+    sheet: SheetOpt = None,
     city: Annotated[
         list[str] | None,
         typer.Option("--city", help="Only this city (name or file name stem); repeatable."),
