@@ -217,7 +217,7 @@ def run_baseline(survey: Path, outdir: Path) -> int:
     Returns the number of PDFs."""
     from snapshotpdf.aggregate import survey_figures
     from snapshotpdf.layout import load_layout
-    from snapshotpdf.pipeline import BuildResult, Settings, _creation_date, _read_and_normalise
+    from snapshotpdf.pipeline import BuildResult, Settings, creation_date, read_and_normalise
     from snapshotpdf.render import Renderer
 
     if "snapshotpdf.pdf" in sys.modules:
@@ -225,11 +225,11 @@ def run_baseline(survey: Path, outdir: Path) -> int:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    records = _read_and_normalise(Settings(survey=survey), BuildResult())
+    records = read_and_normalise(Settings(survey=survey), BuildResult())
     figures = survey_figures(records)
     layout = load_layout()
     renderer = Renderer(layout)
-    created = _creation_date(survey)  # as the build does, so the HTML is the same
+    created = creation_date(survey)  # as the build does, so the HTML is the same
     outdir.mkdir(parents=True, exist_ok=True)
     for index, record in enumerate(records):
         html = renderer.html(record, figures, created=created)

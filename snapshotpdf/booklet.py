@@ -29,10 +29,10 @@ from snapshotpdf.models import CityRecord, Severity
 from snapshotpdf.pipeline import (
     BuildResult,
     Settings,
-    _check_fit,
-    _creation_date,
-    _problem,
-    _read_and_normalise,
+    add_problem,
+    check_fit,
+    creation_date,
+    read_and_normalise,
 )
 from snapshotpdf.render import Renderer, SnapshotContext
 
@@ -91,7 +91,7 @@ def make_booklet(settings: BookletSettings) -> BookletResult:
 
     build = BuildResult()
     survey = settings.survey or sample_survey()
-    records = _read_and_normalise(
+    records = read_and_normalise(
         Settings(
             survey=survey,
             paper=settings.paper,
@@ -119,7 +119,7 @@ def make_booklet(settings: BookletSettings) -> BookletResult:
     maker = PdfMaker.for_layout(
         layout.folder, layout.config, settings.variant, extra=front.stylesheets
     )
-    created = _creation_date(survey)
+    created = creation_date(survey)
     ordered = sorted(records, key=booklet_order)
     result = BookletResult(settings.output, build)
 
@@ -140,8 +140,8 @@ def make_booklet(settings: BookletSettings) -> BookletResult:
                 html = renderer.html(record, figures, settings.paper, flow=True, created=created)
                 document = maker.layout_document(html, [numbering])
         for message in messages:
-            _problem(build, Severity.WARNING, record.source, f"renderer: {message}", record)
-        _check_fit(layout, record, tuple(frozenset(p.anchors) for p in document.pages), build)
+            add_problem(build, Severity.WARNING, record.source, f"renderer: {message}", record)
+        check_fit(layout, record, tuple(frozenset(p.anchors) for p in document.pages), build)
         result.starts.append((record, page))
         city_pages.extend(document.pages)
         seeds.append(html)

@@ -120,24 +120,7 @@ class Ledger:
         sha256: str,
     ) -> int:
         """A pending attempt, committed: call it before the message is transmitted."""
-        return self._insert(file, city, country, recipients, message_id, sha256, "pending")
-
-    def record(
-        self,
-        file: str,
-        city: str,
-        country: str,
-        recipients: tuple[str, ...],
-        message_id: str,
-        sha256: str,
-        state: str,
-        detail: str = "",
-        refused: dict[str, str] | None = None,
-    ) -> int:
-        """An attempt that ended before the message was transmitted (nothing went out)."""
-        return self._insert(
-            file, city, country, recipients, message_id, sha256, state, detail, refused
-        )
+        return self.record(file, city, country, recipients, message_id, sha256, "pending")
 
     def finish(
         self, send_id: int, state: str, detail: str = "", refused: dict[str, str] | None = None
@@ -171,7 +154,7 @@ class Ledger:
                 )
         return pending
 
-    def _insert(
+    def record(
         self,
         file: str,
         city: str,
@@ -183,6 +166,8 @@ class Ledger:
         detail: str = "",
         refused: dict[str, str] | None = None,
     ) -> int:
+        """One attempt, committed: pending (see begin), or one that ended before the message
+        was transmitted (nothing went out)."""
         assert state in STATES
         now = _now()
         try:

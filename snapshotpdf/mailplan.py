@@ -172,7 +172,7 @@ def _survey_book(settings: MailSettings, result: MailResult) -> ContactBook:
     """The survey read through the build's own code: the same valid records, the same
     normalised answers. Its other problems were the build's to report."""
     from snapshotpdf import contacts
-    from snapshotpdf.pipeline import BuildResult, Settings, _read_and_normalise
+    from snapshotpdf.pipeline import BuildResult, Settings, read_and_normalise
 
     build = BuildResult()
     quiet = [logging.getLogger(n) for n in ("snapshotpdf.problems", "snapshotpdf.progress")]
@@ -180,7 +180,7 @@ def _survey_book(settings: MailSettings, result: MailResult) -> ContactBook:
     for logger in quiet:
         logger.setLevel(logging.CRITICAL + 1)
     try:
-        records = _read_and_normalise(
+        records = read_and_normalise(
             Settings(survey=settings.survey, profile=settings.profile, sheet=settings.sheet),
             build,
         )

@@ -88,7 +88,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     """Read, check and compare every row, then render what changed. progress, when given,
     is called after each city with (done, total, city)."""
     result = BuildResult()
-    records = _read_and_normalise(settings, result)
+    records = read_and_normalise(settings, result)
     figures = survey_figures(records)
     PROGRESS.info("Step 3 - %d valid respondents compared", figures.respondents)
     selected = _select(records, settings.cities, result)
@@ -96,7 +96,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
 
     layout = load_layout(settings.layout)
     renderer = Renderer(layout)
-    created = _creation_date(settings.survey or sample_survey())
+    created = creation_date(settings.survey or sample_survey())
     context = manifest.build_context(
         layout.files(), f"{settings.paper}\0variant {settings.variant}\0author {settings.author}"
     )
@@ -111,7 +111,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
         old = previous.get(target.name)
         if not settings.force and old and manifest.is_current(settings.outdir, old, fingerprint):
             for message in old.warnings:  # still true of the file: say it again
-                _problem(result, Severity.WARNING, record.source, message, record)
+                add_problem(result, Severity.WARNING, record.source, message, record)
             entries[target.name] = replace(old, status="unchanged")
             result.unchanged.append((record, target))
             continue
@@ -153,7 +153,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
         done += 1
         if outcome.error is not None:
             result.failed.append((record, outcome.error))
-            _problem(
+            add_problem(
                 result, Severity.ERROR, record.source, f"rendering failed: {outcome.error}", record
             )
             entries[target.name] = manifest.Entry(
@@ -163,8 +163,8 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
             rendered = outcome.pdf
             before = len(result.problems)
             for message in rendered.renderer_warnings:
-                _problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
-            _check_fit(layout, record, rendered.anchors_by_page, result)
+                add_problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
+            check_fit(layout, record, rendered.anchors_by_page, result)
             write.write_atomic(target, rendered.data)
             entries[target.name] = manifest.Entry(
                 record.city,
@@ -221,14 +221,14 @@ def _skipped_entries(result: BuildResult) -> list[manifest.Entry]:
     ]
 
 
-def _creation_date(survey: Path) -> datetime:
+def creation_date(survey: Path) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     seconds = int(epoch) if epoch and epoch.isdigit() else int(survey.stat().st_mtime)
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:
+def read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:
     survey = settings.survey or sample_survey()
     PROGRESS.info("Step 1 - reading %s", survey)
     checked = validate(survey, settings.profile, settings.sheet)
@@ -262,7 +262,7 @@ def _select(
     for key, name in wanted_keys.items():
         if key not in found:
             names = ", ".join(r.city for r in records[:12]) + (" …" if len(records) > 12 else "")
-            _problem(
+            add_problem(
                 result,
                 Severity.ERROR,
                 Location("--city", None, 0),
@@ -273,7 +273,7 @@ def _select(
     return chosen
 
 
-def _check_fit(
+def check_fit(
     layout: Layout,
     record: CityRecord,
     anchors_by_page: tuple[frozenset[str], ...],
@@ -289,7 +289,7 @@ def _check_fit(
         where = "; ".join(
             f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
         )
-        _problem(
+        add_problem(
             result,
             Severity.WARNING,
             record.source,
@@ -300,7 +300,7 @@ def _check_fit(
         )
 
 
-def _problem(
+def add_problem(
     result: BuildResult,
     severity: Severity,
     location: Location,

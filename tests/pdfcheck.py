@@ -35,6 +35,22 @@ BUNDLED_FONTS = {
     "Noto-Sans-Symbols2",
 }
 
+# The section headings of a snapshot, in reading order.
+SECTIONS = [
+    "Overview",
+    "What is the organisational structure?",
+    "Spotlight",
+    "What is the city's innovation vision?",
+    "What is the city's innovation approach?",
+    "What innovation partnerships exist?",
+    "What funding is available?",
+    "How is innovation helping the city?",
+    "What makes it work?",
+    "How is data used?",
+    "How are outcomes measured?",
+]
+HEADINGS = SECTIONS[1:]  # the question headings, without the overview
+
 
 @cache
 def extreme_survey() -> Path:

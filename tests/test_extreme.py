@@ -10,6 +10,7 @@ import pytest
 from extreme import CITY_40, CROWDED, EXTREME, SPOTLIGHT_250
 from helpers import pdf_text, squash
 from pdfcheck import (
+    HEADINGS,
     Word,
     assert_no_overlap_or_clipping,
     built,
@@ -20,19 +21,6 @@ from pdfcheck import (
 
 from snapshotpdf.layout import load_layout
 from snapshotpdf.write import pdf_name
-
-HEADINGS = [
-    "What is the organisational structure?",
-    "Spotlight",
-    "What is the city's innovation vision?",
-    "What is the city's innovation approach?",
-    "What innovation partnerships exist?",
-    "What funding is available?",
-    "How is innovation helping the city?",
-    "What makes it work?",
-    "How is data used?",
-    "How are outcomes measured?",
-]
 
 
 def extreme_pdf(variant: str, row: dict[str, object]) -> Path:

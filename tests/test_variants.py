@@ -11,6 +11,7 @@ import pikepdf
 import pytest
 from pdfcheck import (
     AUTHOR,
+    SECTIONS,
     assert_only_bundled_fonts_embedded,
     built,
     colour_operators,
@@ -28,19 +29,6 @@ from snapshotpdf.pipeline import Settings, build
 
 VARIANTS = ["screen", "print", "archive"]
 MM = 72 / 25.4
-SECTIONS = [
-    "Overview",
-    "What is the organisational structure?",
-    "Spotlight",
-    "What is the city's innovation vision?",
-    "What is the city's innovation approach?",
-    "What innovation partnerships exist?",
-    "What funding is available?",
-    "How is innovation helping the city?",
-    "What makes it work?",
-    "How is data used?",
-    "How are outcomes measured?",
-]
 
 
 def lima(variant: str) -> Path:
