@@ -28,13 +28,12 @@ from snapshotpdf.layout import Layout, load_layout
 from snapshotpdf.models import CityRecord, Severity
 from snapshotpdf.pipeline import (
     BuildResult,
-    Settings,
     add_problem,
     check_fit,
-    creation_date,
     read_and_normalise,
 )
 from snapshotpdf.render import Renderer, SnapshotContext
+from snapshotpdf.settings import Settings, creation_date
 
 PROGRESS = logging.getLogger("snapshotpdf.progress")
 PROBLEMS = logging.getLogger("snapshotpdf.problems")

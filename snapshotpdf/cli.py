@@ -82,8 +82,8 @@ def build(
     workers = _parse_jobs(jobs)
     _configure_logging(quiet)
     from snapshotpdf.errors import SnapshotError
-    from snapshotpdf.pipeline import Settings
-    from snapshotpdf.pipeline import build as run_build
+    from snapshotpdf.rerun import replay
+    from snapshotpdf.settings import Settings
 
     settings = Settings(
         survey=survey,
@@ -98,6 +98,12 @@ def build(
         variant=variant.value,
         author=author,
     )
+    replayed = replay(settings)  # nothing changed: no need to read or render anything
+    if replayed is not None:
+        typer.echo(replayed.summary, err=True)
+        raise typer.Exit(replayed.exit_code)
+    from snapshotpdf.pipeline import build as run_build
+
     try:
         if quiet:
             result = run_build(settings)

@@ -172,7 +172,8 @@ def _survey_book(settings: MailSettings, result: MailResult) -> ContactBook:
     """The survey read through the build's own code: the same valid records, the same
     normalised answers. Its other problems were the build's to report."""
     from snapshotpdf import contacts
-    from snapshotpdf.pipeline import BuildResult, Settings, read_and_normalise
+    from snapshotpdf.pipeline import BuildResult, read_and_normalise
+    from snapshotpdf.settings import Settings
 
     build = BuildResult()
     quiet = [logging.getLogger(n) for n in ("snapshotpdf.problems", "snapshotpdf.progress")]

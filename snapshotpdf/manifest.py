@@ -83,12 +83,16 @@ def is_current(outdir: Path, previous: Entry | None, print_: str) -> bool:
     return path.is_file() and sha256_file(path) == previous.sha256
 
 
-def save(outdir: Path, entries: list[Entry], survey: str) -> None:
+def text(entries: list[Entry], survey: str) -> str:
+    """The manifest's JSON text."""
     document = {
         "schema": SCHEMA,
         "snapshotpdf": __version__,
         "survey": survey,
         "cities": [asdict(e) for e in sorted(entries, key=lambda e: (e.file, e.row or 0))],
     }
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(outdir / MANIFEST, text.encode("utf-8"))
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def save(outdir: Path, entries: list[Entry], survey: str) -> None:
+    write_atomic(outdir / MANIFEST, text(entries, survey).encode("utf-8"))

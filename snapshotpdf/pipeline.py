@@ -8,41 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from snapshotpdf import manifest, write
+from snapshotpdf import manifest, rerun, write
 from snapshotpdf.aggregate import survey_figures
 from snapshotpdf.assets import sample_survey
 from snapshotpdf.batch import Job, ProgressCallback, fast_subsetter_available, render_all
 from snapshotpdf.layout import Layout, load_layout
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
 from snapshotpdf.render import Renderer
-from snapshotpdf.report import write_run_report
+from snapshotpdf.report import run_report_text, write_run_report
+from snapshotpdf.settings import Settings, creation_date
 from snapshotpdf.validate import Validation, validate
 from snapshotpdf.write import pdf_name, slug
 
 PROGRESS = logging.getLogger("snapshotpdf.progress")
 PROBLEMS = logging.getLogger("snapshotpdf.problems")
-
-
-@dataclass(frozen=True)
-class Settings:
-    survey: Path | None = None  # None: the bundled sample
-    outdir: Path = Path("outputs")
-    cities: tuple[str, ...] = ()  # only these (by city name or file slug); all when empty
-    paper: str = "a4"
-    profile: Path | None = None
-    sheet: str | None = None
-    layout: str = "snapshot"
-    strict: bool = False
-    force: bool = False  # rebuild even what the manifest says is current
-    jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
-    variant: str = "screen"  # output variant (snapshotpdf/variants.py): screen, print, archive
-    author: str = "snapshotpdf"  # the organisation named as every PDF's author
 
 
 @dataclass
@@ -86,13 +70,17 @@ class BuildResult:
 
 def build(settings: Settings, progress: ProgressCallback | None = None) -> BuildResult:
     """Read, check and compare every row, then render what changed. progress, when given,
-    is called after each city with (done, total, city)."""
+    is called after each city with (done, total, city). A finished build records what a
+    re-run from the same inputs would do, so that one can be replayed (snapshotpdf.rerun)."""
+    inputs = rerun.inputs_digest(settings)  # before reading: what this build is made from
     result = BuildResult()
     records = read_and_normalise(settings, result)
     figures = survey_figures(records)
     PROGRESS.info("Step 3 - %d valid respondents compared", figures.respondents)
     selected = _select(records, settings.cities, result)
     result.not_selected = len(records) - len(selected)
+    if not selected:
+        return result
 
     layout = load_layout(settings.layout)
     renderer = Renderer(layout)
@@ -100,43 +88,36 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     context = manifest.build_context(
         layout.files(), f"{settings.paper}\0variant {settings.variant}\0author {settings.author}"
     )
-    previous = manifest.load(settings.outdir)
-    entries = dict(previous)
-    jobs: list[Job] = []
-    fingerprints: list[str] = []
+    targets = []
     for record in selected:
         html = renderer.html(record, figures, settings.paper, created=created)
-        fingerprint = manifest.fingerprint(html, context)
-        target = settings.outdir / pdf_name(record.country, record.city)
-        old = previous.get(target.name)
-        if not settings.force and old and manifest.is_current(settings.outdir, old, fingerprint):
-            for message in old.warnings:  # still true of the file: say it again
-                add_problem(result, Severity.WARNING, record.source, message, record)
-            entries[target.name] = replace(old, status="unchanged")
-            result.unchanged.append((record, target))
-            continue
-        jobs.append(
-            Job(
-                len(jobs),
-                record,
-                figures,
-                settings.paper,
-                created,
-                html,
-                settings.variant,
-                settings.author,
-            )
+        path = settings.outdir / pdf_name(record.country, record.city)
+        targets.append(_Target(record, path, html, manifest.fingerprint(html, context)))
+    settled = len(result.problems)  # what reading and selecting said: a re-run says it too
+    entries = dict(manifest.load(settings.outdir))
+    stale = _keep_current(result, targets, entries, settings.force, _report)
+    jobs = [
+        Job(
+            index,
+            target.record,
+            figures,
+            settings.paper,
+            created,
+            target.html,
+            settings.variant,
+            settings.author,
         )
-        fingerprints.append(fingerprint)
-    if not selected:
-        return result
+        for index, target in enumerate(stale)
+    ]
 
     write.clean_stale_temporaries(settings.outdir)
-    if jobs and not fast_subsetter_available():
-        PROBLEMS.warning(
-            "warning: HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF"
-            " takes several hundred milliseconds longer; install it (make setup does)"
-        )
+    if jobs:
+        rerun.forget(settings.outdir)
+        if not fast_subsetter_available():
+            PROBLEMS.warning(
+                "warning: HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every"
+                " PDF takes several hundred milliseconds longer; install it (make setup does)"
+            )
     PROGRESS.info(
         "Step 4 - rendering %d snapshot(s) into %s (%d unchanged, %s)",
         len(jobs),
@@ -147,17 +128,16 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     saver = _ManifestSaver(settings.outdir, (settings.survey or sample_survey()).name)
     done = len(result.unchanged)
     for outcome in render_all(jobs, settings.layout, settings.jobs):
-        job = jobs[outcome.index]
-        record = job.record
-        target = settings.outdir / pdf_name(record.country, record.city)
+        target = stale[outcome.index]
+        record = target.record
         done += 1
         if outcome.error is not None:
             result.failed.append((record, outcome.error))
             add_problem(
                 result, Severity.ERROR, record.source, f"rendering failed: {outcome.error}", record
             )
-            entries[target.name] = manifest.Entry(
-                record.city, record.country, target.name, "failed", warnings=[outcome.error]
+            entries[target.path.name] = manifest.Entry(
+                record.city, record.country, target.path.name, "failed", warnings=[outcome.error]
             )
         else:
             rendered = outcome.pdf
@@ -165,27 +145,81 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
             for message in rendered.renderer_warnings:
                 add_problem(result, Severity.WARNING, record.source, f"renderer: {message}", record)
             check_fit(layout, record, rendered.anchors_by_page, result)
-            write.write_atomic(target, rendered.data)
-            entries[target.name] = manifest.Entry(
+            write.write_atomic(target.path, rendered.data)
+            entries[target.path.name] = manifest.Entry(
                 record.city,
                 record.country,
-                target.name,
+                target.path.name,
                 "built",
                 sha256=hashlib.sha256(rendered.data).hexdigest(),
                 pages=rendered.pages,
-                fingerprint=fingerprints[outcome.index],
+                fingerprint=target.fingerprint,
                 warnings=[p.message for p in result.problems[before:]],
             )
-            result.written.append((record, target))
+            result.written.append((record, target.path))
             PROGRESS.debug(
-                "%s, %s -> %s (%d pages)", record.city, record.country, target, rendered.pages
+                "%s, %s -> %s (%d pages)", record.city, record.country, target.path, rendered.pages
             )
         if progress:
             progress(done, len(selected), record.city)
         saver.maybe_save(entries)
     saver.save(entries, _skipped_entries(result))
     write_run_report(result)
+    rerun.record(settings, inputs, _as_rerun(result, settled, targets))
     return result
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A selected city, the PDF it goes to, its HTML and that HTML's fingerprint."""
+
+    record: CityRecord
+    path: Path
+    html: str
+    fingerprint: str
+
+
+def _keep_current(
+    result: BuildResult,
+    targets: list[_Target],
+    entries: dict[str, manifest.Entry],
+    force: bool,
+    say: Callable[[BuildResult, Problem], None],
+) -> list[_Target]:
+    """Mark the cities whose PDF is current as unchanged (saying their warnings again, with
+    say) and return those that must be rendered. entries: the previous manifest, updated."""
+    stale = []
+    for target in targets:
+        old = entries.get(target.path.name)
+        if force or not manifest.is_current(target.path.parent, old, target.fingerprint):
+            stale.append(target)
+            continue
+        assert old is not None
+        for message in old.warnings:  # still true of the file: say it again
+            record = target.record
+            say(result, Problem(Severity.WARNING, record.source, message, city=record.city))
+        entries[target.path.name] = replace(old, status="unchanged")
+        result.unchanged.append((target.record, target.path))
+    return stale
+
+
+def _as_rerun(result: BuildResult, settled: int, targets: list[_Target]) -> rerun.Outcome | None:
+    """What a build from the same inputs would say and write next time, worked out with the
+    same code from the manifest just saved; None when it would render anything again."""
+    assert result.settings is not None
+    again = replace(result, written=[], unchanged=[], failed=[], problems=result.problems[:settled])
+    entries = dict(manifest.load(result.settings.outdir))
+    if _keep_current(again, targets, entries, False, _collect):
+        return None
+    listed = [*entries.values(), *_skipped_entries(again)]
+    return rerun.Outcome(
+        problems=[(p.severity.value, str(p)) for p in again.problems],
+        summary=again.summary(),
+        exit_code=again.exit_code(result.settings.strict),
+        manifest=manifest.text(listed, (result.settings.survey or sample_survey()).name),
+        report=run_report_text(again),
+        pdfs={e.file: e.sha256 for e in entries.values() if e.sha256},
+    )
 
 
 class _ManifestSaver:
@@ -219,13 +253,6 @@ def _skipped_entries(result: BuildResult) -> list[manifest.Entry]:
         manifest.Entry(names.get(row) or "", "", "", "skipped", warnings=[reason], row=row)
         for row, reason in sorted(result.validation.skipped.items())
     ]
-
-
-def creation_date(survey: Path) -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else int(survey.stat().st_mtime)
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def read_and_normalise(settings: Settings, result: BuildResult) -> list[CityRecord]:
@@ -310,8 +337,12 @@ def add_problem(
     _report(result, Problem(severity, location, message, city=record.city if record else None))
 
 
-def _report(result: BuildResult, problem: Problem) -> None:
+def _collect(result: BuildResult, problem: Problem) -> None:
     result.problems.append(problem)
+
+
+def _report(result: BuildResult, problem: Problem) -> None:
+    _collect(result, problem)
     PROBLEMS.log(
         logging.ERROR if problem.severity is Severity.ERROR else logging.WARNING, "%s", problem
     )

@@ -70,8 +70,12 @@ def write_run_report(result: BuildResult) -> None:
     """OUTDIR/report.json, written atomically; nothing when the survey was never read."""
     if result.settings is None or result.validation is None:
         return
-    text = json.dumps(run_report(result), ensure_ascii=False, indent=2) + "\n"
-    write_atomic(result.settings.outdir / REPORT, text.encode("utf-8"))
+    write_atomic(result.settings.outdir / REPORT, run_report_text(result).encode("utf-8"))
+
+
+def run_report_text(result: BuildResult) -> str:
+    """report.json's text for a build."""
+    return json.dumps(run_report(result), ensure_ascii=False, indent=2) + "\n"
 
 
 def _report(

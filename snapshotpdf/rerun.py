@@ -1,0 +1,146 @@
+"""A build with nothing changed is replayed, not redone.
+
+Every build that finishes leaves OUTDIR/.snapshotpdf-rerun.json: a digest of everything the
+build was made from (the survey's bytes and date, the profile, the settings, the layout and
+font files, snapshotpdf's own files, its libraries' versions), the sha256 of every PDF, and
+what a second build from the same inputs would say and write (its problems, summary line,
+exit code, manifest.json and report.json), worked out by the build's own code.
+
+`snapshotpdf build` without --force looks here first. When the digest and every PDF still
+match, it writes those two files and says those problems, without reading the survey or
+importing pandas or WeasyPrint: start-up is the whole cost. Anything else, or any doubt (a
+missing or unreadable file, another schema), runs the whole build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from snapshotpdf import manifest, write
+from snapshotpdf.assets import package_file, sample_survey
+from snapshotpdf.errors import SnapshotError
+from snapshotpdf.report import REPORT
+from snapshotpdf.settings import Settings, creation_date
+
+STATE = ".snapshotpdf-rerun.json"
+SCHEMA = 1
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
+
+PROGRESS = logging.getLogger("snapshotpdf.progress")
+PROBLEMS = logging.getLogger("snapshotpdf.problems")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a build says and writes: the outcome a replay repeats."""
+
+    problems: list[tuple[str, str]]  # (severity, the problem as printed)
+    summary: str
+    exit_code: int
+    manifest: str  # manifest.json's text
+    report: str  # report.json's text
+    pdfs: dict[str, str]  # file name -> sha256
+
+
+def inputs_digest(settings: Settings) -> str | None:
+    """A digest of everything a build's output depends on; None when it cannot be taken
+    (the build then runs and reports the problem itself)."""
+    from snapshotpdf.layout import load_layout
+
+    survey = settings.survey or sample_survey()
+    try:
+        layout = load_layout(settings.layout)
+        asked = (
+            f"survey {survey}",
+            f"created {creation_date(survey).isoformat()}",
+            f"cities {settings.cities!r}",
+            f"profile {settings.profile}",
+            f"sheet {settings.sheet!r}",
+            f"layout {settings.layout}",
+            f"strict {settings.strict}",
+            f"variant {settings.variant}",
+            f"author {settings.author!r}",
+            *(f"{name} {_version(name)}" for name in LIBRARIES),
+        )
+        digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
+        digest.update("\0".join(asked).encode())
+        for path in [survey, *([settings.profile] if settings.profile else []), *_own_files()]:
+            digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+    except (OSError, SnapshotError):
+        return None
+
+
+def record(settings: Settings, digest: str | None, outcome: Outcome | None) -> None:
+    """Leave what a re-run may replay (nothing when this build could not be digested or a
+    re-run would have work to do)."""
+    if digest is None or outcome is None:
+        forget(settings.outdir)
+        return
+    state = {"schema": SCHEMA, "inputs": digest, "outcome": asdict(outcome)}
+    write.write_atomic(settings.outdir / STATE, json.dumps(state, ensure_ascii=False).encode())
+
+
+def forget(outdir: Path) -> None:
+    """A build is about to change the outputs: what was recorded no longer holds."""
+    (outdir / STATE).unlink(missing_ok=True)
+
+
+def replay(settings: Settings) -> Outcome | None:
+    """Repeat the last build's outcome when nothing it depends on changed; None otherwise."""
+    if settings.force:
+        return None
+    outcome = _recorded(settings)
+    if outcome is None:
+        return None
+    write.clean_stale_temporaries(settings.outdir)
+    write.write_atomic(settings.outdir / manifest.MANIFEST, outcome.manifest.encode())
+    write.write_atomic(settings.outdir / REPORT, outcome.report.encode())
+    PROGRESS.info(
+        "Nothing changed since the last build: %d PDF(s) in %s are current (--force rebuilds them)",
+        len(outcome.pdfs),
+        settings.outdir,
+    )
+    for severity, message in outcome.problems:
+        PROBLEMS.log(logging.ERROR if severity == "error" else logging.WARNING, "%s", message)
+    return outcome
+
+
+def _recorded(settings: Settings) -> Outcome | None:
+    try:
+        state = json.loads((settings.outdir / STATE).read_text(encoding="utf-8"))
+        if state.get("schema") != SCHEMA or state.get("inputs") != inputs_digest(settings):
+            return None
+        raw = state["outcome"]
+        outcome = Outcome(**raw | {"problems": [tuple(p) for p in raw["problems"]]})
+        for name, sha256 in outcome.pdfs.items():
+            if manifest.sha256_file(settings.outdir / name) != sha256:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return outcome
+
+
+def _own_files() -> list[Path]:
+    """snapshotpdf's code and bundled data files (profiles, vocabulary): an edited checkout
+    must not replay what older code built."""
+    package = package_file("")
+    return sorted(
+        path
+        for path in package.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and "_data" not in path.relative_to(package).parts
+    )
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"
