@@ -1,13 +1,18 @@
 """Batch speed benchmark: plain WeasyPrint vs `snapshotpdf build` vs an unchanged re-run.
 
-Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--memory-sweep]
+Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--no-a0]
+                                           [--memory-sweep]
 
 One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
 answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
 
-  (a) baseline  one process renders every city's snapshotpdf HTML with plain WeasyPrint
-  (b) build     `snapshotpdf build SURVEY -o OUT --force -q [--jobs auto]`
-  (c) re-run    the same build again, nothing changed (the manifest lets it skip every city)
+  (a)  baseline  one process renders every city's snapshotpdf HTML with plain WeasyPrint,
+                 with libharfbuzz-subset0 (as after `make setup`, which installs it)
+  (a0) baseline  exactly (a), but WeasyPrint cannot use HarfBuzz's subsetter and subsets
+                 fonts with fontTools (as on a clean machine before `make setup`); --no-a0
+                 skips it
+  (b)  build     `snapshotpdf build SURVEY -o OUT --force -q [--jobs auto]`
+  (c)  re-run    the same build again, nothing changed (the manifest lets it skip every city)
 
 --memory-sweep runs only (b), at 100 and 1000 cities, and compares the peak memory of one
 worker process at both sizes. See benchmarks/README.md for what each figure means.
@@ -37,11 +42,13 @@ from snapshotpdf import vocabulary
 
 PROFILE_FILE = Path(snapshotpdf.__file__).parent / "profiles" / "sample.toml"
 SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
-BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) in this process
+BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) or (a0) in this process
+NO_HB_SUBSET = "--no-harfbuzz-subset"  # after BASELINE_MODE SURVEY OUT: step (a0), not (a)
+SUBSETTING_LINE = "font subsetting:"  # what the baseline prints: which subsetter ran
 LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 # Targets from the issue.
-TARGET_SPEEDUP = 4.0  # (b) at least 4x faster than (a)
+TARGET_SPEEDUP = 4.0  # (b) at least 4x faster than plain WeasyPrint: checked vs (a) and (a0)
 TARGET_RERUN_SHARE = 0.02  # (c) under 2% of (b)
 TARGET_MEMORY_DRIFT = 0.10  # per-worker peak at 1000 cities within 10% of that at 100
 
@@ -203,18 +210,73 @@ def write_survey(path: Path, cities: int, seed: int, profile: Profile) -> Path:
 
 
 # ----------------------------------------------------------------------------------------
-# 2a. The baseline, run in its own process (BASELINE_MODE)
+# 2a. The baselines (a) and (a0), run in their own process (BASELINE_MODE)
 # ----------------------------------------------------------------------------------------
 
 
-def run_baseline(survey: Path, outdir: Path) -> int:
+def count_subsetting() -> dict[str, int]:
+    """Count the fonts WeasyPrint subsets with HarfBuzz and with fontTools from now on.
+
+    Wraps the two methods WeasyPrint 70's Font.subset() chooses between (the wrappers only
+    count, then call the original), so the report can show which subsetter really ran.
+    Raises RuntimeError when WeasyPrint no longer has that structure."""
+    from weasyprint.pdf import fonts
+
+    counts = {"HarfBuzz": 0, "fontTools": 0}
+    font_class = getattr(fonts, "Font", None)
+    for method, key in (("_harfbuzz_subset", "HarfBuzz"), ("_fonttools_subset", "fontTools")):
+        original = getattr(font_class, method, None)
+        if not callable(original):
+            raise RuntimeError(
+                f"weasyprint.pdf.fonts.Font.{method} is gone: this WeasyPrint"
+                f" ({version('weasyprint')}) subsets fonts differently; update benchmarks/batch.py"
+            )
+
+        def counted(self, *args, _original=original, _key=key, **kwargs):
+            counts[_key] += 1
+            return _original(self, *args, **kwargs)
+
+        setattr(font_class, method, counted)
+    return counts
+
+
+def disable_harfbuzz_subset() -> None:
+    """Make WeasyPrint subset fonts with fontTools, as without libharfbuzz-subset0.
+
+    WeasyPrint 70's weasyprint/pdf/fonts.py imports `harfbuzz_subset` (the library, or None
+    when it is missing) from weasyprint.text.ffi, and Font.subset() calls _harfbuzz_subset
+    only `if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)`, else
+    _fonttools_subset. Setting the module's name to None takes the second branch, exactly
+    as on a machine without the library. Raises RuntimeError when WeasyPrint no longer has
+    that structure, so the switch cannot silently do nothing (run_baseline also checks
+    afterwards that fontTools, and never HarfBuzz, subset the fonts)."""
+    from weasyprint.pdf import fonts
+
+    subset = getattr(getattr(fonts, "Font", None), "subset", None)
+    if not hasattr(fonts, "harfbuzz_subset") or "harfbuzz_subset" not in getattr(
+        getattr(subset, "__code__", None), "co_names", ()
+    ):
+        raise RuntimeError(
+            "weasyprint.pdf.fonts.Font.subset no longer reads the module's harfbuzz_subset:"
+            f" this WeasyPrint ({version('weasyprint')}) chooses its font subsetter"
+            " differently, so (a0) cannot switch HarfBuzz's subsetter off; update"
+            " benchmarks/batch.py"
+        )
+    fonts.harfbuzz_subset = None
+
+
+def run_baseline(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> int:
     """Render every city's snapshotpdf HTML with plain WeasyPrint, default options.
 
     Deliberately plain, as WeasyPrint's documentation shows @font-face use: a new
     FontConfiguration and stylesheet per city (so the bundled fonts are loaded each time),
     no shared URL fetcher or image cache, nothing re-rendered when a city overflows.
     snapshotpdf.pdf is never imported here (it would pin fontconfig to the bundled fonts).
-    Returns the number of PDFs."""
+
+    harfbuzz_subset=True is step (a): WeasyPrint uses libharfbuzz-subset0 when the machine
+    has it (it does after `make setup`). False is step (a0): the same, but WeasyPrint
+    cannot use that library and subsets fonts with fontTools, as on a clean machine.
+    Prints which subsetter ran (SUBSETTING_LINE). Returns the number of PDFs."""
     from snapshotpdf.aggregate import survey_figures
     from snapshotpdf.layout import load_layout
     from snapshotpdf.pipeline import BuildResult, Settings, creation_date, read_and_normalise
@@ -225,6 +287,9 @@ def run_baseline(survey: Path, outdir: Path) -> int:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    subsetting = count_subsetting()
+    if not harfbuzz_subset:
+        disable_harfbuzz_subset()
     records = read_and_normalise(Settings(survey=survey), BuildResult())
     figures = survey_figures(records)
     layout = load_layout()
@@ -240,6 +305,16 @@ def run_baseline(survey: Path, outdir: Path) -> int:
                 weasyprint.CSS(filename=str(path), font_config=fonts) for path in layout.stylesheets
             ],
             font_config=fonts,
+        )
+    print(
+        f"{SUBSETTING_LINE} HarfBuzz {subsetting['HarfBuzz']} font(s),"
+        f" fontTools {subsetting['fontTools']} font(s)",
+        flush=True,
+    )
+    if not harfbuzz_subset and (subsetting["HarfBuzz"] or not subsetting["fontTools"]):
+        raise RuntimeError(
+            f"(a0) should subset every font with fontTools, but {subsetting}: switching"
+            " HarfBuzz's subsetter off did not work with this WeasyPrint"
         )
     return len(records)
 
@@ -387,6 +462,7 @@ class Step:
     pdfs: int
     long: int | None  # PDFs longer than SNAPSHOT_PAGES
     summary: str  # the build's own summary line, or what the baseline wrote
+    subsetting: dict[str, int] | None = None  # baselines: fonts subset by HarfBuzz, fontTools
 
     @property
     def ms_per_city(self) -> float:
@@ -425,6 +501,11 @@ def measure(name: str, command: list[str], cities: int, outdir: Path, logs: Path
         tail = "\n".join(output.splitlines()[-15:])
         raise RuntimeError(f"step {name} failed ({result or process.returncode}):\n{tail}")
     summaries = [line for line in output.splitlines() if "data row(s):" in line]
+    subsetting = re.findall(
+        rf"^{re.escape(SUBSETTING_LINE)} HarfBuzz (\d+) font\(s\), fontTools (\d+) font\(s\)",
+        output,
+        re.M,
+    )
     pdfs = len(list(outdir.glob("*.pdf")))
     return Step(
         name=name,
@@ -436,6 +517,11 @@ def measure(name: str, command: list[str], cities: int, outdir: Path, logs: Path
         pdfs=pdfs,
         long=long_pdfs(outdir),
         summary=summaries[-1] if summaries else f"{pdfs} PDF(s) in {outdir.name}/",
+        subsetting=(
+            dict(zip(("HarfBuzz", "fontTools"), map(int, subsetting[-1]), strict=True))
+            if subsetting
+            else None
+        ),
     )
 
 
@@ -464,9 +550,11 @@ def build_command(survey: Path, outdir: Path, force: bool, jobs: bool) -> list[s
     return command + (["--force"] if force else []) + (["--jobs", "auto"] if jobs else [])
 
 
-def baseline_command(survey: Path, outdir: Path) -> list[str]:
-    """This script in BASELINE_MODE: step (a) in a process of its own."""
-    return [sys.executable, str(Path(__file__).resolve()), BASELINE_MODE, str(survey), str(outdir)]
+def baseline_command(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> list[str]:
+    """This script in BASELINE_MODE: step (a), or (a0) without HarfBuzz's subsetter, in a
+    process of its own."""
+    command = [sys.executable, str(Path(__file__).resolve()), BASELINE_MODE]
+    return command + [str(survey), str(outdir)] + ([] if harfbuzz_subset else [NO_HB_SUBSET])
 
 
 # ----------------------------------------------------------------------------------------
@@ -521,10 +609,23 @@ def jobs_note(jobs: bool) -> str:
     return f"builds ran with --jobs auto ({cpu_count()} CPU(s) here)"
 
 
+LABEL_A = "(a)  plain WeasyPrint, with libharfbuzz-subset0 (as after make setup)"
+LABEL_A0 = "(a0) plain WeasyPrint, no libharfbuzz-subset0 (as on a clean machine before make setup)"
+
+
+def subsetting_note(step: Step) -> str:
+    """Which subsetter a baseline's fonts went through, as the baseline counted it."""
+    if step.subsetting is None:
+        return "subsetter not reported"
+    counts = ", ".join(f"{name} {count}" for name, count in step.subsetting.items())
+    return f"fonts subset by {counts}"
+
+
 def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
-    """The side-by-side table of (a), (b) and (c), ratios and targets."""
-    a, b, c = steps["a"], steps["b"], steps["c"]
-    columns = (a, b, c)
+    """The side-by-side table of (a), (a0) when it ran, (b) and (c), ratios and targets."""
+    a, a0, b, c = steps["a"], steps.get("a0"), steps["b"], steps["c"]
+    columns = [a, *([a0] if a0 else []), b, c]
+    header = ["", "(a) baseline", *(["(a0) no hb-subset"] if a0 else []), "(b) build", "(c) re-run"]
     rows = [
         ["wall time (s)", *(f"{s.seconds:.2f}" for s in columns)],
         ["ms per city", *(f"{s.ms_per_city:.1f}" for s in columns)],
@@ -542,15 +643,47 @@ def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
     ]
     speedup = a.seconds / b.seconds
     share = c.seconds / b.seconds
+    skipped = "not run (--no-a0)"
     lines = [
         machine_line(a.cities, seed),
         jobs_note(jobs),
         "",
-        table(["", "(a) baseline", "(b) build", "(c) re-run"], rows),
+        table(header, rows),
         "",
-        f"a/b = {speedup:.2f}x   a/c = {a.seconds / c.seconds:.1f}x   c/b = {share:.2%}",
-        f"target: (b) at least {TARGET_SPEEDUP:g}x faster than (a): "
+        f"{LABEL_A}: {subsetting_note(a)}",
+        f"{LABEL_A0}: {subsetting_note(a0) if a0 else skipped}",
+    ]
+    if a.subsetting and a.subsetting["HarfBuzz"] == 0:
+        lines.append(
+            "note: (a) did not use HarfBuzz's subsetter either: this machine has no usable"
+            " libharfbuzz-subset0 (>= 4.1.0), so (a) is the clean-machine case too"
+        )
+    lines += [
+        "",
+        f"a/b  = {speedup:.2f}x   a/c  = {a.seconds / c.seconds:.1f}x",
+        (
+            f"a0/b = {a0.seconds / b.seconds:.2f}x   a0/c = {a0.seconds / c.seconds:.1f}x"
+            if a0
+            else f"a0/b, a0/c: {skipped}"
+        ),
+        f"c/b  = {share:.2%}",
+        "",
+        f"target: (b) at least {TARGET_SPEEDUP:g}x faster than plain WeasyPrint"
+        " (the issue measured its baseline without libharfbuzz-subset0):",
+        f"  a/b,  vs (a)  with libharfbuzz-subset0 (as after make setup):      "
         f"{speedup:.2f}x  {verdict(speedup >= TARGET_SPEEDUP)}",
+    ]
+    if a0:
+        speedup0 = a0.seconds / b.seconds
+        lines.append(
+            f"  a0/b, vs (a0) without libharfbuzz-subset0 (as on a clean machine): "
+            f"{speedup0:.2f}x  {verdict(speedup0 >= TARGET_SPEEDUP)}"
+        )
+    else:
+        lines.append(
+            f"  a0/b, vs (a0) without libharfbuzz-subset0 (as on a clean machine): {skipped}"
+        )
+    lines += [
         f"target: (c) under {TARGET_RERUN_SHARE:.0%} of (b): "
         f"{share:.2%}  {verdict(share < TARGET_RERUN_SHARE)}",
         "",
@@ -615,6 +748,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="keep the survey, PDFs and logs in DIR (a new or empty folder)",
     )
     parser.add_argument(
+        "--no-a0",
+        dest="a0",
+        action="store_false",
+        help="skip step (a0), the baseline without HarfBuzz's font subsetter",
+    )
+    parser.add_argument(
         "--memory-sweep",
         action="store_true",
         help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
@@ -635,11 +774,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def run_main(cities: int, seed: int, workdir: Path, jobs: bool) -> dict[str, Step]:
-    """Steps (a), (b) and (c) on one synthetic survey."""
+def run_main(cities: int, seed: int, workdir: Path, jobs: bool, a0: bool = True) -> dict[str, Step]:
+    """Steps (a), (a0) unless a0 is False, (b) and (c) on one synthetic survey, in that order."""
     survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
     logs, baseline, built = workdir / "logs", workdir / "baseline", workdir / "build"
     steps = {"a": measure("a-baseline", baseline_command(survey, baseline), cities, baseline, logs)}
+    if a0:
+        plain = workdir / "baseline-no-hb-subset"
+        command = baseline_command(survey, plain, harfbuzz_subset=False)
+        steps["a0"] = measure("a0-baseline-no-hb-subset", command, cities, plain, logs)
     build = build_command(survey, built, force=True, jobs=jobs)
     steps["b"] = measure("b-build", build, cities, built, logs)
     rerun = build_command(survey, built, force=False, jobs=jobs)
@@ -659,10 +802,13 @@ def run_sweep(sizes: Sequence[int], seed: int, workdir: Path, jobs: bool) -> lis
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark (or, with BASELINE_MODE first, step (a) alone) and print the report."""
+    """Run the benchmark (or, with BASELINE_MODE first, step (a) or (a0) alone) and print
+    the report."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == [BASELINE_MODE]:
-        run_baseline(Path(argv[1]), Path(argv[2]))
+        if len(argv) not in (3, 4) or argv[3:] not in ([], [NO_HB_SUBSET]):
+            sys.exit(f"usage: batch.py {BASELINE_MODE} SURVEY OUT [{NO_HB_SUBSET}]")
+        run_baseline(Path(argv[1]), Path(argv[2]), harfbuzz_subset=NO_HB_SUBSET not in argv)
         return 0
     args = parse_args(argv)
     jobs = supports_jobs()
@@ -678,10 +824,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             report = format_sweep(run_sweep(sizes, args.seed, workdir, jobs), args.seed, jobs)
         else:
-            print(
-                f"benchmark: (a), (b), (c) on {args.cities} cities ...", file=sys.stderr, flush=True
-            )
-            report = format_report(run_main(args.cities, args.seed, workdir, jobs), args.seed, jobs)
+            names = "(a), (a0), (b), (c)" if args.a0 else "(a), (b), (c)"
+            print(f"benchmark: {names} on {args.cities} cities ...", file=sys.stderr, flush=True)
+            steps = run_main(args.cities, args.seed, workdir, jobs, a0=args.a0)
+            report = format_report(steps, args.seed, jobs)
     print(report)
     if args.keep:
         print(f"kept: {workdir}")
