@@ -87,16 +87,34 @@ class CityRenderer:
         return Outcome(job.index, pdf=rendered)
 
 
-def render_all(jobs: list[Job], layout_name: str, workers: int) -> Iterator[Outcome]:
-    """Outcomes as they complete. workers=0 renders in this process (no crash isolation)."""
-    if not jobs:
-        return
-    if workers <= 0:
-        render = CityRenderer(layout_name)
-        for job in jobs:
-            yield render(job)
-        return
-    yield from _WorkerPool(layout_name, min(workers, len(jobs))).run(jobs)
+class Renderers:
+    """Where a build's PDFs are made, started as soon as the build starts so the workers
+    warm up (import WeasyPrint, load fonts and stylesheets) while the survey is read.
+    workers=0 renders in this process (no crash isolation). Use as a context manager."""
+
+    def __init__(self, layout_name: str, workers: int) -> None:
+        self.layout_name = layout_name
+        self.pool = _WorkerPool(layout_name, workers) if workers > 0 else None
+
+    def __enter__(self) -> Renderers:
+        if self.pool:
+            self.pool.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool:
+            self.pool.close()
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Outcomes as they complete."""
+        if not jobs:
+            return
+        if self.pool is None:
+            render = CityRenderer(self.layout_name)
+            for job in jobs:
+                yield render(job)
+            return
+        yield from self.pool.run(jobs)
 
 
 def _worker_main(conn: Connection, layout_name: str, scratch: str) -> None:
@@ -128,6 +146,18 @@ class _WorkerPool:
         self.layout_name = layout_name
         self.size = size
         self.context = multiprocessing.get_context("spawn")  # a clean process, no fork state
+        self.scratch = ""
+        self.workers: list[_Worker] = []
+
+    def start(self) -> None:
+        self.scratch = tempfile.mkdtemp(prefix="snapshotpdf-batch-")
+        self.workers = [self._spawn() for _ in range(self.size)]
+
+    def close(self) -> None:
+        for worker in self.workers:
+            self._stop(worker)
+        self.workers = []
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
@@ -145,29 +175,25 @@ class _WorkerPool:
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         queue = deque(jobs)
-        self.scratch = tempfile.mkdtemp(prefix="snapshotpdf-batch-")
-        workers = [self._spawn() for _ in range(self.size)]
-        try:
-            for worker in workers:
-                self._give(worker, queue)
-            while any(w.job for w in workers):
-                busy = [w for w in workers if w.job]
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
-                for worker in busy:
-                    if worker.conn in ready or worker.process.sentinel in ready:
-                        outcome = self._collect(worker)
-                        slot = workers.index(worker)
-                        if outcome.error and not worker.process.is_alive():
-                            worker = self._replace(worker)
-                        else:
-                            worker = self._recycle_if_worn(worker)
-                        workers[slot] = worker
-                        yield outcome
-                        self._give(worker, queue)
-        finally:
-            for worker in workers:
-                self._stop(worker)
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        workers = self.workers
+        while len(workers) > len(jobs):  # more workers than cities: the spare ones stop now
+            self._stop(workers.pop())
+        for worker in workers:
+            self._give(worker, queue)
+        while any(w.job for w in workers):
+            busy = [w for w in workers if w.job]
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    outcome = self._collect(worker)
+                    slot = workers.index(worker)
+                    if outcome.error and not worker.process.is_alive():
+                        worker = self._replace(worker)
+                    else:
+                        worker = self._recycle_if_worn(worker)
+                    workers[slot] = worker
+                    yield outcome
+                    self._give(worker, queue)
 
     @staticmethod
     def _give(worker: _Worker, queue: deque[Job]) -> None:
@@ -197,6 +223,8 @@ class _WorkerPool:
 
     @staticmethod
     def _stop(worker: _Worker) -> None:
+        if worker.done == 0 and worker.job is None:  # never used: may still be warming up
+            worker.process.kill()
         with contextlib.suppress(OSError, ValueError):
             worker.conn.send(None)
         worker.process.join(timeout=5)

@@ -16,7 +16,7 @@ from pathlib import Path
 from snapshotpdf import manifest, rerun, write
 from snapshotpdf.aggregate import survey_figures
 from snapshotpdf.assets import sample_survey
-from snapshotpdf.batch import Job, ProgressCallback, fast_subsetter_available, render_all
+from snapshotpdf.batch import Job, ProgressCallback, Renderers, fast_subsetter_available
 from snapshotpdf.layout import Layout, load_layout
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
 from snapshotpdf.render import Renderer
@@ -72,6 +72,13 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     """Read, check and compare every row, then render what changed. progress, when given,
     is called after each city with (done, total, city). A finished build records what a
     re-run from the same inputs would do, so that one can be replayed (snapshotpdf.rerun)."""
+    with Renderers(settings.layout, settings.jobs) as renderers:  # warming up from now on
+        return _build(settings, renderers, progress)
+
+
+def _build(
+    settings: Settings, renderers: Renderers, progress: ProgressCallback | None
+) -> BuildResult:
     inputs = rerun.inputs_digest(settings)  # before reading: what this build is made from
     result = BuildResult()
     records = read_and_normalise(settings, result)
@@ -127,7 +134,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     )
     saver = _ManifestSaver(settings.outdir, (settings.survey or sample_survey()).name)
     done = len(result.unchanged)
-    for outcome in render_all(jobs, settings.layout, settings.jobs):
+    for outcome in renderers.run(jobs):
         target = stale[outcome.index]
         record = target.record
         done += 1
