@@ -9,9 +9,9 @@ read.MAX_BYTES, or is compressed more than read.MAX_COMPRESSION_RATIO times, is 
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from snapshotpdf import read
 from snapshotpdf.errors import SnapshotError, SurveyReadError
@@ -55,18 +55,20 @@ def check_archive(path: Path) -> None:
 
 
 def _read(path: Path, sheet: str | None) -> Grid:
-    """The values with pandas (Excel's saved values of formulas); then one pass with
-    openpyxl over the formulas themselves, for those Excel never saved a value of."""
+    """The values with pandas (Excel's saved values of formulas); then, only when the
+    workbook has formulas at all, one pass with openpyxl over the formulas themselves, for
+    those Excel never saved a value of."""
     import pandas as pd
-    from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=False)
-    try:
-        name = choose_sheet(path.name, list(workbook.sheetnames), sheet)
-        formulas = _formulas(workbook[name])
-    finally:
-        workbook.close()
-    frame = pd.read_excel(path, sheet_name=name, header=None, dtype=object, engine="openpyxl")
+    with pd.ExcelFile(path, engine="openpyxl") as excel:
+        name = choose_sheet(path.name, [str(n) for n in excel.sheet_names], sheet)
+        if not hasattr(excel.book[name], "iter_rows"):
+            raise SurveyReadError(
+                f"sheet {name!r} is a chart, not a table of answers",
+                hint="choose the sheet with the responses with --sheet",
+            )
+        frame = pd.read_excel(excel, sheet_name=name, header=None, dtype=object)
+    formulas = _formulas(path, name) if _has_formulas(path) else {}
     rows: list[list[object]] = [
         [None if _is_nan(value) else value for value in row] for row in frame.values.tolist()
     ]
@@ -109,20 +111,43 @@ def choose_sheet(file: str, names: list[str], sheet: str | None) -> str:
     )
 
 
-def _formulas(worksheet: Any) -> dict[tuple[int, int], str]:
-    """Where the formulas are (0-based row, column) and their text."""
-    if not hasattr(worksheet, "iter_rows"):
-        raise SurveyReadError(
-            f"sheet {worksheet.title!r} is a chart, not a table of answers",
-            hint="choose the sheet with the responses with --sheet",
-        )
-    worksheet.reset_dimensions()  # the saved dimensions may be wrong: read every cell there is
-    return {
-        (r, c): str(cell.value)
-        for r, row in enumerate(worksheet.iter_rows())
-        for c, cell in enumerate(row)
-        if getattr(cell, "data_type", None) == "f"
-    }
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet's XML holds a formula element (<f>): a scan of the raw XML,
+    much cheaper than parsing every cell again, and most exports have no formulas."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if not (
+                member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+            ):
+                continue
+            with archive.open(member) as xml:
+                tail = b""
+                while chunk := xml.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-64:]  # a tag split between two chunks
+    return False
+
+
+def _formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Where the sheet's formulas are (0-based row, column) and their text."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # the saved dimensions may be wrong: read every cell
+        return {
+            (r, c): str(cell.value)
+            for r, row in enumerate(worksheet.iter_rows())
+            for c, cell in enumerate(row)
+            if getattr(cell, "data_type", None) == "f"
+        }
+    finally:
+        workbook.close()
 
 
 def _reason(exc: BaseException) -> str:

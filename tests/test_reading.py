@@ -11,7 +11,7 @@ import pytest
 from helpers import FIXTURES
 from openpyxl import Workbook
 
-from snapshotpdf import read
+from snapshotpdf import read, read_xlsx
 from snapshotpdf.errors import SurveyReadError
 from snapshotpdf.models import Severity
 from snapshotpdf.read import read_grid, read_survey
@@ -126,6 +126,26 @@ def test_formulas_read_as_their_saved_value_else_as_text(
         [warning] = table.problems
         assert (warning.location.row, warning.location.column) == (2, "B")
         assert "formula has no saved value" in warning.message
+
+
+def test_formulas_are_looked_for_only_in_workbooks_that_have_them(tmp_path: Path) -> None:
+    plain = _workbook(tmp_path / "p.xlsx", [["City", "Population"], ["Lima", 9670000]])
+    formula = _workbook(tmp_path / "f.xlsx", [["City", "Population"], ["Lima", "=1+2"]])
+    assert not read_xlsx._has_formulas(plain)
+    assert read_xlsx._has_formulas(formula)
+
+
+@pytest.mark.parametrize(
+    ("xml", "found"),
+    [
+        (b"<c r='B2'><f>1+2</f></c>", True),
+        (b"<x:c r='B2'><x:f t='shared' ref='B2:B9' si='0'/></x:c>", True),
+        (b"<c r='B2' t='s'><v>0</v></c><font/><family val='2'/>", False),
+        (b"<c t='inlineStr'><is><t>&lt;f&gt;not a formula</t></is></c>", False),
+    ],
+)
+def test_the_formula_scan_finds_formula_elements_only(xml: bytes, found: bool) -> None:
+    assert bool(read_xlsx._FORMULA_TAG.search(xml)) is found
 
 
 def test_the_sheet_is_chosen_by_name_any_case(tmp_path: Path) -> None:
