@@ -75,13 +75,17 @@ class CityRenderer:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
         try:
-            maker = self.maker(job.variant)
-            rendered = maker.render(job.html, job.record, job.author)
-            if rendered.pages > self.layout.pages:
-                flowing = self.html.html(
-                    job.record, job.figures, job.paper, flow=True, created=job.created
-                )
-                rendered = maker.render(flowing, job.record, job.author)
+            rendered = self.maker(job.variant).render(
+                job.html,
+                job.record,
+                job.author,
+                overflow=(
+                    self.layout.pages,
+                    lambda: self.html.html(
+                        job.record, job.figures, job.paper, flow=True, created=job.created
+                    ),
+                ),
+            )
         except Exception as exc:  # one city's failure is reported, never fatal
             return Outcome(job.index, error=f"{type(exc).__name__}: {exc}")
         return Outcome(job.index, pdf=rendered)

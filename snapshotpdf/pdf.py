@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -158,12 +158,23 @@ class PdfMaker:
         return cls(folder, [folder / name for name in names], variant, colours)
 
     def render(
-        self, html: str, record: CityRecord | None = None, author: str | None = None
+        self,
+        html: str,
+        record: CityRecord | None = None,
+        author: str | None = None,
+        overflow: tuple[int, Callable[[], str]] | None = None,
     ) -> RenderedPdf:
         """The PDF of one HTML document. record: the city it shows (an archive PDF carries
-        it); author: the organisation named as the document's author."""
+        it); author: the organisation named as the document's author. overflow: (pages,
+        other) when a document longer than pages must be laid out again from other() HTML;
+        that is decided before anything is drawn, so a long city costs one layout more,
+        not a whole PDF more."""
         with capture_warnings() as messages:
             document = self.layout_document(html)
+            if overflow and len(document.pages) > overflow[0]:
+                messages.clear()  # what the discarded layout said is not true of the PDF
+                html = overflow[1]()
+                document = self.layout_document(html)
             anchors = tuple(frozenset(page.anchors) for page in document.pages)
             data = self.write(document, html, [record] if record else [], author)
         return RenderedPdf(data, len(document.pages), anchors, tuple(messages))
