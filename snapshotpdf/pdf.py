@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from snapshotpdf.assets import fonts_dir
+from snapshotpdf.icon_replay import DrawReplayCache
 from snapshotpdf.models import CityRecord
 from snapshotpdf.variants import (
     DEFAULT,
@@ -127,7 +128,8 @@ class PdfMaker:
         self.variant: Variant = get_variant(variant)
         self.fetcher = RestrictedFetcher([base_dir, fonts_dir()], colours)
         self.font_config = FontConfiguration()
-        self.image_cache: dict[str, object] = {}  # each icon parsed once per process
+        # Each icon parsed once per process, and drawn once per size: then replayed.
+        self.image_cache: dict[str, object] = DrawReplayCache()
         # Filled by @color-profile rules (print.css). The same dict must reach the
         # stylesheets and render(): given to one only, the output intent is silently lost.
         self.color_profiles: dict[str, Any] = {}
