@@ -22,6 +22,7 @@ from snapshotpdf.cli_options import (
     SurveyArg,
     Variant,
     VariantOpt,
+    reported_errors,
 )
 
 app = typer.Typer(
@@ -81,7 +82,6 @@ def build(
     """Render one PDF per city of the survey into OUTDIR."""
     workers = _parse_jobs(jobs)
     _configure_logging(quiet)
-    from snapshotpdf.errors import SnapshotError
     from snapshotpdf.rerun import replay
     from snapshotpdf.settings import Settings
 
@@ -104,7 +104,7 @@ def build(
         raise typer.Exit(replayed.exit_code)
     from snapshotpdf.pipeline import build as run_build
 
-    try:
+    with reported_errors():
         if quiet:
             result = run_build(settings)
         elif sys.stderr.isatty():
@@ -116,9 +116,6 @@ def build(
             from snapshotpdf.progress import LogProgress
 
             result = run_build(settings, progress=LogProgress())
-    except SnapshotError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(result.summary(), err=True)
     raise typer.Exit(result.exit_code(strict))
 
@@ -158,13 +155,9 @@ def check(
     """Check a survey export without rendering: every problem, with the cell it is in."""
     _configure_logging(quiet=True)
     from snapshotpdf.check import run_check
-    from snapshotpdf.errors import SnapshotError
 
-    try:
+    with reported_errors():
         outcome = run_check(survey, profile, sheet, strict, output_format.value)
-    except SnapshotError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(outcome.output, nl=False)
     typer.echo(outcome.summary, err=True)
     raise typer.Exit(outcome.exit_code)
@@ -186,14 +179,10 @@ def profile_init(
     ] = None,
 ) -> None:
     """Draft a profile from the export's headers (to stdout); review it, then use --profile."""
-    from snapshotpdf.errors import SnapshotError
     from snapshotpdf.profile_draft import draft_profile
 
-    try:
+    with reported_errors():
         draft = draft_profile(survey, sheet, header_rows)
-    except SnapshotError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(draft.text, nl=False)
     summary = f"matched {len(draft.matched)} of {len(draft.matched) + len(draft.missing)} fields"
     if draft.missing:

@@ -21,6 +21,7 @@ from snapshotpdf.cli_options import (
     SurveyArg,
     Variant,
     VariantOpt,
+    reported_errors,
 )
 
 
@@ -44,7 +45,6 @@ def booklet(
     snapshot by country and city, pages numbered throughout, one bookmark per city."""
     _configure_logging(quiet)
     from snapshotpdf.booklet import BookletSettings, make_booklet
-    from snapshotpdf.errors import SnapshotError
 
     settings = BookletSettings(
         survey=survey,
@@ -56,10 +56,7 @@ def booklet(
         author=author,
         strict=strict,
     )
-    try:
+    with reported_errors():
         result = make_booklet(settings)
-    except SnapshotError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(result.summary(), err=True)
     raise typer.Exit(result.exit_code(strict))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from snapshotpdf.cli import _configure_logging, app
-from snapshotpdf.cli_options import SheetOpt
+from snapshotpdf.cli_options import SheetOpt, reported_errors
 
 if TYPE_CHECKING:
     from snapshotpdf.transport import Secret
@@ -142,7 +142,6 @@ def mail(
     """Mail each city's PDF to its contacts: a dry run (.eml files to review) unless --send."""
     _configure_logging(quiet)
     from snapshotpdf.deliver import run
-    from snapshotpdf.errors import SnapshotError
     from snapshotpdf.mailplan import MailSettings
     from snapshotpdf.transport import SmtpSettings
 
@@ -172,11 +171,8 @@ def mail(
         smtp=smtp,
         rate=rate,
     )
-    try:
+    with reported_errors():
         result = run(settings)
-    except SnapshotError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(result.table(), nl=False)
     for note in result.notes:
         typer.echo(f"warning: {note}", err=True)

@@ -1,12 +1,17 @@
-"""The command-line options several commands share, defined once (Typer's Annotated types)."""
+"""What several commands share, defined once: their options (Typer's Annotated types) and
+how a command reports a SnapshotError."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from snapshotpdf.errors import SnapshotError
 
 
 class Paper(StrEnum):
@@ -40,3 +45,14 @@ StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as failures (exit 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")]
 PaperOpt = Annotated[Paper, typer.Option(help="Paper size.")]
 VariantOpt = Annotated[Variant, typer.Option(help=VARIANT_HELP)]
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """A SnapshotError raised in the block becomes one "error: ..." line (with its hint) on
+    stderr and the error's exit code: never a traceback."""
+    try:
+        yield
+    except SnapshotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None

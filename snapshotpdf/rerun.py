@@ -28,8 +28,9 @@ from snapshotpdf.report import REPORT
 from snapshotpdf.settings import Settings, creation_date
 
 STATE = ".snapshotpdf-rerun.json"
+# WeasyPrint's and snapshotpdf's versions are in manifest.build_context already.
 SCHEMA = 1
-LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
+LIBRARIES = ("pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
 
 PROGRESS = logging.getLogger("snapshotpdf.progress")
 PROBLEMS = logging.getLogger("snapshotpdf.problems")

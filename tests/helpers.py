@@ -14,16 +14,20 @@ from snapshotpdf.profile import load_profile
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def pdf_text(path: Path) -> str:
-    """The PDF's text in content order (pdftotext -raw), whitespace folded to single spaces.
-    A line broken after a dash inside a word ("2020–" / "2023") is joined back."""
-    out = subprocess.run(
+def raw_text(path: Path) -> str:
+    """The PDF's text in content order, as pdftotext -raw gives it (pages end with \f)."""
+    return subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    out = re.sub(r"(?<=\w[–-])\n", "", out)
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text in content order (pdftotext -raw), whitespace folded to single spaces.
+    A line broken after a dash inside a word ("2020–" / "2023") is joined back."""
+    out = re.sub(r"(?<=\w[–-])\n", "", raw_text(path))
     return " ".join(out.split())
 
 

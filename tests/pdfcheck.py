@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pikepdf
 from extreme import CROWDED, EXTREME
-from helpers import minimal_city, write_survey
+from helpers import minimal_city, raw_text, write_survey
 
 from snapshotpdf.pipeline import BuildResult, Settings, build
 
@@ -237,10 +237,4 @@ def outline(pdf: pikepdf.Pdf) -> list[tuple[str, list[str]]]:
 
 def page_texts(path: Path) -> list[str]:
     """Each page's text (pdftotext -raw), whitespace folded."""
-    out = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [" ".join(page.split()) for page in out.split("\f")[:-1]]
+    return [" ".join(page.split()) for page in raw_text(path).split("\f")[:-1]]
