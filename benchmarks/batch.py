@@ -37,10 +37,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-import snapshotpdf
-from snapshotpdf import vocabulary
+from snapshotpdf.assets import package_file
+from snapshotpdf.models import Inputs
+from snapshotpdf.survey import vocabulary
+from snapshotpdf.version import __version__
 
-PROFILE_FILE = Path(snapshotpdf.__file__).parent / "profiles" / "sample.toml"
+PROFILE_FILE = package_file("survey/profiles/sample.toml")
 SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
 BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) or (a0) in this process
 NO_HB_SUBSET = "--no-harfbuzz-subset"  # after BASELINE_MODE SURVEY OUT: step (a0), not (a)
@@ -271,26 +273,30 @@ def run_baseline(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> in
     Deliberately plain, as WeasyPrint's documentation shows @font-face use: a new
     FontConfiguration and stylesheet per city (so the bundled fonts are loaded each time),
     no shared URL fetcher or image cache, nothing re-rendered when a city overflows.
-    snapshotpdf.pdf is never imported here (it would pin fontconfig to the bundled fonts).
+    snapshotpdf.render.pdf is never imported here (it would pin fontconfig to the bundled fonts).
 
     harfbuzz_subset=True is step (a): WeasyPrint uses libharfbuzz-subset0 when the machine
     has it (it does after `make setup`). False is step (a0): the same, but WeasyPrint
     cannot use that library and subsets fonts with fontTools, as on a clean machine.
     Prints which subsetter ran (SUBSETTING_LINE). Returns the number of PDFs."""
-    from snapshotpdf.aggregate import survey_figures
-    from snapshotpdf.layout import load_layout
-    from snapshotpdf.pipeline import BuildResult, Settings, creation_date, read_and_normalise
-    from snapshotpdf.render import Renderer
+    from snapshotpdf.batch.plan import read
+    from snapshotpdf.batch.result import BuildResult
+    from snapshotpdf.batch.settings import creation_date
+    from snapshotpdf.render.html import Renderer
+    from snapshotpdf.render.layout import load_layout
+    from snapshotpdf.survey.figures import survey_figures
 
-    if "snapshotpdf.pdf" in sys.modules:
-        raise RuntimeError("the baseline must not import snapshotpdf.pdf (it pins fontconfig)")
+    if "snapshotpdf.render.pdf" in sys.modules:
+        raise RuntimeError(
+            "the baseline must not import snapshotpdf.render.pdf (it pins fontconfig)"
+        )
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     subsetting = count_subsetting()
     if not harfbuzz_subset:
         disable_harfbuzz_subset()
-    records = read_and_normalise(Settings(survey=survey), BuildResult())
+    records = read(Inputs(survey=survey), BuildResult())
     figures = survey_figures(records)
     layout = load_layout()
     renderer = Renderer(layout)
@@ -593,7 +599,7 @@ def cpu_count() -> int:
 def machine_line(cities: int | str, seed: int) -> str:
     cpus = cpu_count()
     return (
-        f"snapshotpdf {snapshotpdf.__version__} batch benchmark: {cities} cities, seed {seed},"
+        f"snapshotpdf {__version__} batch benchmark: {cities} cities, seed {seed},"
         f" {cpus} CPU(s), weasyprint {version('weasyprint')}, Python {sys.version.split()[0]},"
         f" load average {LOAD_AT_START:.2f} before the run (other work skews the times)"
     )

@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from snapshotpdf import vocabulary  # noqa: E402
+from snapshotpdf.survey import vocabulary  # noqa: E402
 
-PROFILE = tomllib.loads((ROOT / "snapshotpdf/profiles/sample.toml").read_text("utf-8"))
+PROFILE = tomllib.loads((ROOT / "snapshotpdf/survey/profiles/sample.toml").read_text("utf-8"))
 FIELDS = PROFILE["fields"]
 GRID = PROFILE["data_sufficiency"]
 SEP = PROFILE["profile"]["list_separator"] + " "

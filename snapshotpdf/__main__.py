@@ -1,3 +1,3 @@
-from snapshotpdf.cli import main
+from snapshotpdf.cli.app import main
 
 main()

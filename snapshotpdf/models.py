@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+
+from snapshotpdf.assets import sample_survey
 
 
 class Severity(StrEnum):
@@ -134,3 +137,18 @@ class SurveyFigures:
         if answer is None or total == 0 or counts.get(answer, 0) == 0:
             return None
         return Share(counts[answer], total)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Which survey, read with which profile and sheet, shown with which layout: what every
+    command (build, check, booklet, mail) works from."""
+
+    survey: Path | None = None  # None: the bundled sample
+    profile: Path | None = None  # None: the sample's profile
+    sheet: str | None = None  # None: the profile's, else the first
+    layout: str = "snapshot"
+
+    @property
+    def survey_path(self) -> Path:
+        return self.survey or sample_survey()

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from snapshotpdf.pipeline import BuildResult, Settings, build
+from snapshotpdf.batch.build import build
+from snapshotpdf.batch.result import BuildResult
+from snapshotpdf.batch.settings import Settings
 
 
 @pytest.fixture(scope="session")

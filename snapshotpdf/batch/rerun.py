@@ -1,0 +1,149 @@
+"""A build with nothing changed is replayed, not redone.
+
+Every build that finishes leaves OUTDIR/.snapshotpdf-rerun.json: a digest of everything the
+build was made from (the survey's bytes and date, the profile, the settings, the layout and
+font files, snapshotpdf's own files, its libraries' versions), the sha256 of every PDF, and
+what a second build from the same inputs would say and write (its problems, summary line,
+exit code, manifest.json and report.json), worked out by the build's own code.
+
+`snapshotpdf build` without --force looks here first. When the digest and every PDF still
+match, it writes those two files and says those problems, without reading the survey or
+importing pandas or WeasyPrint: start-up is the whole cost. Anything else, or any doubt (a
+missing or unreadable file, another schema), runs the whole build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from snapshotpdf import files
+from snapshotpdf.assets import package_file
+from snapshotpdf.batch import manifest
+from snapshotpdf.batch.report import REPORT
+from snapshotpdf.batch.settings import Settings, creation_date
+from snapshotpdf.errors import SnapshotError
+from snapshotpdf.models import Severity
+from snapshotpdf.reporter import Reporter
+
+STATE = ".snapshotpdf-rerun.json"
+# WeasyPrint's and snapshotpdf's versions are in manifest.build_context already.
+SCHEMA = 1
+LIBRARIES = ("pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a build says and writes: the outcome a replay repeats."""
+
+    problems: list[tuple[str, str]]  # (severity, the problem as printed)
+    summary: str
+    exit_code: int
+    manifest: str  # manifest.json's text
+    report: str  # report.json's text
+    pdfs: dict[str, str]  # file name -> sha256
+
+
+def inputs_digest(settings: Settings) -> str | None:
+    """A digest of everything a build's output depends on; None when it cannot be taken
+    (the build then runs and reports the problem itself)."""
+    from snapshotpdf.render.layout import load_layout
+
+    survey = settings.inputs.survey_path
+    try:
+        layout = load_layout(settings.inputs.layout)
+        asked = (
+            f"survey {survey}",
+            f"created {creation_date(survey).isoformat()}",
+            f"cities {settings.cities!r}",
+            f"profile {settings.inputs.profile}",
+            f"sheet {settings.inputs.sheet!r}",
+            f"layout {settings.inputs.layout}",
+            f"strict {settings.strict}",
+            f"variant {settings.variant}",
+            f"author {settings.author!r}",
+            *(f"{name} {_version(name)}" for name in LIBRARIES),
+        )
+        digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
+        digest.update("\0".join(asked).encode())
+        for path in [
+            survey,
+            *([settings.inputs.profile] if settings.inputs.profile else []),
+            *_own_files(),
+        ]:
+            digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+    except (OSError, SnapshotError):
+        return None
+
+
+def record(settings: Settings, digest: str | None, outcome: Outcome | None) -> None:
+    """Leave what a re-run may replay (nothing when this build could not be digested or a
+    re-run would have work to do)."""
+    if digest is None or outcome is None:
+        forget(settings.outdir)
+        return
+    state = {"schema": SCHEMA, "inputs": digest, "outcome": asdict(outcome)}
+    files.write_atomic(settings.outdir / STATE, json.dumps(state, ensure_ascii=False).encode())
+
+
+def forget(outdir: Path) -> None:
+    """A build is about to change the outputs: what was recorded no longer holds."""
+    (outdir / STATE).unlink(missing_ok=True)
+
+
+def replay(settings: Settings, reporter: Reporter) -> Outcome | None:
+    """Repeat the last build's outcome when nothing it depends on changed; None otherwise."""
+    if settings.force:
+        return None
+    outcome = _recorded(settings)
+    if outcome is None:
+        return None
+    files.clean_stale_temporaries(settings.outdir)
+    files.write_atomic(settings.outdir / manifest.MANIFEST, outcome.manifest.encode())
+    files.write_atomic(settings.outdir / REPORT, outcome.report.encode())
+    reporter.step(
+        f"Nothing changed since the last build: {len(outcome.pdfs)} PDF(s) in {settings.outdir}"
+        " are current (--force rebuilds them)"
+    )
+    for severity, message in outcome.problems:
+        reporter.notice(Severity(severity), message.removeprefix(f"{severity}: "))
+    return outcome
+
+
+def _recorded(settings: Settings) -> Outcome | None:
+    try:
+        state = json.loads((settings.outdir / STATE).read_text(encoding="utf-8"))
+        if state.get("schema") != SCHEMA or state.get("inputs") != inputs_digest(settings):
+            return None
+        raw = state["outcome"]
+        outcome = Outcome(**raw | {"problems": [tuple(p) for p in raw["problems"]]})
+        for name, sha256 in outcome.pdfs.items():
+            if manifest.sha256_file(settings.outdir / name) != sha256:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return outcome
+
+
+def _own_files() -> list[Path]:
+    """snapshotpdf's code and bundled data files (profiles, vocabulary): an edited checkout
+    must not replay what older code built."""
+    package = package_file("")
+    return sorted(
+        path
+        for path in package.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and "_data" not in path.relative_to(package).parts
+    )
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"

@@ -1,0 +1,31 @@
+"""What a build is asked to do, and the date its PDFs carry. A light module: the command
+line reads it before deciding whether the heavy pipeline is needed at all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from snapshotpdf.models import Inputs
+
+
+@dataclass(frozen=True)
+class Settings:
+    inputs: Inputs = field(default_factory=Inputs)  # which survey, profile, sheet, layout
+    outdir: Path = Path("outputs")
+    cities: tuple[str, ...] = ()  # only these (by city name or file slug); all when empty
+    paper: str = "a4"
+    strict: bool = False
+    force: bool = False  # rebuild even what the manifest says is current
+    jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
+    variant: str = "screen"  # output variant (render/variants.py): screen, print, archive
+    author: str = "snapshotpdf"  # the organisation named as every PDF's author
+
+
+def creation_date(survey: Path) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.isdigit() else int(survey.stat().st_mtime)
+    return datetime.fromtimestamp(seconds, tz=UTC)

@@ -1,0 +1,257 @@
+"""Render many snapshots: in this process, or across warm worker processes.
+
+Each worker is a separate process that keeps one WeasyPrint setup (fonts, stylesheets)
+for its whole life and renders one city at a time. The parent always knows which city
+each worker holds, so a worker that dies (a renderer crash, the OOM killer, a signal)
+costs exactly that city: it is reported as failed and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from snapshotpdf.models import CityRecord, SurveyFigures
+
+RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
+
+# Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
+CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    record: CityRecord
+    figures: SurveyFigures
+    paper: str
+    created: datetime | None
+    html: str
+    variant: str = "screen"  # snapshotpdf/variants.py: screen, print, archive
+    author: str | None = None  # the organisation named as the PDF's author
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    pdf: Any = None  # snapshotpdf.render.pdf.RenderedPdf when it worked
+    error: str | None = None
+
+
+class CityRenderer:
+    """Turns a job into a PDF, with the overflow fallback: a snapshot longer than its layout
+    allows is rendered again with the content flowing through balanced columns."""
+
+    def __init__(self, layout_name: str) -> None:
+        from snapshotpdf.render.html import Renderer as HtmlRenderer
+        from snapshotpdf.render.layout import load_layout
+        from snapshotpdf.render.pdf import PdfMaker
+
+        self.layout = load_layout(layout_name)
+        self.html = HtmlRenderer(self.layout)
+        self.makers: dict[str, PdfMaker] = {}  # one per output variant, made when first asked
+
+    def maker(self, variant: str) -> Any:
+        """The PDF maker of a variant (snapshotpdf.render.pdf.PdfMaker)."""
+        from snapshotpdf.render.pdf import PdfMaker
+
+        if variant not in self.makers:
+            self.makers[variant] = PdfMaker.for_layout(
+                self.layout.folder, self.layout.config, variant
+            )
+        return self.makers[variant]
+
+    def __call__(self, job: Job) -> Outcome:
+        if os.environ.get(CRASH_HOOK) == job.record.city:
+            os.kill(os.getpid(), signal.SIGKILL)
+        try:
+            rendered = self.maker(job.variant).render(
+                job.html,
+                job.record,
+                job.author,
+                overflow=(
+                    self.layout.pages,
+                    lambda: self.html.html(
+                        job.record, job.figures, job.paper, flow=True, created=job.created
+                    ),
+                ),
+            )
+        except Exception as exc:  # one city's failure is reported, never fatal
+            return Outcome(job.index, error=f"{type(exc).__name__}: {exc}")
+        return Outcome(job.index, pdf=rendered)
+
+
+class Renderers:
+    """Where a build's PDFs are made, started as soon as the build starts so the workers
+    warm up (import WeasyPrint, load fonts and stylesheets) while the survey is read.
+    workers=0 renders in this process (no crash isolation). Use as a context manager."""
+
+    def __init__(self, layout_name: str, workers: int) -> None:
+        self.layout_name = layout_name
+        self.pool = _WorkerPool(layout_name, workers) if workers > 0 else None
+
+    def __enter__(self) -> Renderers:
+        if self.pool:
+            self.pool.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool:
+            self.pool.close()
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Outcomes as they complete."""
+        if not jobs:
+            return
+        if self.pool is None:
+            render = CityRenderer(self.layout_name)
+            for job in jobs:
+                yield render(job)
+            return
+        yield from self.pool.run(jobs)
+
+
+def _worker_main(conn: Connection, layout_name: str, scratch: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
+    # cannot remove: they go into the batch's own folder, which the parent removes.
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
+    render = CityRenderer(layout_name)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the parent is gone: nothing left to do
+            return
+        if job is None:
+            return
+        conn.send(render(job))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    job: Job | None = None
+    done: int = 0
+
+
+class _WorkerPool:
+    def __init__(self, layout_name: str, size: int) -> None:
+        self.layout_name = layout_name
+        self.size = size
+        self.context = multiprocessing.get_context("spawn")  # a clean process, no fork state
+        self.scratch = ""
+        self.workers: list[_Worker] = []
+
+    def start(self) -> None:
+        self.scratch = tempfile.mkdtemp(prefix="snapshotpdf-batch-")
+        self.workers = [self._spawn() for _ in range(self.size)]
+
+    def close(self) -> None:
+        for worker in self.workers:
+            self._stop(worker)
+        self.workers = []
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main, args=(child, self.layout_name, self.scratch), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _recycle_if_worn(self, worker: _Worker) -> _Worker:
+        """A fresh process after RECYCLE_AFTER cities keeps memory flat on long batches."""
+        worker.done += 1
+        return self._replace(worker) if worker.done >= RECYCLE_AFTER else worker
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        queue = deque(jobs)
+        workers = self.workers
+        while len(workers) > len(jobs):  # more workers than cities: the spare ones stop now
+            self._stop(workers.pop())
+        for worker in workers:
+            self._give(worker, queue)
+        while any(w.job for w in workers):
+            busy = [w for w in workers if w.job]
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    outcome = self._collect(worker)
+                    slot = workers.index(worker)
+                    if outcome.error and not worker.process.is_alive():
+                        worker = self._replace(worker)
+                    else:
+                        worker = self._recycle_if_worn(worker)
+                    workers[slot] = worker
+                    yield outcome
+                    self._give(worker, queue)
+
+    @staticmethod
+    def _give(worker: _Worker, queue: deque[Job]) -> None:
+        worker.job = queue.popleft() if queue else None
+        if worker.job is not None:
+            worker.conn.send(worker.job)
+
+    @staticmethod
+    def _collect(worker: _Worker) -> Outcome:
+        job = worker.job
+        assert job is not None
+        worker.job = None
+        try:
+            if worker.conn.poll():
+                outcome: Outcome = worker.conn.recv()
+                return outcome
+        except (EOFError, OSError):
+            pass
+        worker.process.join(timeout=5)
+        code = worker.process.exitcode
+        how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+        return Outcome(job.index, error=f"the renderer process died ({how})")
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        self._stop(worker)
+        return self._spawn()
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        if worker.done == 0 and worker.job is None:  # never used: may still be warming up
+            worker.process.kill()
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send(None)
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+
+def fast_subsetter_available() -> bool:
+    """Whether HarfBuzz's subsetting library is installed (WeasyPrint otherwise subsets
+    fonts in pure Python, several hundred milliseconds more per PDF)."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+ProgressCallback = Callable[[int, int, str], None]

@@ -1,0 +1,90 @@
+"""`snapshotpdf build`: one PDF per city of the survey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snapshotpdf.cli.options import (
+    Paper,
+    PaperOpt,
+    ProfileOpt,
+    QuietOpt,
+    SheetOpt,
+    StrictOpt,
+    SurveyArg,
+    Variant,
+    VariantOpt,
+    inputs,
+)
+from snapshotpdf.cli.output import TerminalReporter, finish, reported_errors
+
+
+def build(
+    survey: SurveyArg = None,
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the PDFs.")] = Path(
+        "outputs"
+    ),
+    city: Annotated[
+        list[str] | None,
+        typer.Option("--city", help="Render only this city (name or file name stem); repeatable."),
+    ] = None,
+    paper: PaperOpt = Paper.a4,
+    profile: ProfileOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild every PDF, even those the manifest says are current.")
+    ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs", "-j", help="Worker processes rendering in parallel: a number, or auto."
+        ),
+    ] = "auto",
+    quiet: QuietOpt = False,
+    variant: VariantOpt = Variant.screen,
+    author: Annotated[
+        str, typer.Option(help="The organisation named as the PDFs' author.")
+    ] = "snapshotpdf",
+) -> None:
+    """Render one PDF per city of the survey into OUTDIR."""
+    workers = _parse_jobs(jobs)
+    from snapshotpdf.batch.rerun import replay
+    from snapshotpdf.batch.settings import Settings
+
+    settings = Settings(
+        inputs=inputs(survey, profile, sheet),
+        outdir=outdir,
+        cities=tuple(city or ()),
+        paper=paper.value,
+        strict=strict,
+        force=force,
+        jobs=workers,
+        variant=variant.value,
+        author=author,
+    )
+    reporter = TerminalReporter(quiet)
+    replayed = replay(settings, reporter)  # nothing changed: nothing to read or render
+    if replayed is not None:
+        typer.echo(replayed.summary, err=True)
+        raise typer.Exit(replayed.exit_code)
+    from snapshotpdf.batch.build import build as run_build
+
+    with reported_errors(), reporter.live():
+        result = run_build(settings, reporter)
+    finish(result, strict)
+
+
+def _parse_jobs(value: str) -> int:
+    if value == "auto":
+        from snapshotpdf.batch.workers import default_workers
+
+        return default_workers()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise typer.BadParameter(
+        f"{value!r}: give a number of processes (1, 2, ...) or auto", param_hint="--jobs"
+    )

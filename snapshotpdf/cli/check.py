@@ -1,0 +1,42 @@
+"""`snapshotpdf check`: every problem of an export, rendering nothing."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snapshotpdf.cli.options import ProfileOpt, SheetOpt, StrictOpt, inputs
+from snapshotpdf.cli.output import reported_errors, terminal_safe
+
+
+class Format(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+def check(
+    survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .csv, .tsv, .txt).")],
+    profile: ProfileOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
+    output_format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="text: one line per problem; csv: a table of problems; json: the run report.",
+        ),
+    ] = Format.text,
+) -> None:
+    """Check a survey export without rendering: every problem, with the cell it is in."""
+    from snapshotpdf.batch.check import run_check
+
+    with reported_errors():
+        outcome = run_check(inputs(survey, profile, sheet), strict, output_format.value)
+    shown = terminal_safe(outcome.output) if output_format is Format.text else outcome.output
+    typer.echo(shown, nl=False)
+    typer.echo(outcome.summary, err=True)
+    raise typer.Exit(outcome.exit_code)

@@ -1,0 +1,51 @@
+"""What several commands share, defined once: their options (Typer's Annotated types)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snapshotpdf.models import Inputs
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+class Variant(StrEnum):
+    """The output variants of render/variants.py (a test keeps the two in step)."""
+
+    screen = "screen"
+    print = "print"
+    archive = "archive"
+
+
+VARIANT_HELP = (
+    "Which PDF: screen (e-mail; tagged PDF/UA-1, accessible), print (print shop; PDF/X-4,"
+    " CMYK, 3 mm bleed, crop marks) or archive (PDF/A-3b with the city's data attached)."
+)
+
+SurveyArg = Annotated[
+    Path | None,
+    typer.Argument(help="Survey export (.xlsx, .csv). Default: the bundled sample survey."),
+]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(help="Survey profile (TOML) naming the export's columns. Default: the sample's."),
+]
+SheetOpt = Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")]
+StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")]
+PaperOpt = Annotated[Paper, typer.Option(help="Paper size.")]
+VariantOpt = Annotated[Variant, typer.Option(help=VARIANT_HELP)]
+
+
+def inputs(
+    survey: Path | None, profile: Path | None, sheet: str | None, layout: str = "snapshot"
+) -> Inputs:
+    """The one value every command works from: which survey, profile, sheet and layout."""
+    return Inputs(survey=survey, profile=profile, sheet=sheet, layout=layout)

@@ -1,0 +1,170 @@
+"""The terminal: the only place that shows what the library reports. Problems and notices
+go to stderr as `error: ...` / `warning: ...` lines; steps unless --quiet; progress as a
+rich bar on a terminal, as a line every few seconds elsewhere (CI logs, files), not at all
+with --quiet. Every value from a survey is made safe for the terminal first: control and
+bidi characters are shown as escapes, and rich never reads survey text as markup.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+import typer
+
+from snapshotpdf.errors import SnapshotError
+from snapshotpdf.models import Problem, Severity
+from snapshotpdf.reporter import Outcome, Reporter
+
+_BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """Text as it may reach a terminal: control characters (escape sequences, carriage
+    returns, bell), line separators and bidi controls are shown as \\x.. / \\u....
+    escapes; newlines, and joiners that scripts need, stay."""
+    out = []
+    for ch in text:
+        unsafe = unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029"
+        if ch == "\n" or not unsafe:
+            out.append(ch)
+        elif ch in _BIDI_CONTROLS or ord(ch) > 0xFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\x{ord(ch):02x}")
+    return "".join(out)
+
+
+class TerminalReporter(Reporter):
+    """Shows a run on stderr. quiet: only problems (and, from the command, the summary)."""
+
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.quiet = quiet
+        self.stream = stream
+        self.bar: _Bar | None = None
+        self.lines = _ProgressLines(self)
+
+    def _print(self, text: str) -> None:
+        safe = terminal_safe(text)
+        if self.bar is not None:
+            self.bar.print(safe)
+        else:
+            print(safe, file=self.stream or sys.stderr, flush=True)
+
+    def problem(self, problem: Problem) -> None:
+        self._print(str(problem))
+
+    def notice(self, severity: Severity, message: str) -> None:
+        self._print(f"{severity.value}: {message}")
+
+    def step(self, message: str) -> None:
+        if not self.quiet:
+            self._print(message)
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(done, total, terminal_safe(label))
+        else:
+            self.lines(done, total, label)
+
+    @contextmanager
+    def live(self) -> Iterator[TerminalReporter]:
+        """Show progress as a bar while the block runs, when stderr is a terminal."""
+        stream = self.stream or sys.stderr
+        if self.quiet or not stream.isatty():
+            yield self
+            return
+        with _Bar.shown(stream) as bar:
+            self.bar = bar
+            try:
+                yield self
+            finally:
+                self.bar = None
+
+
+class _ProgressLines:
+    """A line every few seconds (and at the end): readable in CI logs and files."""
+
+    def __init__(self, reporter: TerminalReporter, every: float = 5.0) -> None:
+        self.reporter = reporter
+        self.every = every
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < self.every:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        left = (total - done) / rate if rate else 0.0
+        self.reporter.step(
+            f"{done}/{total} snapshots, {rate:.1f}/s, about {left:.0f} s left ({label})"
+        )
+
+
+class _Bar:
+    """A rich progress bar: count, rate, time left, the city just done. Lines printed
+    meanwhile appear above it. Survey text is passed as plain text, never as markup."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.task = progress.add_task("rendering", total=None, rate="", city="")
+        self.started = time.monotonic()
+
+    @classmethod
+    @contextmanager
+    def shown(cls, stream: TextIO) -> Iterator[_Bar]:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (
+            TextColumn("rendering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}", markup=False),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[city]}", markup=False),
+        )
+        with Progress(*columns, console=Console(file=stream)) as progress:
+            yield cls(progress)
+
+    def update(self, done: int, total: int, label: str) -> None:
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        self.progress.update(
+            self.task, completed=done, total=total, rate=f"{rate:.1f}/s", city=label, refresh=True
+        )
+
+    def print(self, text: str) -> None:
+        from rich.text import Text
+
+        self.progress.console.print(Text(text), soft_wrap=True)
+
+
+def finish(outcome: Outcome, strict: bool = False) -> None:
+    """The command's last word: its summary line on stderr, then its exit code."""
+    typer.echo(terminal_safe(outcome.summary()), err=True)
+    raise typer.Exit(outcome.exit_code(strict))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """A SnapshotError raised in the block becomes one "error: ..." line (with its hint) on
+    stderr and the error's exit code: never a traceback."""
+    try:
+        yield
+    except SnapshotError as exc:
+        typer.echo(f"error: {terminal_safe(str(exc))}", err=True)
+        raise typer.Exit(exc.exit_code) from None

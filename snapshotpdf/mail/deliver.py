@@ -1,0 +1,370 @@
+"""Deliver: each city's PDF, as the build made it, to that city's contacts, exactly once.
+
+Reads what write.py produced (OUTDIR/manifest.json and the PDFs) and never re-renders:
+
+1. plan (mailplan.py): every city of the manifest, its contacts (contacts.py) and its PDF,
+   whose sha256 must be the one the build recorded, else nothing at all is sent;
+2. dry run (the default): one .eml per city into OUTDIR/mail/, and a table to review;
+3. send: under a lock, with the ledger (ledger.py) committed before the message is
+   transmitted and again when the server has answered, the PDF hashed again right before
+   it is attached, SMTP failures classified by transport.py: temporary ones retried with
+   backoff, permanent ones recorded, fatal ones (login, quota, policy) stop the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from pathlib import Path
+
+from snapshotpdf.batch import manifest
+from snapshotpdf.files import size_text
+from snapshotpdf.mail.addresses import DeliveryError, normalise_address, unsafe_character
+from snapshotpdf.mail.contacts import Recipient
+from snapshotpdf.mail.ledger import LEDGER, Ledger
+from snapshotpdf.mail.message import Attachment, MailTemplates, compose, message_id, write_eml
+from snapshotpdf.mail.plan import (
+    MAIL_DIR,
+    CityRow,
+    MailResult,
+    MailSettings,
+    Plan,
+    contact_books,
+    decide,
+    manifest_entries,
+    pick,
+    plan_cities,
+    write_report,
+)
+from snapshotpdf.mail.smtp import Kind, SmtpFailure, Transport
+from snapshotpdf.models import Severity
+from snapshotpdf.reporter import Reporter
+
+IDLE_LIMIT = 20.0  # seconds: a longer pause between messages (--rate) closes the connection
+
+
+def run(
+    settings: MailSettings,
+    reporter: Reporter | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> MailResult:
+    """Plan, then write the messages for review (dry run) or send them. A DeliveryError
+    before the first message means nothing was sent; one during the batch is in
+    result.stopped, with every city's status so far."""
+    templates = MailTemplates(settings.inputs.layout)
+    sender = parse_sender(settings.sender, required=settings.send)
+    if settings.send and settings.smtp is None:
+        raise DeliveryError("no SMTP server", hint="give --smtp-host (or SNAPSHOTPDF_SMTP_HOST)")
+    mail_dir = settings.outdir / MAIL_DIR
+    result = MailResult(not settings.send, mail_dir, reporter=reporter or Reporter())
+    entries = manifest_entries(settings.outdir)
+    selected = pick(entries, settings.cities, "--city") if settings.cities else entries
+    resend = {e.file for e in pick(entries, settings.resend, "--resend")}
+    result.not_selected = len(entries) - len(selected)
+    books = contact_books(settings, result)
+    plans = plan_cities(settings.outdir, selected, books, settings.contacts is not None, result)
+    if settings.send:
+        assert sender is not None
+        with _send_lock(mail_dir):
+            ledger = Ledger(mail_dir / LEDGER)
+            try:
+                for send in ledger.interrupted():
+                    result.note(
+                        f"{send.city}, {send.country}: the last run stopped while sending it"
+                        " (no answer from the server): marked unknown"
+                    )
+                decide(plans, ledger.latest(), resend)
+                _send_all(settings, templates, sender, plans, ledger, result, sleep)
+            finally:
+                ledger.close()
+    else:
+        ledger_ro = Ledger.open_readonly(mail_dir / LEDGER)
+        latest = ledger_ro.latest() if ledger_ro else {}
+        decide(plans, latest, resend)
+        _clear_eml(mail_dir)
+        for plan in plans:
+            if plan.row.status in ("to send", "already sent", "unknown", "changed"):
+                msgid = ledger_ro.message_id_for(plan.entry.file, plan.sha) if ledger_ro else None
+                _write_message(plan, templates, sender or DRY_RUN_SENDER, msgid, mail_dir)
+        if ledger_ro:
+            ledger_ro.close()
+    write_report(result, settings)
+    return result
+
+
+DRY_RUN_SENDER = Recipient("snapshots@sender.invalid", "(your --from address)")
+
+
+def parse_sender(text: str | None, required: bool) -> Recipient | None:
+    """--from: an address, or "Name <address>"."""
+    if not text:
+        if required:
+            raise DeliveryError(
+                "no sender address", hint="give --from ADDRESS (or set SNAPSHOTPDF_FROM)"
+            )
+        return None
+    found = unsafe_character(text)
+    if found:
+        raise DeliveryError(f"--from {text!r} contains {found}")
+    name, address = parseaddr(text)
+    try:
+        return Recipient(normalise_address(address or text), name or None)
+    except ValueError as exc:
+        raise DeliveryError(f"--from: {exc}") from None
+
+
+def _send_all(
+    settings: MailSettings,
+    templates: MailTemplates,
+    sender: Recipient,
+    plans: list[Plan],
+    ledger: Ledger,
+    result: MailResult,
+    sleep: Callable[[float], None],
+) -> None:
+    assert settings.smtp is not None
+    transport = Transport(settings.smtp)
+    interval = 60.0 / settings.rate if settings.rate else 0.0
+    todo = [plan for plan in plans if plan.row.status == "to send"]
+    next_start = 0.0
+    try:
+        for plan in todo:
+            wait = next_start - time.monotonic()
+            if wait > 0:
+                if wait > IDLE_LIMIT:  # servers drop idle connections: do it politely first
+                    transport.close()
+                sleep(wait)
+            next_start = time.monotonic() + interval
+            _send_one(settings, templates, sender, plan, ledger, transport, result, sleep)
+    except DeliveryError as exc:
+        result.stopped = str(exc)
+        for plan in todo:
+            if plan.row.status == "to send":
+                plan.row.status = "not reached"
+    finally:
+        transport.close()
+
+
+def _send_one(
+    settings: MailSettings,
+    templates: MailTemplates,
+    sender: Recipient,
+    plan: Plan,
+    ledger: Ledger,
+    transport: Transport,
+    result: MailResult,
+    sleep: Callable[[float], None],
+) -> None:
+    """Check, compose and send one city's message, retrying what may be retried."""
+    smtp = settings.smtp
+    assert smtp is not None
+    entry, row = plan.entry, plan.row
+    where = f"{entry.city}, {entry.country}"
+    try:
+        data = (settings.outdir / entry.file).read_bytes()
+    except OSError as exc:
+        row.status, row.note = "stopped", f"cannot read {entry.file}"
+        raise DeliveryError(f"cannot read {entry.file} for {where}: {exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != entry.sha256:  # rewritten since the plan: never attach what is not recorded
+        row.status = "stopped"
+        row.note = f"{entry.file} is not the PDF the build recorded for {where}"
+        raise DeliveryError(
+            f"{entry.file} changed during the run: it is not the PDF the build recorded for"
+            f" {where} in {manifest.MANIFEST}; the batch stops here",
+            hint="run build again, then mail --send again to send the rest",
+        )
+    msgid = ledger.message_id_for(entry.file, sha) or message_id(sender.address, _stem(entry))
+    try:
+        payload = _message(plan, templates, sender, Attachment(entry.file, data), msgid)
+    except ValueError as exc:
+        row.status, row.note = "rejected", str(exc)
+        return
+    write_eml(result.mail_dir, _stem(entry), payload)
+    row.message_id = msgid
+    attempt = 0
+    while True:
+        pending = _Pending(ledger, entry, row.recipients, msgid, sha)
+        try:
+            accepted = transport.send(
+                sender.address,
+                row.recipients,
+                payload,
+                pending,
+                last_try=attempt >= smtp.retries,
+            )
+        except SmtpFailure as failure:
+            if not _failed(failure, pending, row, attempt, smtp.retries, result.reporter):
+                return
+            delay = smtp.backoff * 2**attempt
+            result.reporter.notice(
+                Severity.WARNING, f"{where}: {failure.text}; trying again in {delay:.1f} s"
+            )
+            sleep(delay)
+            attempt += 1
+            continue
+        assert pending.id is not None
+        ledger.finish(pending.id, "sent", accepted.reply, accepted.refused)
+        row.status, row.refused = "sent", accepted.refused
+        result.reporter.step(f"{where}: sent to {', '.join(row.recipients)} ({accepted.reply})")
+        return
+
+
+class _Pending:
+    """The ledger row of the attempt in flight, committed by the transport right before the
+    message is transmitted (never earlier: a pending row means it may have gone out)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        entry: manifest.Entry,
+        recipients: tuple[str, ...],
+        msgid: str,
+        sha: str,
+    ) -> None:
+        self.ledger, self.entry, self.recipients, self.msgid, self.sha = (
+            ledger,
+            entry,
+            recipients,
+            msgid,
+            sha,
+        )
+        self.id: int | None = None
+
+    def __call__(self) -> None:
+        e = self.entry
+        self.id = self.ledger.begin(
+            e.file, e.city, e.country, self.recipients, self.msgid, self.sha
+        )
+
+    def failed(self, detail: str) -> None:
+        """The attempt failed: the server said no (or nothing was transmitted)."""
+        if self.id is not None:
+            self.ledger.finish(self.id, "failed", detail)
+        else:
+            e = self.entry
+            self.ledger.record(
+                e.file, e.city, e.country, self.recipients, self.msgid, self.sha, "failed", detail
+            )
+
+
+def _failed(
+    failure: SmtpFailure,
+    pending: _Pending,
+    row: CityRow,
+    attempt: int,
+    retries: int,
+    reporter: Reporter,
+) -> bool:
+    """Record a failed attempt; True when it is to be tried again. Raises DeliveryError when
+    the batch must stop (login, quota, policy, a server that cannot be reached)."""
+    where = f"{row.city}, {row.country}"
+    if failure.kind is Kind.UNKNOWN:
+        assert pending.id is not None
+        pending.ledger.finish(pending.id, "unknown", failure.text)
+        again = json.dumps(row.city, ensure_ascii=False)
+        row.status = "unknown"
+        row.note = f"{failure.text}: it may have arrived; check, then --resend {again}"
+        reporter.notice(Severity.WARNING, f"{where}: {row.note}")
+        return False
+    session = failure.stage in ("connect", "auth")  # not this city's doing: not recorded
+    if pending.id is not None or not session:
+        pending.failed(failure.text)
+    if failure.kind is Kind.TEMPORARY and attempt < retries:
+        return True
+    if failure.kind is Kind.FATAL or session:
+        row.status, row.note = "stopped", failure.text
+        raise DeliveryError(
+            f"stopped at {where}: {failure.text}",
+            hint="what was sent is in the ledger; fix this, then run mail --send again to"
+            " send the rest",
+        ) from None
+    row.status, row.note = "failed", failure.text
+    reporter.notice(Severity.WARNING, f"{where}: not sent: {failure.text}")
+    return False
+
+
+def _message(
+    plan: Plan,
+    templates: MailTemplates,
+    sender: Recipient,
+    attachment: Attachment,
+    msgid: str,
+) -> bytes:
+    entry, contact = plan.entry, plan.contact
+    assert contact is not None
+    context = {
+        "city": entry.city,
+        "country": entry.country,
+        "names": list(contact.names),
+        "file": entry.file,
+        "pages": entry.pages,
+        "size": size_text(len(attachment.data)),
+    }
+    rendered = templates.render(contact.language, context)
+    plan.row.language = rendered.language
+    return compose(
+        sender=sender,
+        recipients=contact.recipients,
+        rendered=rendered,
+        attachment=attachment,
+        msgid=msgid,
+        date=datetime.now(UTC),
+        city=f"{entry.city}, {entry.country}",
+    )
+
+
+def _write_message(
+    plan: Plan,
+    templates: MailTemplates,
+    sender: Recipient,
+    msgid: str | None,
+    mail_dir: Path,
+) -> None:
+    """Dry run: the message as it would be sent, for review."""
+    entry, row = plan.entry, plan.row
+    data = (mail_dir.parent / entry.file).read_bytes()
+    msgid = msgid or message_id(sender.address, _stem(entry))
+    try:
+        payload = _message(plan, templates, sender, Attachment(entry.file, data), msgid)
+    except ValueError as exc:
+        row.status, row.note = "rejected", str(exc)
+        return
+    write_eml(mail_dir, _stem(entry), payload)
+
+
+def _stem(entry: manifest.Entry) -> str:
+    return Path(entry.file).stem
+
+
+def _clear_eml(mail_dir: Path) -> None:
+    for old in mail_dir.glob("*.eml"):
+        old.unlink(missing_ok=True)
+
+
+@contextmanager
+def _send_lock(mail_dir: Path) -> Iterator[None]:
+    """One sending run per output folder: a second one would send the same cities."""
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    with (mail_dir / ".lock").open("a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeliveryError(
+                f"another snapshotpdf mail --send is running on {mail_dir.parent}",
+                hint="wait for it to finish; it holds the ledger",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,31 @@
+"""No system font is ever used: fontconfig is pointed at the bundled fonts folder alone,
+before WeasyPrint loads, so a machine without those fonts renders identically and a
+machine with other fonts renders nothing differently."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from snapshotpdf.assets import fonts_dir
+
+
+@cache
+def isolate_fontconfig() -> Path:
+    """Write a fontconfig file that knows only the bundled fonts and make it the process's
+    (FONTCONFIG_FILE). Once per process; its folder is removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-fc-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{fonts_dir()}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    return conf

@@ -1,0 +1,305 @@
+"""HTML -> PDF bytes. With fonts.py, the only WeasyPrint user (an import-linter contract
+says so).
+
+Two guarantees live here:
+- nothing is fetched but the layout's and fonts' own files (RestrictedFetcher);
+- no system font is ever used (fonts.isolate_fontconfig, before WeasyPrint loads).
+
+Two reach-ins past WeasyPrint's public API remain, each in one documented function, each
+kept because a test (tests/integration/test_reproducible.py) shows the output is not
+byte-reproducible without it: _stable_uuid and _StableProfile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from snapshotpdf.assets import fonts_dir
+from snapshotpdf.models import CityRecord
+from snapshotpdf.render.fonts import isolate_fontconfig
+from snapshotpdf.render.variants import (
+    DEFAULT,
+    Variant,
+    attachment_name,
+    get_variant,
+    layout_options,
+    record_json,
+)
+
+isolate_fontconfig()  # before WeasyPrint loads
+
+import pydyf  # noqa: E402
+import weasyprint  # noqa: E402  (fontconfig must be configured first)
+import weasyprint.pdf.metadata  # noqa: E402
+from weasyprint.css import ColorProfile  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+_HEX_COLOUR = re.compile(r"[0-9a-fA-F]{6}")
+_INVISIBLE_BOX = b'<path stroke="none" d="M0 0h24v24H0z" fill="none" />'
+
+
+class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves file: URLs inside the allowed folders; refuses everything else (http, data,
+    other files). WeasyPrint logs a refused URL as a warning and renders without it."""
+
+    def __init__(self, roots: list[Path], colours: Mapping[str, str] | None = None) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = [root.resolve() for root in roots]
+        # An icon's stroke by its hex colour, in another colour space (CMYK for print).
+        self.colours = {hex_.lower(): paint for hex_, paint in (colours or {}).items()}
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise ValueError(f"snapshotpdf fetches no {parts.scheme or 'relative'} URLs: {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise ValueError(f"snapshotpdf fetches only layout and font files, not {url}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".css":
+            mime = "text/css"
+        body = path.read_bytes()
+        stroke = parse_qs(parts.query).get("stroke", [""])[0]
+        if path.suffix == ".svg" and _HEX_COLOUR.fullmatch(stroke):
+            paint = self.colours.get(stroke.lower(), f"#{stroke}")
+            body = body.replace(b'stroke="currentColor"', f'stroke="{paint}"'.encode())
+            body = body.replace(_INVISIBLE_BOX, b"")  # Tabler's empty bounding path
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    anchors_by_page: tuple[frozenset[str], ...]  # element ids found on each page
+    renderer_warnings: tuple[str, ...] = field(default=())
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class PdfMaker:
+    """One per process and variant: the font configuration, stylesheets and colour
+    profiles are loaded once. The variant (snapshotpdf/variants.py) says which standard
+    the PDF follows and what it carries; stylesheets are the layout's plus the variant's."""
+
+    def __init__(
+        self,
+        base_dir: Path,
+        stylesheets: list[Path],
+        variant: str = DEFAULT,
+        colours: Mapping[str, str] | None = None,
+    ) -> None:
+        self.base_dir = base_dir
+        self.variant: Variant = get_variant(variant)
+        self.fetcher = RestrictedFetcher([base_dir, fonts_dir()], colours)
+        self.font_config = FontConfiguration()
+        # Each icon is fetched and parsed once per process (WeasyPrint's own image cache).
+        self.image_cache: dict[str, object] = {}
+        # Filled by @color-profile rules (print.css). The same dict must reach the
+        # stylesheets and render(): given to one only, the output intent is silently lost.
+        self.color_profiles: dict[str, Any] = {}
+        self.stylesheets = [
+            weasyprint.CSS(
+                filename=str(path),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+                color_profiles=self.color_profiles,
+            )
+            for path in stylesheets
+        ]
+        for profile in self.color_profiles.values():
+            _StableProfile.adopt(profile, self.fetcher)
+
+    @classmethod
+    def for_layout(
+        cls,
+        folder: Path,
+        config: dict[str, Any],
+        variant: str = DEFAULT,
+        extra: Sequence[str] = (),
+    ) -> PdfMaker:
+        """A maker for a layout folder (its layout.toml as config) and an output variant.
+        Stylesheets: the layout's, then extra (file names in the folder), then the variant's."""
+        variant_sheets, colours = layout_options(config, get_variant(variant).name)
+        names = [*config["stylesheets"], *extra, *variant_sheets]
+        return cls(folder, [folder / name for name in names], variant, colours)
+
+    def render(
+        self,
+        html: str,
+        record: CityRecord | None = None,
+        author: str | None = None,
+        overflow: tuple[int, Callable[[], str]] | None = None,
+    ) -> RenderedPdf:
+        """The PDF of one HTML document. record: the city it shows (an archive PDF carries
+        it); author: the organisation named as the document's author. overflow: (pages,
+        other) when a document longer than pages must be laid out again from other() HTML;
+        that is decided before anything is drawn, so a long city costs one layout more,
+        not a whole PDF more."""
+        with capture_warnings() as messages:
+            document = self.layout_document(html)
+            if overflow and len(document.pages) > overflow[0]:
+                messages.clear()  # what the discarded layout said is not true of the PDF
+                html = overflow[1]()
+                document = self.layout_document(html)
+            anchors = tuple(frozenset(page.anchors) for page in document.pages)
+            data = self.write(document, html, [record] if record else [], author)
+        return RenderedPdf(data, len(document.pages), anchors, tuple(messages))
+
+    def layout_document(self, html: str, extra: Sequence[Any] = ()) -> Any:
+        """HTML laid out into pages (a weasyprint Document), not yet a PDF. extra: more
+        stylesheets (from css()), applied after the layout's and the variant's."""
+        return weasyprint.HTML(
+            string=html, base_url=str(self.base_dir) + os.sep, url_fetcher=self.fetcher
+        ).render(
+            stylesheets=[*self.stylesheets, *extra],
+            font_config=self.font_config,
+            cache=self.image_cache,
+            color_profiles=self.color_profiles,
+            pdf_variant=self.variant.standard,
+        )
+
+    def css(self, text: str) -> Any:
+        """A stylesheet from text, resolved against the layout folder like the others."""
+        return weasyprint.CSS(
+            string=text,
+            base_url=str(self.base_dir) + os.sep,
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+            color_profiles=self.color_profiles,
+        )
+
+    def write(
+        self,
+        document: Any,
+        seed: str,
+        records: Sequence[CityRecord] = (),
+        author: str | None = None,
+    ) -> bytes:
+        """A laid-out weasyprint Document as this variant's PDF bytes. seed (the HTML) makes
+        the file identifier: the same input gives byte-identical files. records: the cities
+        it shows, attached as JSON when the variant carries its data (archive)."""
+        metadata = document.metadata
+        if author:
+            metadata.authors = [author]
+        # Dates come from the document (dcterms.created), never the clock.
+        metadata.modified = metadata.modified or metadata.created
+        identifier = hashlib.sha256(
+            f"{self.variant.name}\0{author or ''}\0{seed}".encode()
+        ).digest()[:16]
+        when = _pdf_date(metadata.created)
+        attachments = [
+            weasyprint.Attachment(
+                string=record_json(record),
+                name=attachment_name(record),
+                description=f"The survey record of {record.city}, {record.country}",
+                created=when,
+                modified=when,
+                relationship="Data",
+            )
+            for record in (records if self.variant.attach_record else ())
+        ]
+        with _stable_uuid(identifier):
+            data = document.write_pdf(
+                pdf_identifier=identifier,
+                pdf_variant=self.variant.standard,
+                pdf_tags=self.variant.tagged,
+                attachments=attachments,
+                finisher=_Finisher(self.variant.bleed_mm),
+            )
+        assert data is not None
+        return bytes(data)
+
+
+@contextmanager
+def capture_warnings() -> Iterator[list[str]]:
+    """WeasyPrint's warnings and errors while the block runs, as messages."""
+    capture = _Capture()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(capture)
+    try:
+        yield capture.messages
+    finally:
+        wp_logger.removeHandler(capture)
+
+
+def _pdf_date(created: str | None) -> datetime:
+    """An attachment's date: the document's creation date, else a fixed one (never now)."""
+    if created:
+        with suppress(ValueError):
+            return datetime.fromisoformat(created).astimezone(UTC)
+    return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@contextmanager
+def _stable_uuid(identifier: bytes) -> Iterator[None]:
+    """PDF/X-4's XMP DocumentID is a random uuid4 in WeasyPrint 70: derive it from the
+    file identifier instead, so the same input still gives the same bytes."""
+    module: Any = weasyprint.pdf.metadata
+    original = module.uuid4
+    module.uuid4 = lambda: uuid.UUID(bytes=identifier)
+    try:
+        yield
+    finally:
+        module.uuid4 = original
+
+
+class _StableProfile(ColorProfile):  # type: ignore[misc]
+    """A colour profile written into the PDF as its file's own bytes. WeasyPrint writes
+    what Pillow's ImageCms re-serialises, and that moves from one call to the next (tag
+    offsets change): the same input would no longer give the same PDF."""
+
+    file_bytes: bytes
+
+    @classmethod
+    def adopt(cls, profile: Any, fetcher: RestrictedFetcher) -> None:
+        profile.__class__ = cls
+        profile.file_bytes = fetcher.fetch(profile.src).read()
+
+    @property
+    def content(self) -> bytes:
+        return self.file_bytes
+
+
+class _Finisher:
+    """Last touches on the PDF objects before WeasyPrint writes them:
+    - empty /Pattern and /Shading resource dictionaries are dropped (WeasyPrint always
+      writes them; PDF/A validators do not accept them);
+    - with a bleed, every page's BleedBox is put exactly that far outside its TrimBox
+      (WeasyPrint puts it up to 10 pt out; the CSS bleed, the MediaBox, also holds the crop
+      marks, beyond the bleed)."""
+
+    def __init__(self, bleed_mm: float) -> None:
+        self.bleed = bleed_mm * 72 / 25.4
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        for obj in pdf.objects:
+            if not isinstance(obj, dict):
+                continue
+            for key in ("Pattern", "Shading"):
+                if key in obj and isinstance(obj[key], dict) and not obj[key]:
+                    del obj[key]
+            if self.bleed and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, top, right, bottom = (float(v) for v in obj["TrimBox"])
+                d = self.bleed
+                obj["BleedBox"] = pydyf.Array([left - d, top - d, right + d, bottom + d])

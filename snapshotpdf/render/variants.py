@@ -1,0 +1,87 @@
+"""Output variants: the right PDF for each destination, as named bundles of options.
+
+The same snapshot goes three ways: to a mayor's inbox (screen), to a print shop (print) and
+into an archive (archive). Each variant is data, like WeasyPrint's own pdf/pdfua.py,
+pdfx.py and pdfa.py: the renderer asks the variant what to do and never branches on its
+name. A layout may add stylesheets and icon colours per variant ([variants.NAME] in its
+layout.toml; the snapshot layout's print.css adds bleed, crop marks and CMYK colours).
+No heavy imports here: the command line reads the names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from snapshotpdf.errors import LayoutError
+from snapshotpdf.files import slug
+from snapshotpdf.models import CityRecord
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    use: str  # what it is for, in a few words (README, --help)
+    standard: str  # WeasyPrint's pdf_variant: the standard the file claims and follows
+    tagged: bool = False  # structure tree, alternative texts, artifacts (PDF/UA)
+    bleed_mm: float = 0.0  # the BleedBox this far outside the TrimBox on every side
+    attach_record: bool = False  # the city's record inside the PDF, as JSON
+
+
+VARIANTS: dict[str, Variant] = {
+    variant.name: variant
+    for variant in (
+        Variant(
+            "screen",
+            "e-mail and screen: tagged PDF/UA-1, read aloud by screen readers, small",
+            "pdf/ua-1",
+            tagged=True,
+        ),
+        Variant(
+            "print",
+            "the print shop: PDF/X-4 in CMYK, 3 mm bleed, crop marks, fonts embedded",
+            "pdf/x-4",
+            bleed_mm=3.0,
+        ),
+        Variant(
+            "archive",
+            "the archive: PDF/A-3b carrying the city's record as a JSON attachment",
+            "pdf/a-3b",
+            tagged=True,
+            attach_record=True,
+        ),
+    )
+}
+DEFAULT = "screen"
+
+
+def get_variant(name: str) -> Variant:
+    try:
+        return VARIANTS[name]
+    except KeyError:
+        raise LayoutError(
+            f"unknown output variant {name!r}", hint=f"variants: {', '.join(VARIANTS)}"
+        ) from None
+
+
+def layout_options(config: dict[str, Any], name: str) -> tuple[list[str], dict[str, str]]:
+    """What a layout adds for a variant: stylesheet file names (after its own) and icon
+    colours by hex stroke (without '#'), from [variants.NAME] of its layout.toml."""
+    extra = config.get("variants", {}).get(name, {})
+    tones = config["icons"]["tones"]
+    colours = {
+        str(tones[tone]).lstrip("#").lower(): str(paint)
+        for tone, paint in extra.get("tones", {}).items()
+    }
+    return [str(s) for s in extra.get("stylesheets", [])], colours
+
+
+def attachment_name(record: CityRecord) -> str:
+    """The file name of the record inside an archive PDF (the PDF's own stem + .json)."""
+    return f"{slug(record.country, record.city)}.json"
+
+
+def record_json(record: CityRecord) -> str:
+    """The normalised record as it is embedded: every field, keys sorted, UTF-8 text."""
+    return json.dumps(asdict(record), ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,117 @@
+"""How things are said: lists, shares in words, numbers. Pure functions over a locale dict;
+the Jinja2 filters of every layout are these functions."""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from snapshotpdf.models import Population, Share, Term
+
+Locale = Mapping[str, Any]
+
+
+def join_list(items: Iterable[object], locale: Locale) -> Markup:
+    """ "A", "A and B", "A, B, and C" (serial comma as the locale says); items escaped."""
+    parts = [escape(item) for item in items]
+    lists = locale["lists"]
+    and_word = escape(lists["and"])
+    comma = escape(lists["comma"])
+    if len(parts) <= 1:
+        return Markup("").join(parts)
+    if len(parts) == 2:
+        return Markup(f"{parts[0]} {and_word} {parts[1]}")
+    # Markup: the joint is built from escaped parts and must not be escaped again.
+    last_joint = Markup(
+        f"{comma.rstrip()} {and_word} " if lists["serial_comma"] else f" {and_word} "
+    )
+    return Markup(comma.join(parts[:-1]) + last_joint + parts[-1])
+
+
+def share_words(share: Share, locale: Locale) -> str:
+    """The words for a share of cities ("more than half of"), from the locale's one table."""
+    percent = share.percent
+    for band in locale["share_bands"]:
+        if percent <= band["up_to"]:
+            return str(band["words"])
+    raise ValueError(f"no share band covers {percent}%")
+
+
+def group_digits(number: int, locale: Locale) -> str:
+    return f"{number:,}".replace(",", locale["numbers"]["thousands"])
+
+
+def format_population(population: Population, locale: Locale) -> str:
+    """9670000 -> "9.67 million"; under a million, grouped digits: "850,000"."""
+    numbers = locale["numbers"]
+    if population.count >= 1_000_000:
+        millions = f"{population.count / 1_000_000:.2f}".rstrip("0").rstrip(".")
+        text = numbers["million"].format(value=millions.replace(".", numbers["decimal"]))
+    else:
+        text = group_digits(population.count, locale)
+    if population.year is None:
+        return str(text)
+    return str(numbers["population_year"].format(population=text, year=population.year))
+
+
+def format_term(term: Term, locale: Locale) -> str:
+    if term.end is None:
+        return str(term.start)
+    return str(locale["numbers"]["term"].format(start=term.start, end=term.end))
+
+
+def fill(template: str, **parts: object) -> Markup:
+    """A trusted locale sentence with survey data put in its {placeholders}, escaped."""
+    return Markup(template).format(**parts)
+
+
+def display_url(url: str) -> str:
+    """A link as printed: without its scheme or a trailing slash (the link keeps them)."""
+    text = url.split("://", 1)[-1]
+    return text[:-1] if text.endswith("/") and text.count("/") == 1 else text
+
+
+_GREEK_CAPS_DROP = {"\u0301", "\u0300", "\u0342", "\u0313", "\u0314", "\u0345"}
+
+
+def upper(text: str) -> str:
+    """Upper case for any script (Łódź -> ŁÓDŹ, İstanbul -> İSTANBUL). Greek capitals
+    drop their accents and breathings, as Greek typesetting does (Καλαμόπολη -> ΚΑΛΑΜΟΠΟΛΗ);
+    the diaeresis stays."""
+    decomposed = unicodedata.normalize("NFD", text.upper())
+    kept: list[str] = []
+    base_is_greek = False
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if base_is_greek and ch in _GREEK_CAPS_DROP:
+                continue
+        else:
+            base_is_greek = "GREEK" in unicodedata.name(ch, "")
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def css_string(text: str) -> Markup:
+    """Any text as a quoted CSS string that cannot end the string, rule or <style>."""
+    return Markup('"{}"').format(
+        Markup("").join(
+            Markup(f"\\{ord(ch):06x}") if not (ch.isalnum() or ch in " .,:;-_()·/") else ch
+            for ch in text
+        )
+    )
+
+
+def page_counter(template: str) -> Markup:
+    """A locale's "Page {page} of {pages}" (or "Page {page}") as a CSS content value, its
+    placeholders as the page counters."""
+    parts = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            parts.append(css_string(literal))
+        if name in ("page", "pages"):
+            parts.append(Markup(f"counter({name})"))
+    return Markup(" ").join(parts)

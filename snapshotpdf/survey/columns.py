@@ -1,0 +1,209 @@
+"""The export's columns, and which of them each field of a profile is read from.
+
+A column has one header cell per header row. In an upper header row a blank cell continues
+the question on its left (that is how merged cells read), so with two header rows a
+SurveyMonkey column reads ("Which partners ...?", "Private firms"). A profile names a column
+by any of its header cells, or by several of them in order; a question laid out one column
+per option names the question, and each column's option is the header cell below it, or
+what follows the question in the same cell ("Question - Option", "Question [Option]").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from snapshotpdf.models import Location, Problem, Severity
+from snapshotpdf.survey import vocabulary
+from snapshotpdf.survey.fields import DATA_SUFFICIENCY, REQUIRED_FIELDS
+from snapshotpdf.survey.profile import PATH_SEPARATOR, Profile, Source
+
+_OPTION_MARKS = "-–—:|›[("  # what may stand between a question and its option in one cell
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    letter: str  # as Excel names it: A, B, ... AA
+    cells: tuple[str, ...]  # header cells, top to bottom, blank continuations filled in
+    key: str  # unique name in messages and rows: the telling header cells joined by " › "
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column name Excel shows."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def fold(text: str) -> str:
+    """How header texts are compared: NFC, whitespace folded, case folded."""
+    return vocabulary.answer_key(text)
+
+
+def is_metadata(cell: str) -> bool:
+    """Header cells that identify rather than name, such as Qualtrics' {"ImportId":"QID1"}."""
+    return cell.startswith("{") and cell.endswith("}")
+
+
+def header_columns(header_grid: Sequence[Sequence[str]]) -> tuple[Column, ...]:
+    """The columns named by the header rows (cells already as text, "" when blank)."""
+    width = max((len(row) for row in header_grid), default=0)
+    grid = [list(row) + [""] * (width - len(row)) for row in header_grid]
+    for r in range(len(grid) - 1):  # the last header row names options: never continued
+        for c in range(1, width):
+            below = any(
+                grid[lower][c] and not is_metadata(grid[lower][c])
+                for lower in range(r + 1, len(grid))
+            )
+            same_above = all(grid[upper][c] == grid[upper][c - 1] for upper in range(r))
+            if not grid[r][c] and below and same_above:
+                grid[r][c] = grid[r][c - 1]
+    columns: list[Column] = []
+    used: set[str] = set()
+    for c in range(width):
+        cells = tuple(row[c] for row in grid)
+        telling: list[str] = []
+        for cell in cells:
+            if cell and not is_metadata(cell) and cell not in telling:
+                telling.append(cell)
+        if not telling:
+            continue
+        key = PATH_SEPARATOR.join(telling)
+        if key in used:
+            key = f"{key} [{column_letter(c)}]"
+        used.add(key)
+        columns.append(Column(c, column_letter(c), cells, key))
+    return tuple(columns)
+
+
+def find(columns: Sequence[Column], header: Sequence[str]) -> list[Column]:
+    """The columns whose header cells include every given text, in order."""
+    wanted = [fold(h) for h in header]
+    joined = fold(PATH_SEPARATOR.join(header))
+    hits = []
+    for column in columns:
+        cells = iter(fold(c) for c in column.cells)
+        if fold(column.key) == joined or all(any(c == w for c in cells) for w in wanted):
+            hits.append(column)
+    return hits
+
+
+def find_options(columns: Sequence[Column], question: str) -> list[tuple[Column, str]]:
+    """The columns of a question laid out one column per option, each with its option."""
+    wanted = fold(question)
+    hits = []
+    for column in columns:
+        cells = [c for c in column.cells if c and not is_metadata(c)]
+        for i, cell in enumerate(cells):
+            folded = fold(cell)
+            if folded == wanted:
+                below = [c for c in cells[i + 1 :] if fold(c) != wanted]
+                if below:
+                    hits.append((column, below[-1]))
+                break
+            if folded.startswith(wanted) and (option := _option_after(cell, question)):
+                hits.append((column, option))
+                break
+    return hits
+
+
+def _option_after(cell: str, question: str) -> str | None:
+    """ "Question - Option" or "Question [Option]" -> "Option"; None if no mark follows."""
+    rest = " ".join(cell.split())[len(" ".join(question.split())) :].lstrip()
+    if not rest or rest[0] not in _OPTION_MARKS:
+        return None
+    bracketed = rest[0] in "[(" and rest[-1] in "])"
+    return (rest[1:-1] if bracketed else rest.lstrip(_OPTION_MARKS + " ")).strip() or None
+
+
+def bind(
+    profile: Profile, columns: Sequence[Column], where: Location
+) -> tuple[Profile, list[Problem]]:
+    """The profile with each source tied to the export's columns; fields whose columns are
+    missing are left out, with a problem (an error for city and country). where: the
+    header row, for problems about columns that are not there."""
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    for name, source in profile.sources.items():
+        what = "the data-sufficiency grid" if name == DATA_SUFFICIENCY else f"field {name}"
+        bound = _bind(source, what, name in REQUIRED_FIELDS, columns, where, problems, profile)
+        if bound is not None:
+            sources[name] = bound
+    grid: dict[str, Source] = {}
+    for area, source in profile.grid.items():
+        bound = _bind(source, f"area {area}", False, columns, where, problems, profile)
+        if bound is not None:
+            grid[area] = bound
+    if DATA_SUFFICIENCY in sources:
+        extra = profile.answers.get(vocabulary.POLICY_AREAS, {})
+        by_key = {c.key: c for c in columns}
+        for key, option in sources[DATA_SUFFICIENCY].bound:
+            if vocabulary.match(vocabulary.POLICY_AREAS, option, extra) is None:
+                problems.append(
+                    _problem(
+                        Severity.WARNING,
+                        where,
+                        by_key[key],
+                        f"{option!r} is not a policy area, so this column's answers are left"
+                        f" out; map it in the profile's [answers.{vocabulary.POLICY_AREAS}] to"
+                        f" one of: {', '.join(vocabulary.policy_areas())}",
+                    )
+                )
+    return replace(profile, sources=sources, grid=grid), problems
+
+
+def _bind(
+    source: Source,
+    what: str,
+    required: bool,
+    columns: Sequence[Column],
+    where: Location,
+    problems: list[Problem],
+    profile: Profile,
+) -> Source | None:
+    if source.layout == "columns":
+        options = find_options(columns, source.header[-1])
+        if options:
+            return replace(source, bound=tuple((c.key, option) for c, option in options))
+        kind = "no question"
+    else:
+        hits = find(columns, source.header)
+        if len(hits) > 1:
+            example = ", ".join(f'"{cell}"' for cell in hits[0].cells if cell)
+            problems.append(
+                _problem(
+                    Severity.WARNING,
+                    where,
+                    hits[0],
+                    f"{source.label!r} names {len(hits)} columns "
+                    f"({', '.join(h.letter for h in hits)}); {what} is read from column "
+                    f"{hits[0].letter}: to choose another, give its header cells, e.g. "
+                    f"[{example}]",
+                )
+            )
+        if hits:
+            return replace(source, bound=((hits[0].key, ""),))
+        kind = "no column"
+    severity = Severity.ERROR if required else Severity.WARNING
+    consequence = "every row needs it" if required else "its answers are left out"
+    message = f"{kind} {source.label!r} for {what} (profile {profile.name}); {consequence}"
+    if suggestion := _closest(source.header[-1], columns):
+        message += f"; did you mean {suggestion!r}?"
+    problems.append(Problem(severity, where, message))
+    return None
+
+
+def _closest(text: str, columns: Sequence[Column]) -> str | None:
+    cells = {cell for column in columns for cell in column.cells if cell}
+    close = difflib.get_close_matches(text, sorted(cells), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _problem(severity: Severity, where: Location, column: Column, message: str) -> Problem:
+    location = Location(where.file, where.sheet, where.row, column.letter, column.key)
+    return Problem(severity, location, message)

@@ -1,0 +1,65 @@
+"""The fields of a city record a profile may feed: each field's name, what kind of answer it
+takes and, for multiple-choice fields, its vocabulary question. The catalogue alone: the
+parsers are in normalise.py, the columns in a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from snapshotpdf.survey.vocabulary import POLICY_AREAS
+
+REQUIRED_FIELDS = ("city", "country")
+DATA_SUFFICIENCY = "data_sufficiency"  # read by its own loop: one yes/no per policy area
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one record field is read. kind: text, paragraphs, term, population, website,
+    yes_no, email, language (one value), one (one option) or many (several options)."""
+
+    kind: str
+    question: str | None = None  # the vocabulary question of an option field
+    limit: int | None = None  # the most options printed
+
+    @property
+    def many(self) -> bool:
+        return self.kind == "many"
+
+
+def _one(question: str) -> Field:
+    return Field("one", question)
+
+
+def _many(question: str, limit: int | None = None) -> Field:
+    return Field("many", question, limit)
+
+
+FIELDS: dict[str, Field] = {
+    "city": Field("text"),
+    "country": Field("text"),
+    "mayor": Field("text"),
+    "term": Field("term"),
+    "innovation_lead": Field("text"),
+    "population": Field("population"),
+    "website": Field("website"),
+    "org_structure": Field("paragraphs"),
+    "staff_profiles": _many("staff_profiles"),
+    "spotlight": Field("paragraphs"),
+    "formal_strategy": Field("yes_no"),
+    "innovation_associations": _many("innovation_associations"),
+    "approach": _one("approach"),
+    "priority_areas": _many(POLICY_AREAS, limit=2),
+    "partners_innovation": _many("partners"),
+    "partners_data": _many("partners"),
+    "dedicated_funding": Field("yes_no"),
+    "funding_sources": _many("funding_sources"),
+    "funding_directed": _many("funding_directed"),
+    "innovation_helps": _many("innovation_helps"),
+    "success_factors": _many("success_factors"),
+    "role_of_data": _one("role_of_data"),
+    "data_uses": _many("data_uses"),
+    "data_challenges": _many("data_challenges"),
+    "open_data": _one("open_data"),
+    "contact_email": Field("email"),
+    "language": Field("language"),
+}

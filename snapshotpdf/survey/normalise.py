@@ -1,0 +1,282 @@
+"""Raw rows -> CityRecord + problems. One parser per field kind, in one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from snapshotpdf.models import CityRecord, Population, Problem, RawRow, Severity
+from snapshotpdf.survey import values, vocabulary
+from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS, Field
+from snapshotpdf.survey.profile import Profile
+
+_RECORD_FIELDS = set(CityRecord.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A question laid out one column per option: the columns with something in them,
+    as (column key, option text from the header, cell value)."""
+
+    picks: tuple[tuple[str, str, object], ...]
+
+    def __str__(self) -> str:
+        return "; ".join(option or str(cell) for _key, option, cell in self.picks)
+
+
+@dataclass
+class FieldContext:
+    """What a field parser may need beyond the cell: the row, the profile, a warning sink."""
+
+    row: RawRow
+    profile: Profile
+    field_name: str = ""
+    # (message, raw value, column key when not the field's first column)
+    warnings: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def warn(self, message: str, raw: object = None, column: str | None = None) -> None:
+        self.warnings.append((message, None if raw is None else str(raw), column))
+
+    def cell(self, field_name: str) -> object:
+        source = self.profile.sources.get(field_name)
+        if source is None or not source.columns:
+            return None
+        return self.row.cells.get(source.columns[0][0])
+
+    def extra(self, question: str) -> dict[str, str]:
+        """The profile's own answer texts for a question ([answers.QUESTION])."""
+        return self.profile.answers.get(question, {})
+
+
+Parser = Callable[[object, FieldContext], object]
+
+
+def _plain(parse: Callable[[object], object]) -> Parser:
+    return lambda value, _ctx: parse(value)
+
+
+def _yes_no(value: object, ctx: FieldContext) -> bool | None:
+    if not isinstance(value, bool) and (text := values.parse_text(value)) is not None:
+        key = vocabulary.match(vocabulary.YES_NO, text, ctx.extra(vocabulary.YES_NO))
+        if key is not None:
+            return key == "yes"
+    try:
+        return values.parse_yes_no(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} (or map this answer to yes or no in the profile's [answers.yes_no])"
+        ) from None
+
+
+def _unknown_hint(question: str) -> str:
+    return (
+        f"to keep such an answer, map it in the profile's [answers.{question}] to one of: "
+        + ", ".join(vocabulary.options(question))
+    )
+
+
+def _picks(question: str, chosen: Chosen, ctx: FieldContext) -> list[str]:
+    """The options chosen in one-column-per-option answers; unknown ones warned, by column.
+    A cell counts as chosen unless it says no (No, 0, FALSE); its text is the answer when
+    it is a known option (an "Other" column), else the column's option text is."""
+    keys: list[str] = []
+    for column, option, cell in chosen.picks:
+        text = values.parse_text(cell)
+        if text is None or _says_no(text):
+            continue
+        key = None if _says_yes(text) else vocabulary.match(question, text, ctx.extra(question))
+        if key is None and option:
+            key = vocabulary.match(question, option, ctx.extra(question))
+        if key is None:
+            answer = text if _says_yes(text) or not option else f"{option}: {text}"
+            ctx.warn(
+                f"the answer {answer!r} matches no known option and was dropped; "
+                + _unknown_hint(question),
+                cell,
+                column,
+            )
+        elif key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _says_yes(text: str) -> bool:
+    return text.casefold() in values.YES
+
+
+def _says_no(text: str) -> bool:
+    return text.casefold() in values.NO
+
+
+def _options(question: str, limit: int | None = None) -> Parser:
+    def parse(value: object, ctx: FieldContext) -> tuple[str, ...]:
+        if isinstance(value, Chosen):
+            chosen = _picks(question, value, ctx)
+        else:
+            text = values.parse_text(value)
+            if text is None:
+                return ()
+            separator = ctx.profile.separator(ctx.field_name)
+            split = vocabulary.split(question, text, separator, ctx.extra(question))
+            chosen = list(split.keys)
+            if split.unknown:
+                ctx.warn(
+                    f"{len(split.unknown)} answer(s) match no known option and were dropped: "
+                    + "; ".join(repr(u) for u in split.unknown)
+                    + f" (options are separated by {separator!r}; "
+                    + _unknown_hint(question)
+                    + ")",
+                    value,
+                )
+        if limit is not None and len(chosen) > limit:
+            ctx.warn(
+                f"only the first {limit} are printed; dropped {', '.join(chosen[limit:])}", value
+            )
+            chosen = chosen[:limit]
+        return tuple(chosen)
+
+    return parse
+
+
+def _one_option(question: str) -> Parser:
+    def parse(value: object, ctx: FieldContext) -> str | None:
+        if isinstance(value, Chosen):
+            keys = _picks(question, value, ctx)
+            if len(keys) > 1:
+                raise ValueError(f"expected one answer, found {len(keys)}: {', '.join(keys)}")
+            return keys[0] if keys else None
+        text = values.parse_text(value)
+        if text is None:
+            return None
+        key = vocabulary.match(question, text, ctx.extra(question))
+        if key is None:
+            known = ", ".join(
+                repr(vocabulary.sample_answer(question, k)) for k in vocabulary.options(question)
+            )
+            raise ValueError(f"expected one of {known}")
+        return key
+
+    return parse
+
+
+def _population(value: object, ctx: FieldContext) -> object:
+    try:
+        year = values.parse_year(ctx.cell("population_year"))
+    except ValueError as exc:
+        ctx.warn(f"population year dropped: {exc}", ctx.cell("population_year"))
+        year = None
+    count = values.parse_population(value)
+    return None if count is None else Population(count, year)
+
+
+_PLAIN: dict[str, Parser] = {
+    "text": _plain(values.parse_text),
+    "paragraphs": _plain(values.parse_paragraphs),
+    "term": _plain(values.parse_term),
+    "website": _plain(values.parse_website),
+    "email": _plain(values.parse_email),
+    "language": _plain(values.parse_language),
+    "population": _population,
+    "yes_no": _yes_no,
+}
+
+
+def parser(spec: Field) -> Parser:
+    """The parser of a field of the catalogue (fields.FIELDS)."""
+    if spec.kind == "many":
+        assert spec.question is not None
+        return _options(spec.question, spec.limit)
+    if spec.kind == "one":
+        assert spec.question is not None
+        return _one_option(spec.question)
+    return _PLAIN[spec.kind]
+
+
+FIELD_PARSERS: dict[str, Parser] = {name: parser(spec) for name, spec in FIELDS.items()}
+
+
+def field_value(row: RawRow, profile: Profile, field_name: str) -> object:
+    """What a field parser gets: the cell, or the chosen columns of a one-column-per-option
+    question."""
+    source = profile.sources[field_name]
+    if source.layout == "columns":
+        picks = tuple(
+            (key, option, row.cells[key])
+            for key, option in source.columns
+            if row.cells.get(key) is not None
+        )
+        return Chosen(picks)
+    return row.cells.get(source.columns[0][0]) if source.columns else None
+
+
+def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, list[Problem]]:
+    """Every field parsed; a bad optional value is dropped with a warning, a missing
+    required one skips the row with an error. Problems name the cell as Excel shows it."""
+    problems: list[Problem] = []
+    parsed: dict[str, object] = {}
+    city_name = values.clean_text(field_value(row, profile, "city"))
+
+    def report(severity: Severity, header: str, message: str, raw: str | None) -> None:
+        problems.append(Problem(severity, row.cell_location(header), message, raw, city_name))
+
+    for name, source in profile.sources.items():
+        parse = FIELD_PARSERS.get(name)
+        if parse is None:
+            continue
+        header = source.columns[0][0] if source.columns else source.label
+        ctx = FieldContext(row, profile, name)
+        raw = field_value(row, profile, name)
+        label = name.replace("_", " ")
+        try:
+            parsed[name] = parse(raw, ctx)
+        except ValueError as exc:
+            report(Severity.WARNING, header, f"{label}: {_dropped(str(exc))}", str(raw))
+        for message, raw_value, column in ctx.warnings:
+            report(Severity.WARNING, column or header, f"{label}: {message}", raw_value)
+
+    sufficiency: list[tuple[str, bool]] = []
+    ctx = FieldContext(row, profile, DATA_SUFFICIENCY)
+    for area, header, raw in _sufficiency_cells(row, profile):
+        try:
+            answer = _yes_no(raw, ctx)
+        except ValueError as exc:
+            report(Severity.WARNING, header, f"data sufficiency: {_dropped(str(exc))}", str(raw))
+            continue
+        if answer is not None and area not in dict(sufficiency):
+            sufficiency.append((area, answer))
+
+    for name in REQUIRED_FIELDS:
+        if not parsed.get(name):
+            source = profile.sources[name]
+            header = source.columns[0][0] if source.columns else source.label
+            report(
+                Severity.ERROR, header, f"no {name}: the row is skipped; fill in the {name}", None
+            )
+    if any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+
+    fields = {k: v for k, v in parsed.items() if v is not None and k in _RECORD_FIELDS}
+    record = CityRecord(source=row.location, data_sufficiency=tuple(sufficiency), **fields)  # type: ignore[arg-type]
+    return record, problems
+
+
+def _dropped(message: str) -> str:
+    """Say that the answer was left out, unless the parser's message says so already."""
+    return message if "dropped" in message else f"{message}; this answer was dropped"
+
+
+def _sufficiency_cells(row: RawRow, profile: Profile) -> list[tuple[str, str, object]]:
+    """(policy area, column key, cell) of every data-sufficiency answer, in the profile's
+    order: the [data_sufficiency] table, or the grid question's option columns."""
+    cells: list[tuple[str, str, object]] = []
+    for area, source in profile.grid.items():
+        for key, _option in source.columns[:1]:
+            cells.append((area, key, row.cells.get(key)))
+    grid = profile.sources.get(DATA_SUFFICIENCY)
+    if grid is not None:
+        extra = profile.answers.get(vocabulary.POLICY_AREAS, {})
+        for key, option in grid.columns:
+            matched = vocabulary.match(vocabulary.POLICY_AREAS, option, extra)
+            if matched is not None:  # columns.bind warned about the others once
+                cells.append((matched, key, row.cells.get(key)))
+    return cells

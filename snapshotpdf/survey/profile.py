@@ -1,0 +1,284 @@
+"""Survey profiles: where each record field comes from in one survey export (a TOML file).
+
+A field is read from one column (`"City"`, or a header path `["City", "Response"]` when the
+export has several header rows), or from one column per option (`{ question = "...",
+layout = "columns" }`); several options in one cell are split on a separator. [answers]
+maps an export's own answer texts to canonical options. README.md, "Survey profiles".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from snapshotpdf.assets import package_file
+from snapshotpdf.errors import ProfileError
+from snapshotpdf.survey import vocabulary
+from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS
+
+# Fields read together with another one rather than on their own.
+COMPANION_FIELDS = {"population_year"}
+LAYOUTS = ("cell", "columns")
+MAX_HEADER_ROWS = 3
+PATH_SEPARATOR = " › "  # between the header cells of one column, in messages
+_PROFILE_KEYS = {"name", "description", "sheet", "header_rows", "list_separator"}
+_SOURCE_KEYS = {"column", "question", "layout", "separator"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one record field (or one data-sufficiency area) is read from."""
+
+    header: tuple[str, ...]  # header text(s) naming the column, or the question
+    layout: str = "cell"  # "cell": one column; "columns": one column per option
+    separator: str | None = None  # between options in one cell; None: the profile's
+    bound: tuple[tuple[str, str], ...] = ()  # (column key, option text), set by columns.bind
+
+    @property
+    def label(self) -> str:
+        return PATH_SEPARATOR.join(self.header)
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """The columns to read: as bound to an export, else the header itself (one row)."""
+        if self.bound or self.layout == "columns":
+            return self.bound
+        return ((self.label, ""),)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    path: Path
+    sources: dict[str, Source]  # record field -> where it is read
+    grid: dict[str, Source] = field(default_factory=dict)  # policy area -> [data_sufficiency]
+    answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question -> text -> key
+    list_separator: str = ";"
+    sheet: str | None = None
+    header_rows: int = 1
+    description: str = ""
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Record field -> the header (or question) it is read from, as the profile says."""
+        return {name: source.label for name, source in self.sources.items()}
+
+    @property
+    def data_sufficiency(self) -> dict[str, str]:
+        """Policy area -> the header of its sufficiency answer ([data_sufficiency] table)."""
+        return {area: source.label for area, source in self.grid.items()}
+
+    def headers(self) -> list[str]:
+        return [*self.fields.values(), *self.data_sufficiency.values()]
+
+    def separator(self, field_name: str) -> str:
+        source = self.sources.get(field_name)
+        return source.separator if source and source.separator else self.list_separator
+
+
+def default_profile_path() -> Path:
+    return package_file("survey/profiles/sample.toml")
+
+
+def load_profile(path: Path | None = None) -> Profile:
+    """Read and check a profile; every mistake in it is reported in one ProfileError."""
+    path = path or default_profile_path()
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        raise ProfileError(f"profile not found: {path}") from None
+    except IsADirectoryError:
+        raise ProfileError(f"profile {path} is a folder; give a .toml file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
+    return parse_profile(raw, path)
+
+
+def parse_profile(raw: dict[str, object], path: Path) -> Profile:
+    problems: list[str] = []
+    unknown_tables = sorted(set(raw) - {"profile", "fields", "data_sufficiency", "answers"})
+    if unknown_tables:
+        problems.append(
+            f"unknown table(s) {', '.join(unknown_tables)}: a profile has [profile], [fields],"
+            " [data_sufficiency] and [answers]"
+        )
+    meta = _table(raw, "profile", problems)
+    fields = _table(raw, "fields", problems)
+    grid = _table(raw, "data_sufficiency", problems)
+    answer_tables = _table(raw, "answers", problems)
+
+    for key in sorted(set(meta) - _PROFILE_KEYS):
+        problems.append(
+            f"[profile] has an unknown key {key!r}; known: {', '.join(sorted(_PROFILE_KEYS))}"
+        )
+    header_rows = meta.get("header_rows", 1)
+    if isinstance(header_rows, bool) or not (
+        isinstance(header_rows, int) and 1 <= header_rows <= MAX_HEADER_ROWS
+    ):
+        problems.append(f"[profile] header_rows must be 1, 2 or 3 (found {header_rows!r})")
+        header_rows = 1
+    list_separator = meta.get("list_separator", ";")
+    if not (isinstance(list_separator, str) and list_separator):
+        problems.append('[profile] list_separator must be a non-empty string such as ";"')
+        list_separator = ";"
+    sheet = meta.get("sheet")
+    if sheet is not None and not (isinstance(sheet, str) and sheet):
+        problems.append('[profile] sheet must be the name of a sheet, e.g. "Responses"')
+        sheet = None
+
+    known = set(FIELDS) | COMPANION_FIELDS | {DATA_SUFFICIENCY}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        problems.append(
+            f"[fields] has unknown field(s) {', '.join(unknown)}; known fields: "
+            + ", ".join(sorted(known))
+        )
+    sources: dict[str, Source] = {}
+    for name, spec in fields.items():
+        if name in known:
+            source = _source(f"[fields] {name}", spec, problems)
+            if source is not None and _source_fits(name, source, problems):
+                sources[name] = source
+    missing = [f for f in REQUIRED_FIELDS if f not in fields]
+    if missing:
+        problems.append(f"[fields] must name the column of {', '.join(missing)}")
+
+    areas = vocabulary.policy_areas()
+    bad_areas = sorted(set(grid) - set(areas))
+    if bad_areas:
+        problems.append(
+            f"[data_sufficiency] has unknown policy area(s) {', '.join(bad_areas)};"
+            f" policy areas: {', '.join(areas)}"
+        )
+    grid_sources: dict[str, Source] = {}
+    for area, spec in grid.items():
+        source = _source(f"[data_sufficiency] {area}", spec, problems)
+        if source is not None and area in areas:
+            if source.layout != "cell":
+                problems.append(f"[data_sufficiency] {area}: name one column per policy area")
+            grid_sources[area] = source
+    if grid and DATA_SUFFICIENCY in fields:
+        problems.append(
+            "the data-sufficiency answers are named twice: keep either [data_sufficiency]"
+            " (one column per area) or data_sufficiency in [fields] (the grid question)"
+        )
+    answer_map = _answers(answer_tables, problems)
+
+    if problems:
+        raise ProfileError(
+            f"profile {path} has {len(problems)} problem(s):\n  - " + "\n  - ".join(problems),
+            hint="README.md, section 'Survey profiles', describes the format",
+        )
+    return Profile(
+        name=str(meta.get("name", path.stem)),
+        path=path,
+        sources=sources,
+        grid=grid_sources,
+        answers=answer_map,
+        list_separator=list_separator,
+        sheet=sheet,
+        header_rows=header_rows,
+        description=str(meta.get("description", "")),
+    )
+
+
+def _table(raw: dict[str, object], name: str, problems: list[str]) -> dict[str, object]:
+    value = raw.get(name, {})
+    if isinstance(value, dict):
+        return value
+    problems.append(f"{name} must be a table: [{name}]")
+    return {}
+
+
+def _header(where: str, value: object, problems: list[str]) -> tuple[str, ...] | None:
+    """A header is a non-empty string, or a list of them (one per header row)."""
+    if isinstance(value, str) and value.strip():
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(value)
+    problems.append(
+        f'{where}: expected a column header such as "City", or a list of header cells'
+        f' such as ["City", "Response"] (found {value!r})'
+    )
+    return None
+
+
+def _source(where: str, spec: object, problems: list[str]) -> Source | None:
+    if not isinstance(spec, dict):
+        header = _header(where, spec, problems)
+        return None if header is None else Source(header)
+    unknown = sorted(set(spec) - _SOURCE_KEYS)
+    if unknown:
+        problems.append(
+            f"{where}: unknown key(s) {', '.join(unknown)};"
+            f" known: {', '.join(sorted(_SOURCE_KEYS))}"
+        )
+    if ("column" in spec) == ("question" in spec):
+        problems.append(f'{where}: give either column = "..." or question = "..."')
+        return None
+    header = _header(where, spec.get("column", spec.get("question")), problems)
+    layout = spec.get("layout", "cell")
+    if layout not in LAYOUTS:
+        problems.append(f'{where}: layout must be "cell" or "columns" (found {layout!r})')
+        return None
+    separator = spec.get("separator")
+    if separator is not None and not (isinstance(separator, str) and separator):
+        problems.append(f'{where}: separator must be a non-empty string such as ","')
+        return None
+    if header is None:
+        return None
+    return Source(header, str(layout), separator)
+
+
+def _source_fits(name: str, source: Source, problems: list[str]) -> bool:
+    """layout and separator make sense only for some kinds of field."""
+    kind = FIELDS.get(name)
+    question = kind.question if kind else None
+    if source.layout == "columns" and question is None and name != DATA_SUFFICIENCY:
+        problems.append(
+            f'[fields] {name}: layout = "columns" is for multiple-choice questions and the'
+            " data-sufficiency grid"
+        )
+        return False
+    if name == DATA_SUFFICIENCY and source.layout != "columns":
+        problems.append(
+            f'[fields] {name}: the grid question needs layout = "columns" (one column per'
+            " policy area); or name each area's column in [data_sufficiency]"
+        )
+        return False
+    if source.separator is not None and not (kind and kind.many and source.layout == "cell"):
+        problems.append(
+            f"[fields] {name}: separator is only for several options in one cell"
+            ' (a multiple-choice question with layout = "cell")'
+        )
+        return False
+    return True
+
+
+def _answers(tables: dict[str, object], problems: list[str]) -> dict[str, dict[str, str]]:
+    """[answers.QUESTION] raw text = option key, checked against the vocabulary."""
+    result: dict[str, dict[str, str]] = {}
+    for question, mapping in tables.items():
+        if question not in vocabulary.profile_questions():
+            problems.append(
+                f"[answers.{question}]: unknown question;"
+                f" questions: {', '.join(vocabulary.profile_questions())}"
+            )
+            continue
+        if not isinstance(mapping, dict):
+            problems.append(f'[answers.{question}] must be a table of "answer text" = "option"')
+            continue
+        options = vocabulary.options(question)
+        table: dict[str, str] = {}
+        for text, key in mapping.items():
+            if key not in options:
+                problems.append(
+                    f"[answers.{question}] {text!r} = {key!r}: not an option of {question};"
+                    f" options: {', '.join(options)}"
+                )
+            else:
+                table[vocabulary.answer_key(text)] = key
+        result[question] = table
+    return result

@@ -1,0 +1,163 @@
+"""Survey text is data, never code; the renderer fetches nothing the data names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+from support.helpers import minimal_city, pdf_text, write_survey
+
+from snapshotpdf.assets import fonts_dir
+from snapshotpdf.batch.build import build
+from snapshotpdf.batch.settings import Settings
+from snapshotpdf.models import Inputs, Severity
+from snapshotpdf.render.layout import load_layout
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    "<script>alert(1)</script>",
+    "&amp; R&D <b>bold</b>",
+    "{{ 7*7 }} {% if true %}x{% endif %}",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    survey = write_survey(
+        tmp / "hostile.xlsx",
+        [
+            minimal_city(
+                "Villa <i>Nueva</i> & Co",
+                "Ruritania",
+                mayor=HOSTILE[1],
+                innovation_lead=HOSTILE[3],
+                org_structure=" ".join(HOSTILE),
+                spotlight=HOSTILE[0] + "\n\nSecond paragraph " + HOSTILE[2],
+                website="javascript:alert(document.cookie)",
+            ),
+            minimal_city("Otherton", "Ruritania", website="file:///etc/passwd"),
+        ],
+    )
+    result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp / "out"))
+    return result, tmp / "out"
+
+
+def test_free_text_prints_as_typed(hostile_build) -> None:
+    result, outdir = hostile_build
+    pdf = outdir / "ruritania-villa-i-nueva-i-co.pdf"
+    text = pdf_text(pdf)
+    assert "VILLA <I>NUEVA</I> & CO, Ruritania" in text
+    for snippet in HOSTILE:
+        assert snippet in text
+    assert "49" not in text
+
+
+def test_hostile_text_fetches_nothing_and_embeds_nothing(hostile_build) -> None:
+    result, outdir = hostile_build
+    assert not [p for p in result.problems if "renderer:" in p.message]
+    with pikepdf.open(outdir / "ruritania-villa-i-nueva-i-co.pdf") as pdf:
+        assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+        for page in pdf.pages:
+            assert not list(page.get_images())
+
+
+def test_non_http_websites_are_dropped_with_a_warning_naming_the_city(hostile_build) -> None:
+    result, outdir = hostile_build
+    warnings = [p for p in result.warnings if "website" in p.message]
+    assert {p.city for p in warnings} == {"Villa <i>Nueva</i> & Co", "Otherton"}
+    assert all(p.location.header == "Innovation / open data website" for p in warnings)
+    for pdf_path in outdir.glob("*.pdf"):
+        with pikepdf.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                for annot in page.get("/Annots", []):
+                    assert "/A" not in annot or not str(annot.A.get("/URI", "")).startswith(
+                        ("javascript", "file")
+                    )
+    assert "passwd" not in pdf_text(outdir / "ruritania-otherton.pdf")
+
+
+def _maker():
+    from snapshotpdf.render.pdf import PdfMaker
+
+    layout = load_layout()
+    return PdfMaker(layout.folder, layout.stylesheets)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/x.css",
+        "data:text/plain,hello",
+    ],
+)
+def test_restricted_fetcher_refuses_everything_but_bundled_files(url: str) -> None:
+    fetcher = _maker().fetcher
+    with pytest.raises(ValueError):
+        fetcher.fetch(url)
+
+
+def test_restricted_fetcher_serves_layout_and_font_files() -> None:
+    fetcher = _maker().fetcher
+    css = load_layout().folder / "snapshot.css"
+    assert fetcher.fetch(css.as_uri()).read().startswith(b"/*")
+    font = next(fonts_dir().glob("*.ttf"))
+    assert len(fetcher.fetch(font.as_uri()).read()) > 10_000
+    escape = load_layout().folder.as_uri() + "/../../../../../etc/passwd"
+    with pytest.raises(ValueError):
+        fetcher.fetch(escape)
+
+
+def test_markup_that_would_fetch_is_refused_by_the_renderer(tmp_path: Path) -> None:
+    """Even HTML that asks for local files (as a bug in a layout might) gets none."""
+    html = (
+        '<html><body><p>x</p><img src="file:///etc/passwd">'
+        '<a rel="attachment" href="file:///etc/hostname">a</a>'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></body></html>'
+    )
+    rendered = _maker().render(html)
+    assert rendered.renderer_warnings  # WeasyPrint reports the refused URLs
+    out = tmp_path / "x.pdf"
+    out.write_bytes(rendered.data)
+    with pikepdf.open(out) as pdf:
+        assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+        assert not list(pdf.pages[0].get_images())
+
+
+def test_missing_required_field_skips_only_that_row(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx",
+        [
+            minimal_city("Alpha", "Ruritania"),
+            minimal_city("Beta", None),
+            {},  # a blank row between data
+            minimal_city(None, "Ruritania", mayor="Somebody"),
+            minimal_city("Gamma", "Ruritania"),
+        ],
+    )
+    result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out"))
+    assert sorted(r.city for r, _ in result.written) == ["Alpha", "Gamma"]
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert [(p.location.row, p.location.column) for p in errors] == [(3, "B"), (5, "A")]
+    assert "no country" in errors[0].message and "no city" in errors[1].message
+    assert result.skipped == 2 and result.blank_rows == 1 and result.data_rows == 5
+    assert result.exit_code() == 1
+    assert "2 row(s) skipped" in result.summary()
+
+
+def test_same_city_twice_is_refused_naming_both_rows(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx",
+        [
+            minimal_city("Alpha", "Ruritania"),
+            minimal_city("ALPHA", "ruritania"),
+        ],
+    )
+    result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out"))
+    assert len(result.written) == 1
+    (error,) = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert error.location.row == 3 and "row 2" in error.message
+    assert result.exit_code() == 1

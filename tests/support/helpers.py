@@ -1,0 +1,64 @@
+"""Helpers shared by the tests: PDF text, survey writers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from snapshotpdf.survey.profile import load_profile
+
+TESTS = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+
+
+def raw_text(path: Path) -> str:
+    """The PDF's text in content order, as pdftotext -raw gives it (pages end with \f)."""
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text in content order (pdftotext -raw), whitespace folded to single spaces.
+    A line broken after a dash inside a word ("2020–" / "2023") is joined back."""
+    out = re.sub(r"(?<=\w[–-])\n", "", raw_text(path))
+    return " ".join(out.split())
+
+
+def write_survey(path: Path, rows: Iterable[Mapping[str, object]]) -> Path:
+    """An .xlsx in the sample profile's shape. Row keys are record fields (city, mayor ...)
+    or policy-area keys for the data-sufficiency grid."""
+    profile = load_profile()
+    columns = {**profile.fields, **profile.data_sufficiency}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Responses"
+    ws.append(list(columns.values()))
+    for row in rows:
+        ws.append([row.get(key) for key in columns])
+    wb.save(path)
+    return path
+
+
+def minimal_city(city: str, country: str, **answers: object) -> dict[str, object]:
+    """A respondent who answered the compared questions and little else."""
+    return {
+        "city": city,
+        "country": country,
+        "formal_strategy": "Yes",
+        "dedicated_funding": "No",
+        "approach": "Both",
+        **answers,
+    }
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

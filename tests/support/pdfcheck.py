@@ -1,0 +1,243 @@
+"""Builds shared by the variant, visual, extreme and booklet tests, and PDF checks that
+lean on tools nobody here wrote (qpdf, poppler's pdffonts and pdftotext, pikepdf).
+
+Builds are cached for the test session: each (survey, variant, cities) is rendered once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from itertools import combinations
+from pathlib import Path
+from typing import NamedTuple
+
+import pikepdf
+
+from snapshotpdf.batch.build import build
+from snapshotpdf.batch.result import BuildResult
+from snapshotpdf.batch.settings import Settings
+from snapshotpdf.models import Inputs
+from support.extreme import CROWDED, EXTREME
+from support.helpers import minimal_city, raw_text, write_survey
+
+AUTHOR = "City Lab of the Test Suite"
+_ROOT = Path(tempfile.mkdtemp(prefix="snapshotpdf-tests-"))
+atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
+
+# Only the fonts snapshotpdf ships (fonts/), by the names they carry inside a PDF.
+BUNDLED_FONTS = {
+    "Noto-Sans",
+    "Noto-Sans-Bold",
+    "Noto-Sans-Italic",
+    "Noto-Sans-BoldItalic",
+    "Noto-Sans-Symbols2",
+}
+
+# The section headings of a snapshot, in reading order.
+SECTIONS = [
+    "Overview",
+    "What is the organisational structure?",
+    "Spotlight",
+    "What is the city's innovation vision?",
+    "What is the city's innovation approach?",
+    "What innovation partnerships exist?",
+    "What funding is available?",
+    "How is innovation helping the city?",
+    "What makes it work?",
+    "How is data used?",
+    "How are outcomes measured?",
+]
+HEADINGS = SECTIONS[1:]  # the question headings, without the overview
+
+
+@cache
+def extreme_survey() -> Path:
+    """An export with the extreme respondents and one ordinary one."""
+    folder = _ROOT / "surveys"
+    folder.mkdir(exist_ok=True)
+    return write_survey(
+        folder / "extreme.xlsx", [EXTREME, CROWDED, minimal_city("Alpha", "Ruritania")]
+    )
+
+
+@cache
+def built(variant: str, cities: tuple[str, ...] = ("Lima",), extreme: bool = False) -> Built:
+    """The PDFs of some cities of the sample (or of the extreme survey) in one variant."""
+    outdir = _ROOT / f"{variant}-{'extreme' if extreme else 'sample'}-{len(cities)}-{hash(cities)}"
+    settings = Settings(
+        inputs=Inputs(survey=extreme_survey() if extreme else None),
+        outdir=outdir,
+        cities=cities,
+        variant=variant,
+        author=AUTHOR,
+        jobs=0,
+    )
+    return Built(build(settings), outdir)
+
+
+class Built(NamedTuple):
+    result: BuildResult
+    outdir: Path
+
+    def pdf(self, stem: str) -> Path:
+        return self.outdir / f"{stem}.pdf"
+
+
+def qpdf_check(path: Path) -> None:
+    """qpdf --check: the file's structure, cross-reference table and streams are sound."""
+    done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def fonts(path: Path) -> list[tuple[str, bool]]:
+    """pdffonts: every font the PDF uses, with whether it is embedded."""
+    lines = subprocess.run(
+        ["pdffonts", str(path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    found = []
+    for line in lines:
+        # name type... encoding emb sub uni object-id: the columns from the right are fixed
+        parts = line.split()
+        found.append((parts[0], parts[-5] == "yes"))
+    return found
+
+
+def assert_only_bundled_fonts_embedded(path: Path) -> None:
+    used = fonts(path)
+    assert used, path
+    for name, embedded in used:
+        assert embedded, (path.name, name)
+        assert name.split("+", 1)[-1] in BUNDLED_FONTS, (path.name, name)
+
+
+class Word(NamedTuple):
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+def word_boxes(path: Path) -> list[tuple[float, float, list[Word]]]:
+    """pdftotext -bbox-layout: per page its width, height and the box of every word."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in re.findall(r"<page (.*?)</page>", out, re.S):
+        size = re.search(r'width="([\d.]+)" height="([\d.]+)"', page)
+        assert size
+        words = [
+            Word(float(a), float(b), float(c), float(d), text)
+            for a, b, c, d, text in re.findall(
+                r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">'
+                r"(.*?)</word>",
+                page,
+            )
+        ]
+        pages.append((float(size[1]), float(size[2]), words))
+    return pages
+
+
+def overlapping(words: list[Word]) -> list[tuple[Word, Word]]:
+    """Pairs of words whose boxes intersect. A word's box is its font's full height, so
+    lines set tighter than the font's ascent + descent touch: a pair counts when they share
+    more than 0.5 pt across and a third of the smaller box's height."""
+    found = []
+    for a, b in combinations(words, 2):
+        across = min(a.x1, b.x1) - max(a.x0, b.x0)
+        down = min(a.y1, b.y1) - max(a.y0, b.y0)
+        if across > 0.5 and down > min(a.y1 - a.y0, b.y1 - b.y0) / 3:
+            found.append((a, b))
+    return found
+
+
+def assert_no_overlap_or_clipping(path: Path) -> None:
+    """No two words on a page overlap, and every word lies on its page."""
+    for number, (width, height, words) in enumerate(word_boxes(path), 1):
+        assert words, (path.name, number)
+        assert not overlapping(words), (path.name, number, overlapping(words)[:3])
+        outside = [w for w in words if w.x0 < 0 or w.y0 < 0 or w.x1 > width or w.y1 > height]
+        assert not outside, (path.name, number, outside[:3])
+
+
+PAINTING = {"Tj", "TJ", "'", '"', "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "Do", "sh"}
+
+
+def untagged_operations(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
+    """Painting operators outside any marked content (neither tagged nor an Artifact)."""
+    found = []
+    for number, page in enumerate(pdf.pages, 1):
+        depth = 0
+        for instruction in pikepdf.parse_content_stream(page):
+            op = str(instruction.operator)
+            if op in ("BDC", "BMC"):
+                depth += 1
+            elif op == "EMC":
+                depth -= 1
+            elif op in PAINTING and depth == 0:
+                found.append((number, op))
+            elif op == "INLINE IMAGE" and depth == 0:
+                found.append((number, "BI"))
+    return found
+
+
+def colour_operators(pdf: pikepdf.Pdf) -> set[str]:
+    """Every colour-setting operator of the pages and the forms and patterns they draw."""
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+
+    def scan(stream: pikepdf.Object, resources: pikepdf.Object | None) -> None:
+        for instruction in pikepdf.parse_content_stream(stream):
+            op = str(instruction.operator)
+            if op in ("rg", "RG", "k", "K", "g", "G", "sc", "SC", "scn", "SCN"):
+                found.add(op)
+            if op in ("cs", "CS"):
+                found.add(f"{op} {instruction.operands[0]}")
+        for kind in ("/XObject", "/Pattern"):
+            for child in (resources or {}).get(kind, {}).values():
+                if child.objgen in seen or not isinstance(child, pikepdf.Stream):
+                    continue
+                seen.add(child.objgen)
+                if child.get("/Subtype") == "/Image":
+                    found.add(f"image {child.get('/ColorSpace')}")
+                else:
+                    scan(child, child.get("/Resources", resources))
+
+    for page in pdf.pages:
+        scan(page.obj, page.obj.get("/Resources"))
+    return found
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Dictionary, list[str]]]:
+    """Every element of the structure tree: its type, itself and its parents' types."""
+    found = []
+
+    def walk(element: pikepdf.Dictionary, parents: list[str]) -> None:
+        kind = str(element.S)
+        found.append((kind, element, parents))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, [*parents, kind])
+
+    root = pdf.Root.StructTreeRoot.K
+    for top in root if isinstance(root, pikepdf.Array) else [root]:
+        walk(top, [])
+    return found
+
+
+def outline(pdf: pikepdf.Pdf) -> list[tuple[str, list[str]]]:
+    """The bookmarks: each top-level title with the titles under it."""
+    with pdf.open_outline() as tree:
+        return [(item.title, [child.title for child in item.children]) for item in tree.root]
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each page's text (pdftotext -raw), whitespace folded."""
+    return [" ".join(page.split()) for page in raw_text(path).split("\f")[:-1]]

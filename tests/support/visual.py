@@ -1,0 +1,84 @@
+"""Visual regression: a few fixture snapshots rasterised small and compared with the
+approved images in tests/approved/ (one PNG per page, 40 dpi).
+
+After a deliberate change of the look, approve the new images with `make approve`
+(tests/approve_images.py), look at them, and commit them with the change.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageStat
+
+from snapshotpdf.files import slug
+from support.extreme import EXTREME
+from support.pdfcheck import built
+
+APPROVED = Path(__file__).resolve().parent.parent / "approved"
+DPI = 40
+# A page passes when at most this share of its pixels differ markedly (anti-aliasing and
+# another poppler's rounding move a few) and the average difference stays small.
+MAX_CHANGED_SHARE = 0.004
+CHANGED = 64  # a pixel differs markedly when a channel moves more than this (of 255)
+MAX_MEAN_DIFFERENCE = 1.5
+
+
+def _sample(variant: str, city: str, stem: str) -> Callable[[], Path]:
+    return lambda: built(variant, (city,)).pdf(stem)
+
+
+# Approved name -> how to make its PDF: the reference city (screen and print), a city too
+# long for two pages (flowing onto a third) and the extreme respondent.
+CASES: dict[str, Callable[[], Path]] = {
+    "screen-peru-lima": _sample("screen", "Lima", "peru-lima"),
+    "print-peru-lima": _sample("print", "Lima", "peru-lima"),
+    "screen-united-kingdom-port-ashcombe": _sample(
+        "screen", "Port Ashcombe", "united-kingdom-port-ashcombe"
+    ),
+    "screen-extreme": lambda: built("screen", (), extreme=True).pdf(
+        slug(str(EXTREME["country"]), str(EXTREME["city"]))
+    ),
+}
+
+
+def rasterise(pdf: Path) -> list[Image.Image]:
+    """Every page of a PDF as an RGB image (pdftoppm, DPI dots per inch)."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-png", "-r", str(DPI), str(pdf), f"{folder}/page"], check=True)
+        return [Image.open(p).convert("RGB") for p in sorted(Path(folder).glob("page-*.png"))]
+
+
+def approved_paths(name: str) -> list[Path]:
+    return sorted(APPROVED.glob(f"{name}-p*.png"))
+
+
+def page_path(name: str, number: int) -> Path:
+    return APPROVED / f"{name}-p{number}.png"
+
+
+def difference(actual: Image.Image, approved: Image.Image) -> tuple[float, float, Image.Image]:
+    """(share of markedly changed pixels, mean difference, the difference image)."""
+    diff = ImageChops.difference(actual, approved)
+    grey = diff.convert("L")
+    changed = sum(grey.point(lambda v: 255 if v > CHANGED else 0).histogram()[255:])
+    mean = sum(ImageStat.Stat(diff).mean) / 3
+    return changed / (grey.width * grey.height), mean, diff
+
+
+def approve() -> list[Path]:
+    """Render every case and write its pages as the approved images."""
+    written = []
+    for name in CASES:
+        for old in approved_paths(name):
+            old.unlink()
+        for number, image in enumerate(rasterise(CASES[name]()), 1):
+            path = page_path(name, number)
+            # 64 colours keep a page near 16 kB; they move no pixel markedly.
+            small = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            small.save(path, optimize=True)
+            written.append(path)
+    return written

@@ -1,0 +1,146 @@
+"""The command line as a user meets it: help, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from support.helpers import ROOT, minimal_city, write_survey
+from typer.testing import CliRunner
+
+from snapshotpdf.cli.app import app
+
+runner = CliRunner()
+
+
+def test_help_lists_the_build_options() -> None:
+    result = runner.invoke(app, ["build", "--help"])
+    assert result.exit_code == 0
+    for option in ("--outdir", "--city", "--paper", "--profile", "--strict"):
+        assert option in result.output
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; from snapshotpdf.cli.app import app; from typer.testing import CliRunner;"
+        "CliRunner().invoke(app, ['--help']);"
+        "print(sorted(m for m in ('pandas', 'weasyprint') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_build_one_city_on_letter_paper(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania"), minimal_city("Beta", "Ruritania")]
+    )
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(survey),
+            "-o",
+            str(tmp_path / "out"),
+            "--city",
+            "beta",
+            "--paper",
+            "letter",
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["ruritania-beta.pdf"]
+    assert "2 data row(s): 1 PDF(s) written, 1 not selected" in result.output
+    import pikepdf
+
+    with pikepdf.open(tmp_path / "out" / "ruritania-beta.pdf") as pdf:
+        width, height = (round(float(v)) for v in pdf.pages[0].mediabox[2:])
+    assert (width, height) == (612, 792)
+
+
+def test_unknown_city_is_an_error_naming_the_cities(tmp_path: Path) -> None:
+    survey = write_survey(tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania")])
+    result = runner.invoke(app, ["build", str(survey), "-o", str(tmp_path), "--city", "Zeta"])
+    assert result.exit_code == 1
+    assert "no valid row has the city 'Zeta'; give a city name or file stem;" in result.output
+    assert "1 city in all: Alpha" in result.output
+
+
+def test_a_mistyped_city_gets_the_closest_names(tmp_path: Path) -> None:
+    rows = [minimal_city(name, "Ruritania") for name in ("Alpha", "Alphaville", "Omega")]
+    survey = write_survey(tmp_path / "s.xlsx", rows)
+    result = runner.invoke(app, ["build", str(survey), "-o", str(tmp_path), "--city", "alpah"])
+    assert result.exit_code == 1
+    assert "no valid row has the city 'alpah'; did you mean 'Alpha'" in result.output
+    assert "(3 cities in all)" in result.output
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 2
+    assert "error: survey file not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "survey.xlsx"
+    bogus.write_bytes(b"%PDF-1.7 this is not a workbook")
+    result = runner.invoke(app, ["build", str(bogus), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot be read as a XLSX survey export" in result.output
+    assert "hint:" in result.output and "Traceback" not in result.output
+
+
+def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "survey.csv"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["build", str(empty), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "survey.csv is empty" in result.output
+
+
+def test_a_survey_without_the_profile_columns_says_which(tmp_path: Path) -> None:
+    csv = tmp_path / "other.csv"
+    csv.write_text("Town,Nation\nAlpha,Ruritania\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(csv), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "lacks the column(s) every row needs: 'City', 'Country'" in result.output
+    assert "--profile" in result.output
+
+
+def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania", population="lots")]
+    )
+    args = ["build", str(survey), "-o", str(tmp_path / "out"), "-q"]
+    relaxed = runner.invoke(app, args)
+    assert relaxed.exit_code == 0
+    assert "population: expected a number of inhabitants" in relaxed.output
+    assert "row 2, column F ('Population')" in relaxed.output
+    assert runner.invoke(app, [*args, "--strict"]).exit_code == 1
+
+
+def test_python_dash_m_runs(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "snapshotpdf", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("snapshotpdf ")
+
+
+def test_readme_documents_every_build_option() -> None:
+    import re
+
+    # the option table moved from README.md into the manual
+    readme = (ROOT / "docs" / "usage.md").read_text(encoding="utf-8")
+    help_text = runner.invoke(app, ["build", "--help"], terminal_width=200).output
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {
+        "--help",
+        "--no-strict",
+        "--no-force",
+    }
+    assert options, help_text
+    for option in sorted(options):
+        assert re.search(rf"\| `(-\w, )?{option}\b", readme), option  # a row of the table

@@ -1,0 +1,234 @@
+"""The parts of `mail` that need no server: header safety, contacts, templates, the ledger,
+how SMTP answers are classified, and the command line's refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from support.helpers import ROOT
+from typer.testing import CliRunner
+
+from snapshotpdf.cli.app import app
+from snapshotpdf.mail.addresses import check_header_value, normalise_address, unsafe_character
+from snapshotpdf.mail.contacts import Recipient, from_file, make_contact
+from snapshotpdf.mail.ledger import Ledger
+from snapshotpdf.mail.message import Attachment, MailTemplates, Rendered, compose
+from snapshotpdf.mail.smtp import Kind, Secret, classify
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    "text", ["Ana\r\nBcc: x@evil.example", "a@b.example\n", "Ana\x00", "Ana\u2028", "A\u202eB"]
+)
+def test_control_characters_never_reach_a_header(text: str) -> None:
+    assert unsafe_character(text)
+    with pytest.raises(ValueError, match="never put in a header"):
+        check_header_value(text, "the name")
+
+
+def test_addresses_are_validated_and_their_domain_sent_in_ascii() -> None:
+    assert normalise_address("Mayor@Münster.example") == "Mayor@xn--mnster-3ya.example"
+    for bad in ("not-an-address", "a@b", "a@b.test", "two@a.example, b@c.example", "ü@x.org"):
+        with pytest.raises(ValueError, match="is not an e-mail address"):
+            normalise_address(bad)
+
+
+def test_a_contact_with_a_line_break_is_rejected_with_where_it_is() -> None:
+    contact = make_contact(
+        "Lima", "Peru", "a@lima.example", "Ana\r\nBcc: x@evil.example", None, "c.csv, row 2"
+    )
+    assert contact.recipients == ()
+    assert contact.rejected and "c.csv, row 2" in contact.rejected
+    assert "carriage return" in contact.rejected
+
+
+def test_several_addresses_with_names_and_an_invalid_one_listed() -> None:
+    contact = make_contact(
+        "Lima", "Peru", "a@lima.example; nope; b@lima.example; A@LIMA.example", "", "ES", "r 2"
+    )
+    assert [r.address for r in contact.recipients] == ["a@lima.example", "b@lima.example"]
+    assert contact.language == "es"
+    assert len(contact.problems) == 1 and "'nope' is not an e-mail address" in contact.problems[0]
+    named = make_contact("Lima", "Peru", "a@lima.example; b@lima.example", "Ana; Juan", None, "")
+    assert [r.name for r in named.recipients] == ["Ana", "Juan"]
+
+
+def test_contacts_file_rows_duplicates_and_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "City,Country,E-mail,Name,Language\n"
+        "Lima,Peru,a@lima.example,Ana,es\n"
+        ",Peru,x@lima.example,,\n"
+        "LIMA, peru ,b@lima.example,,\n"
+        '"São Paulo",Brazil,"c@sp.example; d@sp.example",,pt-BR\n',
+        encoding="utf-8",
+    )
+    book = from_file(path)
+    lima = book.find("Lima", "Peru")
+    assert lima is not None and [r.address for r in lima.recipients] == ["a@lima.example"]
+    assert book.find("Sao Paulo", "Brazil") is not None  # same PDF name: the same city
+    assert any("row 3: no city or country" in n for n in book.notes)
+    assert any("row 4: LIMA, peru is already in row 2" in n for n in book.notes)
+    semicolons = tmp_path / "semicolons.csv"  # Excel's CSV in many countries
+    semicolons.write_text(
+        "city;country;email\nLima;Peru;a@lima.example; b@lima.example\n", encoding="utf-8"
+    )
+    stray = from_file(semicolons).find("Lima", "Peru")
+    assert (
+        stray is not None
+        and "' b@lima.example' is in a column without a header" in (stray.problems[0])
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("city,mail\nLima,a@lima.example\n", encoding="utf-8")
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    with pytest.raises(DeliveryError, match="no country, email column"):
+        from_file(bad)
+
+
+def _message(subject: str = "Lima: snapshot", name: str | None = "Ana") -> bytes:
+    return compose(
+        sender=Recipient("team@survey.example", "Survey team"),
+        recipients=(Recipient("a@lima.example", name),),
+        rendered=Rendered("en", subject, "text", "<p>html</p>"),
+        attachment=Attachment("peru-lima.pdf", b"%PDF-1.7 test"),
+        msgid="<1.peru-lima@survey.example>",
+        date=datetime(2024, 5, 1, tzinfo=UTC),
+        city="Lima, Peru",
+    )
+
+
+def test_compose_refuses_a_subject_or_name_with_a_line_break() -> None:
+    with pytest.raises(ValueError, match="Lima, Peru: the subject"):
+        _message(subject="Lima\r\nBcc: x@evil.example")
+    with pytest.raises(ValueError, match="Lima, Peru: the name"):
+        _message(name="Ana\nBcc: x@evil.example")
+    parsed = message_from_bytes(_message(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["To"] == "Ana <a@lima.example>" and parsed["Content-Language"] == "en"
+    (attachment,) = parsed.iter_attachments()
+    assert attachment.get_filename() == "peru-lima.pdf"
+    assert attachment.get_payload(decode=True) == b"%PDF-1.7 test"
+
+
+def test_templates_escape_html_and_fall_back_to_the_default_language() -> None:
+    templates = MailTemplates()
+    assert templates.language_for("es") == "es"
+    assert templates.language_for("es-pe") == "es"
+    assert templates.language_for("fr") == "en" and templates.language_for(None) == "en"
+    context = {
+        "city": "Lima <script>",
+        "country": "Peru",
+        "names": ["<b>Ana</b>"],
+        "file": "peru-lima.pdf",
+        "pages": 2,
+        "size": "10 KB",
+    }
+    rendered = templates.render("en", context)
+    assert "<b>Ana</b>" not in rendered.html and "&lt;b&gt;Ana&lt;/b&gt;" in rendered.html
+    assert "Lima &lt;script&gt;" in rendered.html
+    assert "Dear <b>Ana</b>," in rendered.text  # plain text is not HTML
+    assert rendered.subject == "Lima <script>: your City Innovation Snapshot"
+    spanish = templates.render("es", {**context, "names": ["<i>Ana</i>"]})
+    assert "&lt;i&gt;Ana&lt;/i&gt;" in spanish.html and "<i>" not in spanish.html
+
+
+@pytest.mark.parametrize(
+    ("stage", "code", "text", "kind"),
+    [
+        ("mail", 421, "4.3.2 Service shutting down", Kind.TEMPORARY),
+        ("rcpt", 451, "4.3.0 Try again later", Kind.TEMPORARY),
+        ("rcpt", 550, "5.1.1 user unknown", Kind.PERMANENT),
+        ("rcpt", 554, "5.7.1 Relay access denied", Kind.FATAL),
+        ("rcpt", 552, "5.2.2 mailbox full: over quota", Kind.PERMANENT),
+        ("mail", 530, "5.7.0 Authentication required", Kind.FATAL),
+        ("auth", 535, "5.7.8 Authentication credentials invalid", Kind.FATAL),
+        ("mail", 550, "5.7.1 Sender not permitted by policy", Kind.FATAL),
+        ("mail", 451, "4.7.1 Sending quota exceeded", Kind.FATAL),
+        ("data", 554, "5.4.5 Daily sending limit reached", Kind.FATAL),
+        ("data", 554, "5.7.1 Message rejected as spam", Kind.FATAL),
+        ("data", 552, "5.3.4 Message too big", Kind.PERMANENT),
+        ("data", 451, "4.3.0 Local error", Kind.TEMPORARY),
+    ],
+)
+def test_smtp_answers_are_classified(stage: str, code: int, text: str, kind: Kind) -> None:
+    assert classify(stage, code, text) is kind
+
+
+def test_a_secret_never_shows_itself() -> None:
+    import base64
+
+    secret = Secret("hunter2!")
+    assert "hunter2" not in repr(secret) and "hunter2" not in str(secret)
+    echoed = "535 bad: hunter2! " + base64.b64encode(b"\0me\0hunter2!").decode()
+    assert "hunter2" not in secret.redact(echoed, "me")
+    assert "AG1lAGh1bnRlcjIh" not in secret.redact(echoed, "me")
+
+
+def test_the_ledger_marks_an_interrupted_send_unknown(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    sent = ledger.begin("a.pdf", "A", "R", ("a@a.example",), "<1@x.example>", "aa")
+    ledger.finish(sent, "sent", "250 OK")
+    ledger.begin("b.pdf", "B", "R", ("b@b.example",), "<2@x.example>", "bb")
+    ledger.close()
+    again = Ledger(tmp_path / "ledger.sqlite")  # a new run
+    assert [s.city for s in again.interrupted()] == ["B"]
+    latest = again.latest()
+    assert latest["a.pdf"].state == "sent" and latest["b.pdf"].state == "unknown"
+    assert again.message_id_for("b.pdf", "bb") == "<2@x.example>"  # the same message
+    assert again.message_id_for("a.pdf", "aa") is None  # a deliberate resend: a new one
+    assert again.interrupted() == []
+    again.close()
+    (tmp_path / "broken.sqlite").write_bytes(b"not a database at all" * 100)
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    with pytest.raises(DeliveryError, match="restore it from a backup"):
+        Ledger(tmp_path / "broken.sqlite")
+
+
+def test_mail_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; from snapshotpdf.cli.app import app; from typer.testing import CliRunner;"
+        "r = CliRunner().invoke(app, ['mail', '--help']); assert r.exit_code == 0, r.output;"
+        "assert '--smtp-host' in r.output and '--password' not in r.output;"
+        "print(sorted(m for m in ('pandas', 'weasyprint', 'smtplib', 'sqlite3', 'email_validator')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_user_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    cases = [
+        (["mail", "-o", str(tmp_path)], "no build in"),
+        (["mail", "-o", str(tmp_path), "--send", "--smtp-host", "127.0.0.1"], "no sender"),
+        (["mail", "-o", str(tmp_path), "--send", "--from", "a@b.example"], "no SMTP server"),
+        (["mail", "-o", str(tmp_path), "--from", "a\r\nBcc: x@y.example"], "--from"),
+    ]
+    for args, words in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert f"error: {words}" in result.output or words in result.output
+        assert "Traceback" not in result.output
+
+
+def test_readme_documents_every_mail_option() -> None:
+    import re
+
+    # the mail runbook is the manual's mail page, all of it
+    section = (ROOT / "docs" / "mail.md").read_text(encoding="utf-8")
+    assert section.startswith("# Sending the snapshots by e-mail")
+    help_text = runner.invoke(app, ["mail", "--help"], terminal_width=200).output
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help", "--no-send"}
+    assert "--smtp-host" in options
+    for option in sorted(options):
+        assert re.search(rf"`(-\w, )?{option}\b", section), option
+    for step in ("dry run", "review", "--send", "resume", "--resend"):
+        assert step in section

@@ -1,0 +1,389 @@
+"""Unit and property tests for the pure cell parsers in snapshotpdf.survey.values."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snapshotpdf.models import Term
+from snapshotpdf.survey import values
+from snapshotpdf.survey.values import (
+    clean_paragraphs,
+    clean_text,
+    parse_email,
+    parse_population,
+    parse_term,
+    parse_website,
+    parse_year,
+    parse_yes_no,
+)
+
+NBSP = "\u00a0"
+DASHES = ["-", "‐", "‑", "‒", "–", "—"]
+
+
+# --- clean_text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Lima  ", "Lima"),
+        (f"{NBSP}Lima{NBSP}", "Lima"),
+        (f"São{NBSP}{NBSP}Paulo", "São Paulo"),
+        ("\tNew\n  York\r\n", "New York"),
+        ("Bogote\u0301", "Bogoté"),  # decomposed e + combining acute -> é
+        (2020.0, "2020"),  # Excel float that is a whole number
+        (12, "12"),
+    ],
+)
+def test_clean_text_trims_folds_and_normalises(raw: object, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_clean_text_nfc_composes_decomposed_accent() -> None:
+    result = clean_text("e\u0301")
+    assert result == "é"
+    assert result == "\u00e9"
+    assert len(result) == 1
+
+
+@pytest.mark.parametrize("raw", [None, float("nan"), "", "   ", f"{NBSP}{NBSP}", "\n\t"])
+def test_clean_text_empty_is_none(raw: object) -> None:
+    assert clean_text(raw) is None
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_clean_text_idempotent_and_trimmed(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+    if once is not None:
+        assert once != ""
+        assert once == once.strip()
+        assert "  " not in once
+        assert unicodedata.is_normalized("NFC", once)
+
+
+@settings(max_examples=200)
+@given(
+    st.text(
+        alphabet=st.sampled_from(["a", "e", "\u0301", " ", NBSP, "\t", "\n", "\u2003", "Z"]),
+    )
+)
+def test_clean_text_whitespace_heavy_inputs(text: str) -> None:
+    once = clean_text(text)
+    assert once is None or (once and once == once.strip() and clean_text(once) == once)
+    if once is None:
+        assert text.strip() == ""
+
+
+# --- clean_paragraphs ---------------------------------------------------------------------
+
+
+def test_clean_paragraphs_keeps_paragraph_breaks_and_folds_lines() -> None:
+    raw = f"  First   line\nstill first.\r\n\r\n\n  Second{NBSP}paragraph  "
+    assert clean_paragraphs(raw) == "First line still first.\n\nSecond paragraph"
+
+
+def test_clean_paragraphs_nfc_and_empty() -> None:
+    assert clean_paragraphs("Bogote\u0301") == "Bogoté"
+    assert clean_paragraphs(None) is None
+    assert clean_paragraphs(float("nan")) is None
+    assert clean_paragraphs(" \n\n \n ") is None
+
+
+# --- parse_yes_no -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", ["Yes", "yes", "YES", "Y", "y", "TRUE", "true", "1", 1, 1.0, f"yes{NBSP}", " Yes ", True]
+)
+def test_parse_yes_no_true(raw: object) -> None:
+    assert parse_yes_no(raw) is True
+
+
+@pytest.mark.parametrize("raw", ["No", "no", "N", "n", "FALSE", "false", "0", 0, 0.0, False])
+def test_parse_yes_no_false(raw: object) -> None:
+    assert parse_yes_no(raw) is False
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", "n/a", "N/A", float("nan")])
+def test_parse_yes_no_missing(raw: object) -> None:
+    assert parse_yes_no(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["maybe", "Yess", "2", "oui", "yes no", -1])
+def test_parse_yes_no_garbage(raw: object) -> None:
+    with pytest.raises(ValueError, match="Yes or No"):
+        parse_yes_no(raw)
+
+
+# --- parse_year ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("2020", 2020), (2020, 2020), (2020.0, 2020)])
+def test_parse_year(raw: object, expected: int) -> None:
+    assert parse_year(raw) == expected
+
+
+def test_parse_year_missing_and_bad() -> None:
+    assert parse_year(None) is None
+    assert parse_year("n/a") is None
+    for bad in ["20", "year 2020", "2020.5", "3020"]:
+        with pytest.raises(ValueError):
+            parse_year(bad)
+
+
+# --- parse_term ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2019-2022",
+        "2019 - 2022",
+        "2019 – 2022",
+        "2019–2022",
+        "2019—2022",
+        "2019 to 2022",
+        "2019 TO 2022",
+        "2019/2022",
+        f"2019{NBSP}–{NBSP}2022",
+    ],
+)
+def test_parse_term_ranges(raw: str) -> None:
+    assert parse_term(raw) == Term(2019, 2022)
+
+
+def test_parse_term_single_year() -> None:
+    assert parse_term("2021") == Term(2021)
+    assert parse_term(2021) == Term(2021, None)
+    assert parse_term(2021.0) == Term(2021)
+
+
+def test_parse_term_missing() -> None:
+    assert parse_term(None) is None
+    assert parse_term("n/a") is None
+    assert parse_term("") is None
+
+
+def test_parse_term_end_before_start() -> None:
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_term("2022-2019")
+
+
+@pytest.mark.parametrize("raw", ["since 2019", "2019-22", "2019 until 2022", "twenty", "2019-"])
+def test_parse_term_garbage(raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_term(raw)
+
+
+@settings(max_examples=200)
+@given(
+    start=st.integers(1800, 2199),
+    length=st.integers(0, 399),
+    dash=st.sampled_from([*DASHES, "to", "/"]),
+    left=st.sampled_from(["", " ", NBSP]),
+    right=st.sampled_from(["", " ", NBSP]),
+)
+def test_parse_term_round_trip(start: int, length: int, dash: str, left: str, right: str) -> None:
+    end = min(start + length, 2199)
+    assert parse_term(f"{start}{left}{dash}{right}{end}") == Term(start, end)
+
+
+@settings(max_examples=100)
+@given(start=st.integers(1801, 2199), back=st.integers(1, 100), dash=st.sampled_from(DASHES))
+def test_parse_term_reversed_always_rejected(start: int, back: int, dash: str) -> None:
+    end = max(start - back, 1800)
+    with pytest.raises(ValueError):
+        parse_term(f"{start}{dash}{end}")
+
+
+# --- parse_population ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9,670,000",
+        "9.670.000",
+        "9 670 000",
+        f"9{NBSP}670{NBSP}000",
+        "9\u202f670\u202f000",
+        "9'670'000",
+        "9.67 million",
+        "9.67 Million",
+        "9,67 million",
+        "9.67m",
+        "9670 thousand",
+        "9670000",
+        9670000,
+        9670000.0,
+    ],
+)
+def test_parse_population_formats(raw: object) -> None:
+    assert parse_population(raw) == 9_670_000
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("850,000", 850_000), ("1.5 million", 1_500_000), ("12 million", 12_000_000), ("0", 0)],
+)
+def test_parse_population_other_values(raw: object, expected: int) -> None:
+    assert parse_population(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["n/a", "N/A", "", None, float("nan"), "-", "?"])
+def test_parse_population_missing(raw: object) -> None:
+    assert parse_population(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        -5,
+        -5.0,
+        "-5",
+        "-9,670,000",
+        9670000.5,
+        "about nine million",
+        "9.67 zillion",
+        "lots",
+        "9,67,0000",
+        "9.6.7",
+        True,
+    ],
+)
+def test_parse_population_garbage(raw: object) -> None:
+    with pytest.raises(ValueError):
+        parse_population(raw)
+
+
+@settings(max_examples=200)
+@given(st.integers(0, 10**9))
+def test_parse_population_round_trips_plain_and_grouped(n: int) -> None:
+    assert parse_population(str(n)) == n
+    assert parse_population(n) == n
+    assert parse_population(float(n)) == n
+    grouped = f"{n:,}"
+    assert parse_population(grouped) == n
+    assert parse_population(grouped.replace(",", ".")) == n
+    assert parse_population(grouped.replace(",", " ")) == n
+    assert parse_population(grouped.replace(",", NBSP)) == n
+
+
+# --- parse_website ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://datosabiertos.munlima.gob.pe/",
+        "https://example.org",
+        "https://example.org/path?q=1#frag",
+        "HTTPS://EXAMPLE.ORG/",
+        "http://localhost:8000/x",
+    ],
+)
+def test_parse_website_keeps_http_and_https(url: str) -> None:
+    assert parse_website(url) == url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("example.org", "https://example.org"),
+        ("www.lima.gob.pe", "https://www.lima.gob.pe"),
+        ("datos.city.gov/open-data", "https://datos.city.gov/open-data"),
+        ("city.gov:8080/portal", "https://city.gov:8080/portal"),
+        (f"  example.org{NBSP}", "https://example.org"),
+    ],
+)
+def test_parse_website_bare_domain_gets_https(raw: str, expected: str) -> None:
+    assert parse_website(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://ftp.example.org/pub",
+        "mailto:someone@example.org",
+        "vbscript:msgbox(1)",
+    ],
+)
+def test_parse_website_rejects_unsafe_schemes(raw: str) -> None:
+    with pytest.raises(ValueError, match="http"):
+        parse_website(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "http://exa mple.org",
+        "https://example.org/a b",
+        "http://example.org/\x00",
+        "http://exa\x07mple.org",
+        "http://example.org/\x7f",  # DEL
+        "http://example.org/\x9b",  # C1 control (CSI)
+        "example.org/a\x00b",  # a bare domain is checked too
+        "example.org/\x1b[31m",
+        "http:example.org",  # no host
+        "http://",
+        "not a url",
+    ],
+)
+def test_parse_website_rejects_spaces_and_control_chars(raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_website(raw)
+
+
+@pytest.mark.parametrize("raw", [None, "", "n/a", "-"])
+def test_parse_website_missing(raw: object) -> None:
+    assert parse_website(raw) is None
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from(["javascript", "file", "data", "ftp", "vbscript", "JAVASCRIPT", "Data"]),
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=30),
+)
+def test_parse_website_never_returns_unsafe_scheme(scheme: str, rest: str) -> None:
+    try:
+        result = parse_website(f"{scheme}:{rest}")
+    except ValueError:
+        return
+    assert result is not None
+    assert result.lower().startswith(("http://", "https://"))
+
+
+# --- parse_email --------------------------------------------------------------------------
+
+
+def test_parse_email() -> None:
+    assert parse_email(" innovation@city.gov ") == "innovation@city.gov"
+    assert parse_email(None) is None
+    assert parse_email("n/a") is None
+    for bad in ["innovation", "innovation@city", "a b@city.gov", "@city.gov", "a@@city.gov"]:
+        with pytest.raises(ValueError, match="e-mail"):
+            parse_email(bad)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org/\u200bx", "https://exa\u202emple.org", "example.org/\u00adpath"]
+)
+def test_websites_with_invisible_characters_are_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        values.parse_website(url)
+
+
+def test_population_takes_only_ascii_digits() -> None:
+    with pytest.raises(ValueError):
+        values.parse_population("٣٠٠")
