@@ -5,24 +5,37 @@ PY := $(VENV)/bin/python
 # the tests check with (pdftotext, pdffonts, pdftoppm, qpdf).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf
 
-.PHONY: run test lint setup system-deps sample clean
+.PHONY: run test test-fast lint docs setup system-deps sample clean
 
 run: setup
 	$(VENV)/bin/snapshotpdf build --outdir outputs
 
+# Every tier: unit, integration (renders through session fixtures), system (subprocesses,
+# kills, SMTP, the wheel), on every core (a test file stays on one worker, so each worker
+# makes the session builds its files ask for once).
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
+
+# The unit tier only: no WeasyPrint, no rendering; seconds.
+test-fast: setup
+	$(PY) -m pytest -q tests/unit
+
+# The command-line reference, docs/cli.md, regenerated from every command's --help.
+docs: setup
+	$(PY) scripts/cli_reference.py
 
 # Approve the current look after a deliberate layout change: re-renders the visual-regression
 # cases into tests/approved/ (small PNGs); look at them, then commit them with the change.
 .PHONY: approve
 approve: setup
-	$(PY) tests/approve_images.py
+	$(PY) tests/support/approve_images.py
 
 lint: setup
 	$(VENV)/bin/ruff check snapshotpdf tests scripts benchmarks
 	$(VENV)/bin/ruff format --check snapshotpdf tests scripts benchmarks
 	$(VENV)/bin/mypy snapshotpdf
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/cli_reference.py --check
 
 setup: system-deps $(VENV)/.installed
 
@@ -51,4 +64,4 @@ sample: setup
 	$(PY) scripts/make_sample.py
 
 clean:
-	rm -rf $(VENV) outputs/*.pdf dist build
+	rm -rf $(VENV) outputs/*.pdf ./dist ./build

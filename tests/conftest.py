@@ -1,22 +1,34 @@
-"""Shared fixtures: the sample survey built once per session."""
+"""Shared fixtures: each build the integration tests read is made once per session, one per
+survey and variant (support/pdfcheck.make_build), and only when a test asks for it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from snapshotpdf.batch.build import build
-from snapshotpdf.batch.result import BuildResult
-from snapshotpdf.batch.settings import Settings
+from support.pdfcheck import BuildOf, Built, make_build
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
-    outdir = tmp_path_factory.mktemp("sample-build")
-    return build(Settings(outdir=outdir)), outdir
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildOf:
+    """built(variant="screen", survey="sample"): that build, made on first use."""
+    made: dict[tuple[str, str], Built] = {}
+
+    def get(variant: str = "screen", survey: str = "sample") -> Built:
+        if (variant, survey) not in made:
+            folder = tmp_path_factory.mktemp(f"{survey}-{variant}")
+            made[variant, survey] = make_build(folder, variant, survey)
+        return made[variant, survey]
+
+    return get
 
 
 @pytest.fixture(scope="session")
-def lima_pdf(sample_build: tuple[BuildResult, Path]) -> Path:
-    return sample_build[1] / "peru-lima.pdf"
+def sample_build(built: BuildOf) -> Built:
+    """The bundled sample survey, every city, screen variant."""
+    return built()
+
+
+@pytest.fixture(scope="session")
+def lima_pdf(sample_build: Built) -> Path:
+    return sample_build.pdf("peru-lima")

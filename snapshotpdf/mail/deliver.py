@@ -52,6 +52,7 @@ def run(
     settings: MailSettings,
     reporter: Reporter | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> MailResult:
     """Plan, then write the messages for review (dry run) or send them. A DeliveryError
     before the first message means nothing was sent; one during the batch is in
@@ -79,7 +80,7 @@ def run(
                         " (no answer from the server): marked unknown"
                     )
                 decide(plans, ledger.latest(), resend)
-                _send_all(settings, templates, sender, plans, ledger, result, sleep)
+                _send_all(settings, templates, sender, plans, ledger, result, sleep, clock)
             finally:
                 ledger.close()
     else:
@@ -126,7 +127,10 @@ def _send_all(
     ledger: Ledger,
     result: MailResult,
     sleep: Callable[[float], None],
+    clock: Callable[[], float],
 ) -> None:
+    """Send every city still to send, at most settings.rate a minute (timed by clock,
+    waited with sleep: both injectable, so tests need no wall clock)."""
     assert settings.smtp is not None
     transport = Transport(settings.smtp)
     interval = 60.0 / settings.rate if settings.rate else 0.0
@@ -134,12 +138,12 @@ def _send_all(
     next_start = 0.0
     try:
         for plan in todo:
-            wait = next_start - time.monotonic()
+            wait = next_start - clock()
             if wait > 0:
                 if wait > IDLE_LIMIT:  # servers drop idle connections: do it politely first
                     transport.close()
                 sleep(wait)
-            next_start = time.monotonic() + interval
+            next_start = clock() + interval
             _send_one(settings, templates, sender, plan, ledger, transport, result, sleep)
     except DeliveryError as exc:
         result.stopped = str(exc)

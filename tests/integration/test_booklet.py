@@ -4,7 +4,7 @@ country, then city), continuous page numbers, one bookmark per city, in every va
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -45,19 +45,31 @@ FIRST_PAGES = [3, 5, 7, 9, 12]  # cover 1, contents 2; the extreme city takes 3 
 TOTAL = 13
 
 
-@cache
-def booklet(variant: str) -> tuple[BuildResult, Path]:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-booklet-"))
-    survey = write_survey(folder / "conference.xlsx", ROWS)
-    settings = BookletSettings(
-        inputs=Inputs(survey=survey), output=folder / "booklet.pdf", variant=variant, author=AUTHOR
-    )
-    return make_booklet(settings), settings.output
+Booklet = Callable[[str], tuple[BuildResult, Path]]
 
 
-def test_cities_in_order_by_country_then_city_with_their_first_pages() -> None:
+@pytest.fixture(scope="module")
+def booklet(tmp_path_factory: pytest.TempPathFactory) -> Booklet:
+    """booklet(variant): the conference booklet of ROWS in that variant, made once."""
+    made: dict[str, tuple[BuildResult, Path]] = {}
+
+    def get(variant: str) -> tuple[BuildResult, Path]:
+        if variant not in made:
+            folder = tmp_path_factory.mktemp(f"booklet-{variant}")
+            survey = write_survey(folder / "conference.xlsx", ROWS)
+            settings = BookletSettings(
+                inputs=Inputs(survey=survey),
+                output=folder / "booklet.pdf",
+                variant=variant,
+                author=AUTHOR,
+            )
+            made[variant] = make_booklet(settings), settings.output
+        return made[variant]
+
+    return get
+
+
+def test_cities_in_order_by_country_then_city_with_their_first_pages(booklet: Booklet) -> None:
     result, _ = booklet("screen")
     assert [(r.city, r.country) for r, _ in result.starts] == ORDER
     assert [page for _, page in result.starts] == FIRST_PAGES
@@ -65,7 +77,7 @@ def test_cities_in_order_by_country_then_city_with_their_first_pages() -> None:
     assert result.summary().startswith("5 data row(s): 5 cities on 13 pages")
 
 
-def test_cover_then_contents_with_page_numbers() -> None:
+def test_cover_then_contents_with_page_numbers(booklet: Booklet) -> None:
     _, path = booklet("screen")
     pages = page_texts(path)
     assert len(pages) == TOTAL
@@ -80,7 +92,7 @@ def test_cover_then_contents_with_page_numbers() -> None:
         assert city.upper() in pages[page - 1], (city, page)
 
 
-def test_page_numbers_run_on_through_the_booklet() -> None:
+def test_page_numbers_run_on_through_the_booklet(booklet: Booklet) -> None:
     _, path = booklet("screen")
     for number, text in enumerate(page_texts(path), 1):
         if number == 1:
@@ -90,7 +102,7 @@ def test_page_numbers_run_on_through_the_booklet() -> None:
         assert " of " not in text[-40:], (number, text[-40:])  # no per-city "of 2"
 
 
-def test_one_bookmark_per_city_with_its_sections() -> None:
+def test_one_bookmark_per_city_with_its_sections(booklet: Booklet) -> None:
     _, path = booklet("screen")
     with pikepdf.open(path) as pdf:
         tree = outline(pdf)
@@ -106,7 +118,7 @@ def test_one_bookmark_per_city_with_its_sections() -> None:
     assert targets == FIRST_PAGES
 
 
-def test_a_city_that_does_not_fit_is_reported_in_the_booklet_too() -> None:
+def test_a_city_that_does_not_fit_is_reported_in_the_booklet_too(booklet: Booklet) -> None:
     result, _ = booklet("screen")
     warnings = [p for p in result.warnings if "does not fit" in p.message]
     assert [p.city for p in warnings] == [CITY_40]
@@ -114,7 +126,7 @@ def test_a_city_that_does_not_fit_is_reported_in_the_booklet_too() -> None:
 
 
 @pytest.mark.parametrize("variant", ["screen", "print", "archive"])
-def test_booklet_is_sound_in_every_variant(variant: str) -> None:
+def test_booklet_is_sound_in_every_variant(booklet: Booklet, variant: str) -> None:
     result, path = booklet(variant)
     assert result.exit_code() == 0
     assert not [p for p in result.problems if "renderer:" in p.message]
@@ -140,7 +152,7 @@ def test_booklet_is_sound_in_every_variant(variant: str) -> None:
             assert len(names) == 5 and "austria-beta.json" in names
 
 
-def test_booklet_pages_do_not_overlap() -> None:
+def test_booklet_pages_do_not_overlap(booklet: Booklet) -> None:
     _, path = booklet("screen")
     assert_no_overlap_or_clipping(path)
 

@@ -11,26 +11,28 @@ from support.extreme import CITY_40, CROWDED, EXTREME, SPOTLIGHT_250
 from support.helpers import pdf_text, squash
 from support.pdfcheck import (
     HEADINGS,
+    BuildOf,
     Word,
     assert_no_overlap_or_clipping,
-    built,
     overlapping,
     page_texts,
     word_boxes,
 )
 
-from snapshotpdf.files import pdf_name
+from snapshotpdf.files import slug
 from snapshotpdf.render.layout import load_layout
 
 
-def extreme_pdf(variant: str, row: dict[str, object]) -> Path:
-    return built(variant, (), extreme=True).outdir / pdf_name(str(row["country"]), str(row["city"]))
+def extreme_pdf(built: BuildOf, variant: str, row: dict[str, object]) -> Path:
+    return built(variant, "extreme").pdf(slug(str(row["country"]), str(row["city"])))
 
 
 @pytest.mark.parametrize("variant", ["screen", "print"])
 @pytest.mark.parametrize("row", [EXTREME, CROWDED], ids=["extreme", "crowded"])
-def test_no_word_overlaps_another_or_leaves_the_page(variant: str, row: dict[str, object]) -> None:
-    assert_no_overlap_or_clipping(extreme_pdf(variant, row))
+def test_no_word_overlaps_another_or_leaves_the_page(
+    built: BuildOf, variant: str, row: dict[str, object]
+) -> None:
+    assert_no_overlap_or_clipping(extreme_pdf(built, variant, row))
 
 
 def test_the_overlap_check_sees_an_overlap() -> None:
@@ -42,8 +44,8 @@ def test_the_overlap_check_sees_an_overlap() -> None:
     assert not overlapping([Word(10, 10, 60, 20, "one"), Word(10, 18, 60, 28, "two")])
 
 
-def test_a_snapshot_that_needs_more_pages_is_reported_by_city_and_section() -> None:
-    result = built("screen", (), extreme=True).result
+def test_a_snapshot_that_needs_more_pages_is_reported_by_city_and_section(built: BuildOf) -> None:
+    result = built("screen", "extreme").result
     warnings = {p.city: p.message for p in result.warnings if "does not fit" in p.message}
     assert set(warnings) == {CITY_40, CROWDED["city"]}  # the ordinary city fits
     message = warnings[CITY_40]
@@ -56,8 +58,8 @@ def test_a_snapshot_that_needs_more_pages_is_reported_by_city_and_section() -> N
     assert moved and all(name in layout.sections for part in moved for name in part.split(", "))
 
 
-def test_nothing_is_cut_and_everything_reads_in_order() -> None:
-    path = extreme_pdf("screen", EXTREME)
+def test_nothing_is_cut_and_everything_reads_in_order(built: BuildOf) -> None:
+    path = extreme_pdf(built, "screen", EXTREME)
     text = pdf_text(path)
     for paragraph in SPOTLIGHT_250.split("\n\n"):
         assert squash(paragraph) in text
@@ -80,9 +82,9 @@ def test_nothing_is_cut_and_everything_reads_in_order() -> None:
     assert positions == sorted(positions), "sections out of reading order"
 
 
-def test_the_band_holds_a_long_name_on_every_page() -> None:
+def test_the_band_holds_a_long_name_on_every_page(built: BuildOf) -> None:
     """The city's name, at a smaller size, stays inside the header band of each page."""
-    path = extreme_pdf("screen", EXTREME)
+    path = extreme_pdf(built, "screen", EXTREME)
     pages = word_boxes(path)
     assert len(pages) == 3
     band_bottom = 27 * 72 / 25.4  # the navy band is 27 mm high

@@ -13,8 +13,8 @@ from support.helpers import FIXTURES
 from support.pdfcheck import (
     AUTHOR,
     SECTIONS,
+    BuildOf,
     assert_only_bundled_fonts_embedded,
-    built,
     colour_operators,
     outline,
     qpdf_check,
@@ -34,7 +34,7 @@ VARIANTS = ["screen", "print", "archive"]
 MM = 72 / 25.4
 
 
-def lima(variant: str) -> Path:
+def lima(built: BuildOf, variant: str) -> Path:
     return built(variant).pdf("peru-lima")
 
 
@@ -46,17 +46,17 @@ def test_the_command_line_offers_exactly_the_registered_variants() -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_every_variant_is_sound_with_every_font_embedded(variant: str) -> None:
+def test_every_variant_is_sound_with_every_font_embedded(built: BuildOf, variant: str) -> None:
     result = built(variant).result
     assert result.exit_code() == 0, [str(p) for p in result.problems]
     assert not [p for p in result.problems if "renderer:" in p.message]
-    qpdf_check(lima(variant))
-    assert_only_bundled_fonts_embedded(lima(variant))
+    qpdf_check(lima(built, variant))
+    assert_only_bundled_fonts_embedded(lima(built, variant))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_every_variant_describes_itself(variant: str) -> None:
-    with pikepdf.open(lima(variant)) as pdf:
+def test_every_variant_describes_itself(built: BuildOf, variant: str) -> None:
+    with pikepdf.open(lima(built, variant)) as pdf:
         info = pdf.docinfo
         assert str(info["/Title"]) == "City Innovation Snapshot: Lima, Peru"
         assert str(info["/Author"]) == AUTHOR
@@ -69,8 +69,8 @@ def test_every_variant_describes_itself(variant: str) -> None:
         assert meta["dc:creator"] == [AUTHOR]
 
 
-def test_screen_is_tagged_pdf_ua() -> None:
-    with pikepdf.open(lima("screen")) as pdf:
+def test_screen_is_tagged_pdf_ua(built: BuildOf) -> None:
+    with pikepdf.open(lima(built, "screen")) as pdf:
         root = pdf.Root
         assert "/StructTreeRoot" in root
         assert root.MarkInfo.Marked is True
@@ -97,10 +97,10 @@ def test_screen_is_tagged_pdf_ua() -> None:
                 assert parents[-1] == "/LI", parents
 
 
-def test_screen_marks_decorative_drawing_as_artifacts() -> None:
+def test_screen_marks_decorative_drawing_as_artifacts(built: BuildOf) -> None:
     """Backgrounds, rules and the decorative icons (overview, priorities, badges) are
     artifacts: only the 15 grid icons, which say something, are figures."""
-    with pikepdf.open(lima("screen")) as pdf:
+    with pikepdf.open(lima(built, "screen")) as pdf:
         artifacts = 0
         for page in pdf.pages:
             for instruction in pikepdf.parse_content_stream(page):
@@ -111,13 +111,13 @@ def test_screen_marks_decorative_drawing_as_artifacts() -> None:
         assert len(images_drawn_as_figures) == 15
 
 
-def test_screen_has_one_bookmark_per_section_under_the_city() -> None:
-    with pikepdf.open(lima("screen")) as pdf:
+def test_screen_has_one_bookmark_per_section_under_the_city(built: BuildOf) -> None:
+    with pikepdf.open(lima(built, "screen")) as pdf:
         assert outline(pdf) == [("Lima, Peru", SECTIONS)]
 
 
-def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed() -> None:
-    with pikepdf.open(lima("print")) as pdf:
+def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed(built: BuildOf) -> None:
+    with pikepdf.open(lima(built, "print")) as pdf:
         intents = pdf.Root.OutputIntents
         assert len(intents) == 1
         intent = intents[0]
@@ -147,9 +147,9 @@ def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed() -> None:
             assert media[0] < bleed[0] and media[2] > bleed[2]
 
 
-def test_print_paints_in_cmyk_only() -> None:
+def test_print_paints_in_cmyk_only(built: BuildOf) -> None:
     """Nothing on the page is RGB: text, rules, backgrounds and icons are all CMYK."""
-    with pikepdf.open(lima("print")) as pdf:
+    with pikepdf.open(lima(built, "print")) as pdf:
         used = colour_operators(pdf)
     assert not used & {"rg", "RG"}, used
     assert {op for op in used if op.startswith(("cs ", "CS "))} <= {
@@ -158,10 +158,10 @@ def test_print_paints_in_cmyk_only() -> None:
     }
 
 
-def test_archive_is_pdf_a3b_and_carries_the_record() -> None:
+def test_archive_is_pdf_a3b_and_carries_the_record(built: BuildOf) -> None:
     result = built("archive").result
     (record, _path), *_ = result.written
-    with pikepdf.open(lima("archive")) as pdf:
+    with pikepdf.open(lima(built, "archive")) as pdf:
         meta = pdf.open_metadata()
         assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"
         assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
@@ -176,11 +176,11 @@ def test_archive_is_pdf_a3b_and_carries_the_record() -> None:
     assert json.loads(data)["city"] == "Lima" and json.loads(data)["source"]["row"] >= 2
 
 
-def test_archive_passes_a_pdf_a_validator() -> None:
+def test_archive_passes_a_pdf_a_validator(built: BuildOf) -> None:
     """pikepdf's allowlist PDF/A validator (veraPDF's rules for PDF/A-1b to 3b): it approves
     only what it recognises as conforming."""
     pdfa = pytest.importorskip("pikepdf.pdfa", exc_type=ImportError)
-    report = pdfa.validate_written(lima("archive"), "3b")
+    report = pdfa.validate_written(lima(built, "archive"), "3b")
     assert report.passed, [str(f) for f in report.findings]
 
 

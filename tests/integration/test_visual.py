@@ -10,21 +10,23 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from support.pdfcheck import BuildOf
 from support.visual import (
     CASES,
     MAX_CHANGED_SHARE,
     MAX_MEAN_DIFFERENCE,
     approved_paths,
+    case_pdf,
     difference,
     rasterise,
 )
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_pages_look_as_approved(name: str) -> None:
+def test_pages_look_as_approved(built: BuildOf, name: str) -> None:
     approved = approved_paths(name)
     assert approved, f"no approved images for {name}: run make approve"
-    pages = rasterise(CASES[name]())
+    pages = rasterise(case_pdf(built, name))
     assert len(pages) == len(approved), f"{name}: {len(pages)} pages, approved {len(approved)}"
     failures = []
     for page, path in zip(pages, approved, strict=True):

@@ -1,17 +1,15 @@
 """Builds shared by the variant, visual, extreme and booklet tests, and PDF checks that
 lean on tools nobody here wrote (qpdf, poppler's pdffonts and pdftotext, pikepdf).
 
-Builds are cached for the test session: each (survey, variant, cities) is rendered once.
+The builds are made by make_build; tests get them through the session fixture `built`
+(tests/conftest.py), so each (survey, variant) is rendered once per test session.
 """
 
 from __future__ import annotations
 
-import atexit
 import re
-import shutil
 import subprocess
-import tempfile
-from functools import cache
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
@@ -26,8 +24,6 @@ from support.extreme import CROWDED, EXTREME
 from support.helpers import minimal_city, raw_text, write_survey
 
 AUTHOR = "City Lab of the Test Suite"
-_ROOT = Path(tempfile.mkdtemp(prefix="snapshotpdf-tests-"))
-atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
 
 # Only the fonts snapshotpdf ships (fonts/), by the names they carry inside a PDF.
 BUNDLED_FONTS = {
@@ -55,29 +51,31 @@ SECTIONS = [
 HEADINGS = SECTIONS[1:]  # the question headings, without the overview
 
 
-@cache
-def extreme_survey() -> Path:
+def extreme_survey(folder: Path) -> Path:
     """An export with the extreme respondents and one ordinary one."""
-    folder = _ROOT / "surveys"
-    folder.mkdir(exist_ok=True)
     return write_survey(
         folder / "extreme.xlsx", [EXTREME, CROWDED, minimal_city("Alpha", "Ruritania")]
     )
 
 
-@cache
-def built(variant: str, cities: tuple[str, ...] = ("Lima",), extreme: bool = False) -> Built:
-    """The PDFs of some cities of the sample (or of the extreme survey) in one variant."""
-    outdir = _ROOT / f"{variant}-{'extreme' if extreme else 'sample'}-{len(cities)}-{hash(cities)}"
+def make_build(folder: Path, variant: str = "screen", survey: str = "sample") -> Built:
+    """A build of the bundled sample or the extreme survey in one variant, into folder. The
+    sample's screen build has every city; its other variants only the reference city, Lima
+    (every other city's layout is the screen build's to check)."""
+    sample = survey == "sample"
+    folder.mkdir(parents=True, exist_ok=True)
     settings = Settings(
-        inputs=Inputs(survey=extreme_survey() if extreme else None),
-        outdir=outdir,
-        cities=cities,
+        inputs=Inputs(survey=None if sample else extreme_survey(folder)),
+        outdir=folder / "out",
+        cities=("Lima",) if sample and variant != "screen" else (),
         variant=variant,
         author=AUTHOR,
         jobs=0,
     )
-    return Built(build(settings), outdir)
+    return Built(build(settings), settings.outdir)
+
+
+BuildOf = Callable[..., "Built"]  # (variant="screen", survey="sample") -> Built
 
 
 class Built(NamedTuple):

@@ -2,21 +2,20 @@
 approved images in tests/approved/ (one PNG per page, 40 dpi).
 
 After a deliberate change of the look, approve the new images with `make approve`
-(tests/approve_images.py), look at them, and commit them with the change.
+(tests/support/approve_images.py), look at them, and commit them with the change.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
 
 from snapshotpdf.files import slug
 from support.extreme import EXTREME
-from support.pdfcheck import built
+from support.pdfcheck import BuildOf, Built, make_build
 
 APPROVED = Path(__file__).resolve().parent.parent / "approved"
 DPI = 40
@@ -27,22 +26,19 @@ CHANGED = 64  # a pixel differs markedly when a channel moves more than this (of
 MAX_MEAN_DIFFERENCE = 1.5
 
 
-def _sample(variant: str, city: str, stem: str) -> Callable[[], Path]:
-    return lambda: built(variant, (city,)).pdf(stem)
-
-
-# Approved name -> how to make its PDF: the reference city (screen and print), a city too
-# long for two pages (flowing onto a third) and the extreme respondent.
-CASES: dict[str, Callable[[], Path]] = {
-    "screen-peru-lima": _sample("screen", "Lima", "peru-lima"),
-    "print-peru-lima": _sample("print", "Lima", "peru-lima"),
-    "screen-united-kingdom-port-ashcombe": _sample(
-        "screen", "Port Ashcombe", "united-kingdom-port-ashcombe"
-    ),
-    "screen-extreme": lambda: built("screen", (), extreme=True).pdf(
-        slug(str(EXTREME["country"]), str(EXTREME["city"]))
-    ),
+# Approved name -> the build (variant, survey) and the PDF of it: the reference city (screen
+# and print), a city too long for two pages (flowing onto a third) and the extreme respondent.
+CASES: dict[str, tuple[str, str, str]] = {
+    "screen-peru-lima": ("screen", "sample", "peru-lima"),
+    "print-peru-lima": ("print", "sample", "peru-lima"),
+    "screen-united-kingdom-port-ashcombe": ("screen", "sample", "united-kingdom-port-ashcombe"),
+    "screen-extreme": ("screen", "extreme", slug(str(EXTREME["country"]), str(EXTREME["city"]))),
 }
+
+
+def case_pdf(built: BuildOf, name: str) -> Path:
+    variant, survey, stem = CASES[name]
+    return built(variant, survey).pdf(stem)
 
 
 def rasterise(pdf: Path) -> list[Image.Image]:
@@ -71,11 +67,19 @@ def difference(actual: Image.Image, approved: Image.Image) -> tuple[float, float
 
 def approve() -> list[Path]:
     """Render every case and write its pages as the approved images."""
+    folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-approve-"))
+    made: dict[tuple[str, str], Built] = {}
+
+    def built(variant: str = "screen", survey: str = "sample") -> Built:
+        if (variant, survey) not in made:
+            made[variant, survey] = make_build(folder / f"{survey}-{variant}", variant, survey)
+        return made[variant, survey]
+
     written = []
     for name in CASES:
         for old in approved_paths(name):
             old.unlink()
-        for number, image in enumerate(rasterise(CASES[name]()), 1):
+        for number, image in enumerate(rasterise(case_pdf(built, name)), 1):
             path = page_path(name, number)
             # 64 colours keep a page near 16 kB; they move no pixel markedly.
             small = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)

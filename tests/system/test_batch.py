@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -102,26 +100,61 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     return survey, folder / "out"
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_build_killed_at_any_moment_resumes_to_the_same_result(
-    uninterrupted: tuple[Path, Path], tmp_path: Path, seed: int
-) -> None:
-    survey, reference = uninterrupted
-    outdir = tmp_path / "killed"
-    delay = random.Random(seed).uniform(1.0, 6.0)
+# A build in its own process group, killed (with its workers) at a chosen moment: after
+# KILL_AFTER PDFs, told by the build's own reporter; or in the middle of the KILL_SAVE-th save
+# of manifest.json, with the file half written under its temporary name. Nothing is timed.
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from snapshotpdf import files
+from snapshotpdf.batch import build as build_module, manifest
+from snapshotpdf.batch.settings import Settings
+from snapshotpdf.models import Inputs
+from snapshotpdf.reporter import Reporter
+
+survey, outdir, after, save = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+def die():
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+class KillAfter(Reporter):
+    def progress(self, done, total, label):
+        if done == after:
+            die()
+
+saves = []
+
+def half_then_die(path, data):
+    saves.append(path)
+    if not save or len(saves) < save:
+        return files.write_atomic(path, data)
+    (path.parent / f".{path.name}.killed.tmp").write_bytes(data[: len(data) // 2])
+    die()
+
+manifest.write_atomic = half_then_die
+build_module._ManifestSaver.INTERVAL = 0.0  # a save after every city
+settings = Settings(inputs=Inputs(survey=Path(survey)), outdir=outdir, jobs=2)
+build_module.build(settings, KillAfter())
+"""
+
+
+def _killed_build(survey: Path, outdir: Path, after: int = 0, save: int = 0) -> None:
+    args = [str(survey), str(outdir), str(after), str(save)]
     process = subprocess.Popen(
-        _cli(survey, outdir),
+        [sys.executable, "-c", KILLED_BUILD, *args],
         start_new_session=True,
         env=ENV,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    time.sleep(delay)
-    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, mid-flight
-    process.wait()
-    for pdf in outdir.glob("*.pdf"):  # whatever is under a final name is whole
-        subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, err.decode(errors="replace")
 
+
+def _resumes_to(survey: Path, outdir: Path, reference: Path) -> None:
+    """Every PDF under a final name is whole; one more build gives the uninterrupted result."""
+    for pdf in outdir.glob("*.pdf"):
+        subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
     subprocess.run(_cli(survey, outdir), check=True, capture_output=True, env=ENV)
     assert not list(outdir.glob(".*.tmp"))
     names = sorted(p.name for p in reference.glob("*.pdf"))
@@ -129,3 +162,38 @@ def test_a_build_killed_at_any_moment_resumes_to_the_same_result(
     assert sorted(p.name for p in outdir.glob("*.pdf")) == names
     for name in names:
         assert (outdir / name).read_bytes() == (reference / name).read_bytes(), name
+    assert _listed(outdir) == _listed(reference)
+
+
+def _listed(outdir: Path) -> dict[str, tuple[object, ...]]:
+    """What manifest.json says of each file (its status aside: built or unchanged)."""
+    cities = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))["cities"]
+    return {e["file"]: (e["sha256"], e["fingerprint"], e["pages"]) for e in cities}
+
+
+@pytest.mark.parametrize("after", [1, 4])
+def test_a_build_killed_after_k_pdfs_resumes_to_the_same_result(
+    uninterrupted: tuple[Path, Path], tmp_path: Path, after: int
+) -> None:
+    survey, reference = uninterrupted
+    outdir = tmp_path / "killed"
+    _killed_build(survey, outdir, after=after)
+    assert len(list(outdir.glob("*.pdf"))) == after  # the kill came right after the k-th
+    _resumes_to(survey, outdir, reference)
+
+
+@pytest.mark.parametrize("save", [1, 3])
+def test_a_build_killed_while_saving_its_manifest_resumes_to_the_same_result(
+    uninterrupted: tuple[Path, Path], tmp_path: Path, save: int
+) -> None:
+    survey, reference = uninterrupted
+    outdir = tmp_path / "killed"
+    _killed_build(survey, outdir, save=save)
+    assert list(outdir.glob(".manifest.json.*.tmp"))  # it died mid-write
+    listed = outdir / "manifest.json"
+    if save == 1:
+        assert not listed.exists()
+    else:  # the last whole save is still there, and says what it said
+        cities = json.loads(listed.read_text(encoding="utf-8"))["cities"]
+        assert len(cities) == save - 1
+    _resumes_to(survey, outdir, reference)

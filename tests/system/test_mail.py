@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -465,13 +464,32 @@ def test_a_killed_run_resumes_sending_each_remaining_city_once(work: Path) -> No
 
 
 def test_rate_limit_spaces_the_messages(work: Path) -> None:
+    """--rate 300 is one message every 0.2 s: measured on an injected clock that only the
+    injected sleep moves, so a slow or busy machine cannot make the test pass or fail."""
+    from snapshotpdf.mail.deliver import run
+    from snapshotpdf.mail.plan import MailSettings
+    from snapshotpdf.mail.smtp import SmtpSettings
+
+    now = [1000.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
     handler = Handler()
     with smtp_server(handler) as port:
-        start = time.monotonic()
-        result = mail(work, port, "--rate", "300")  # one every 0.2 s
-        elapsed = time.monotonic() - start
-    assert len(handler.received) == 3, result.output
-    assert elapsed >= 0.4
+        settings = MailSettings(
+            inputs=Inputs(survey=work / "survey.xlsx"),
+            outdir=work / "out",
+            sender=SENDER,
+            send=True,
+            smtp=SmtpSettings("127.0.0.1", port, tls="none", timeout=10, backoff=0.01),
+            rate=300,
+        )
+        result = run(settings, sleep=sleep, clock=lambda: now[0])
+    assert len(handler.received) == 3, result.table()
+    assert waits == [pytest.approx(0.2), pytest.approx(0.2)]  # none before the first
 
 
 def test_a_second_sender_on_the_same_folder_is_refused(work: Path) -> None:

@@ -198,45 +198,6 @@ def test_check_json_is_the_run_report() -> None:
     ]
 
 
-def test_build_writes_a_run_report_accounting_for_every_row(tmp_path: Path) -> None:
-    survey = write_survey(
-        tmp_path / "s.xlsx",
-        [
-            minimal_city("Alpha", "Ruritania", website="javascript:alert(1)"),
-            {},
-            minimal_city("Beta", "Ruritania"),
-            minimal_city("Gamma", ""),
-            minimal_city("Alpha", "Ruritania"),
-        ],
-    )
-    outdir = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(survey), "-o", str(outdir), "--city", "alpha", "-q"])
-    assert result.exit_code == 1
-    assert "5 data row(s): 1 PDF(s) written, 1 not selected, 2 row(s) skipped" in result.output
-    report = json.loads((outdir / "report.json").read_text(encoding="utf-8"))
-    assert report["command"] == "build" and report["exit_code"] == 1
-    assert report["counts"] == {
-        "data_rows": 5,
-        "written": 1,
-        "unchanged": 0,
-        "failed": 0,
-        "not_selected": 1,
-        "skipped": 2,
-        "blank": 1,
-        "errors": 2,
-        "warnings": 1,
-    }
-    rows = {r["row"]: r for r in report["rows"]}
-    assert rows[2]["status"] == "written" and rows[2]["file"] == "ruritania-alpha.pdf"
-    assert rows[2]["warnings"] == [
-        "website: only http:// and https:// links are printed; this link was dropped"
-    ]
-    assert rows[3] == {"row": 3, "status": "blank"}
-    assert rows[4]["status"] == "not selected" and rows[4]["city"] == "Beta"
-    assert rows[5]["reason"] == "no country: the row is skipped; fill in the country"
-    assert rows[6]["reason"].startswith("Alpha, Ruritania is already in row 2")
-
-
 def test_a_build_with_nothing_to_render_still_reports(tmp_path: Path) -> None:
     survey = write_survey(tmp_path / "s.xlsx", [minimal_city("", "Ruritania"), {}, {"mayor": "X"}])
     result = runner.invoke(app, ["build", str(survey), "-o", str(tmp_path / "out"), "-q"])

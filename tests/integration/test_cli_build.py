@@ -1,0 +1,93 @@
+"""`snapshotpdf build` as a user meets it, when it renders: paper, --city, --strict, and the
+run report it leaves in OUTDIR/report.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support.helpers import minimal_city, write_survey
+from typer.testing import CliRunner
+
+from snapshotpdf.cli.app import app
+
+runner = CliRunner()
+
+
+def test_build_one_city_on_letter_paper(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania"), minimal_city("Beta", "Ruritania")]
+    )
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(survey),
+            "-o",
+            str(tmp_path / "out"),
+            "--city",
+            "beta",
+            "--paper",
+            "letter",
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["ruritania-beta.pdf"]
+    assert "2 data row(s): 1 PDF(s) written, 1 not selected" in result.output
+    import pikepdf
+
+    with pikepdf.open(tmp_path / "out" / "ruritania-beta.pdf") as pdf:
+        width, height = (round(float(v)) for v in pdf.pages[0].mediabox[2:])
+    assert (width, height) == (612, 792)
+
+
+def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania", population="lots")]
+    )
+    args = ["build", str(survey), "-o", str(tmp_path / "out"), "-q"]
+    relaxed = runner.invoke(app, args)
+    assert relaxed.exit_code == 0
+    assert "population: expected a number of inhabitants" in relaxed.output
+    assert "row 2, column F ('Population')" in relaxed.output
+    assert runner.invoke(app, [*args, "--strict"]).exit_code == 1
+
+
+def test_build_writes_a_run_report_accounting_for_every_row(tmp_path: Path) -> None:
+    survey = write_survey(
+        tmp_path / "s.xlsx",
+        [
+            minimal_city("Alpha", "Ruritania", website="javascript:alert(1)"),
+            {},
+            minimal_city("Beta", "Ruritania"),
+            minimal_city("Gamma", ""),
+            minimal_city("Alpha", "Ruritania"),
+        ],
+    )
+    outdir = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(survey), "-o", str(outdir), "--city", "alpha", "-q"])
+    assert result.exit_code == 1
+    assert "5 data row(s): 1 PDF(s) written, 1 not selected, 2 row(s) skipped" in result.output
+    report = json.loads((outdir / "report.json").read_text(encoding="utf-8"))
+    assert report["command"] == "build" and report["exit_code"] == 1
+    assert report["counts"] == {
+        "data_rows": 5,
+        "written": 1,
+        "unchanged": 0,
+        "failed": 0,
+        "not_selected": 1,
+        "skipped": 2,
+        "blank": 1,
+        "errors": 2,
+        "warnings": 1,
+    }
+    rows = {r["row"]: r for r in report["rows"]}
+    assert rows[2]["status"] == "written" and rows[2]["file"] == "ruritania-alpha.pdf"
+    assert rows[2]["warnings"] == [
+        "website: only http:// and https:// links are printed; this link was dropped"
+    ]
+    assert rows[3] == {"row": 3, "status": "blank"}
+    assert rows[4]["status"] == "not selected" and rows[4]["city"] == "Beta"
+    assert rows[5]["reason"] == "no country: the row is skipped; fill in the country"
+    assert rows[6]["reason"].startswith("Alpha, Ruritania is already in row 2")
