@@ -23,6 +23,7 @@ This is a benchmark, not a test: pytest never collects it and nothing imports it
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -41,6 +42,9 @@ from snapshotpdf.assets import package_file
 from snapshotpdf.models import Inputs
 from snapshotpdf.survey import vocabulary
 from snapshotpdf.version import __version__
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.workbook import write_xlsx  # noqa: E402  (the repository's one .xlsx writer)
 
 PROFILE_FILE = package_file("survey/profiles/sample.toml")
 SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
@@ -196,19 +200,10 @@ def city_row(rng: random.Random, profile: Profile, number: int) -> dict[str, obj
 
 def write_survey(path: Path, cities: int, seed: int, profile: Profile) -> Path:
     """An .xlsx export of `cities` synthetic respondents in the sample profile's shape."""
-    from openpyxl import Workbook
-
     rng = random.Random(seed)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(profile.sheet)
     columns = {**profile.fields, **profile.grid}
-    sheet.append(list(columns.values()))
-    for number in range(1, cities + 1):
-        row = city_row(rng, profile, number)
-        sheet.append([row.get(name) for name in columns])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+    rows = ([city_row(rng, profile, n).get(k) for k in columns] for n in range(1, cities + 1))
+    return write_xlsx(path, itertools.chain([list(columns.values())], rows), sheet=profile.sheet)
 
 
 # ----------------------------------------------------------------------------------------

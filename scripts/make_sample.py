@@ -14,11 +14,10 @@ import sys
 import tomllib
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.workbook import write_xlsx  # noqa: E402
 
 from snapshotpdf.survey import vocabulary  # noqa: E402
 
@@ -352,10 +351,7 @@ def main() -> None:
     rng = random.Random(2024)
     rows = [LIMA] + [invented_row(rng, spec) for spec in INVENTED]
     headers = list(FIELDS.values()) + list(GRID.values())
-    wb = Workbook()
-    ws = wb.active
-    ws.title = PROFILE["profile"]["sheet"]
-    ws.append(headers)
+    table: list[list[object]] = [headers]
     for row in rows:
         answered = list(GRID)[: row.get("grid_answered", len(GRID))]
         values = [row.get(field) for field in FIELDS]
@@ -363,16 +359,9 @@ def main() -> None:
             "Yes" if area in row["sufficient"] else "No" if area in answered else None
             for area in GRID
         ]
-        ws.append(values)
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="0F3B57")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column in ws.columns:
-        ws.column_dimensions[column[0].column_letter].width = 22
-    ws.freeze_panes = "C2"
+        table.append(values)
     out = ROOT / "inputs" / "sample-survey.xlsx"
-    wb.save(out)
+    write_xlsx(out, table, sheet=PROFILE["profile"]["sheet"], styled_header=True)
     print(f"wrote {out} ({len(rows)} cities)")
 
 

@@ -16,7 +16,7 @@ from snapshotpdf.batch.plan import Plan, Target, keep_current, plan
 from snapshotpdf.batch.report import run_report_text, write_run_report
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
-from snapshotpdf.batch.workers import Job, Outcome, Renderers, fast_subsetter_available
+from snapshotpdf.batch.workers import Job, JobResult, Renderers, fast_subsetter_available
 from snapshotpdf.models import CityRecord, Problem, Severity
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.reporter import Reporter
@@ -81,7 +81,7 @@ def _prepare(settings: Settings, planned: Plan, result: BuildResult) -> None:
     )
 
 
-def _record(outcome: Outcome, target: Target, planned: Plan, result: BuildResult) -> None:
+def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResult) -> None:
     """One city's outcome into the output folder, the manifest entries and the result."""
     record = target.record
     name = target.path.name
@@ -144,7 +144,7 @@ def _collect(result: BuildResult, problem: Problem) -> None:
     result.problems.append(problem)
 
 
-def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Outcome | None:
+def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Replay | None:
     """What a build from the same inputs would say and write next time, worked out with the
     same code from the manifest just saved; None when it would render anything again."""
     assert result.settings is not None
@@ -160,7 +160,7 @@ def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Outcome | None:
     if keep_current(again, planned.targets, entries, False, _collect):
         return None
     listed = [*entries.values(), *_skipped_entries(again)]
-    return rerun.Outcome(
+    return rerun.Replay(
         problems=[(p.severity.value, str(p)) for p in again.problems],
         summary=again.summary(),
         exit_code=again.exit_code(result.settings.strict),

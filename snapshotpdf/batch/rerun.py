@@ -36,7 +36,7 @@ LIBRARIES = ("pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Replay:
     """What a build says and writes: the outcome a replay repeats."""
 
     problems: list[tuple[str, str]]  # (severity, the problem as printed)
@@ -80,7 +80,7 @@ def inputs_digest(settings: Settings) -> str | None:
         return None
 
 
-def record(settings: Settings, digest: str | None, outcome: Outcome | None) -> None:
+def record(settings: Settings, digest: str | None, outcome: Replay | None) -> None:
     """Leave what a re-run may replay (nothing when this build could not be digested or a
     re-run would have work to do)."""
     if digest is None or outcome is None:
@@ -95,7 +95,7 @@ def forget(outdir: Path) -> None:
     (outdir / STATE).unlink(missing_ok=True)
 
 
-def replay(settings: Settings, reporter: Reporter) -> Outcome | None:
+def replay(settings: Settings, reporter: Reporter) -> Replay | None:
     """Repeat the last build's outcome when nothing it depends on changed; None otherwise."""
     if settings.force:
         return None
@@ -114,13 +114,13 @@ def replay(settings: Settings, reporter: Reporter) -> Outcome | None:
     return outcome
 
 
-def _recorded(settings: Settings) -> Outcome | None:
+def _recorded(settings: Settings) -> Replay | None:
     try:
         state = json.loads((settings.outdir / STATE).read_text(encoding="utf-8"))
         if state.get("schema") != SCHEMA or state.get("inputs") != inputs_digest(settings):
             return None
         raw = state["outcome"]
-        outcome = Outcome(**raw | {"problems": [tuple(p) for p in raw["problems"]]})
+        outcome = Replay(**raw | {"problems": [tuple(p) for p in raw["problems"]]})
         for name, sha256 in outcome.pdfs.items():
             if manifest.sha256_file(settings.outdir / name) != sha256:
                 return None

@@ -42,7 +42,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class JobResult:
     index: int
     pdf: Any = None  # snapshotpdf.render.pdf.RenderedPdf when it worked
     error: str | None = None
@@ -71,7 +71,7 @@ class CityRenderer:
             )
         return self.makers[variant]
 
-    def __call__(self, job: Job) -> Outcome:
+    def __call__(self, job: Job) -> JobResult:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
         try:
@@ -87,8 +87,8 @@ class CityRenderer:
                 ),
             )
         except Exception as exc:  # one city's failure is reported, never fatal
-            return Outcome(job.index, error=f"{type(exc).__name__}: {exc}")
-        return Outcome(job.index, pdf=rendered)
+            return JobResult(job.index, error=f"{type(exc).__name__}: {exc}")
+        return JobResult(job.index, pdf=rendered)
 
 
 class Renderers:
@@ -109,7 +109,7 @@ class Renderers:
         if self.pool:
             self.pool.close()
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
         """Outcomes as they complete."""
         if not jobs:
             return
@@ -177,7 +177,7 @@ class _WorkerPool:
         worker.done += 1
         return self._replace(worker) if worker.done >= RECYCLE_AFTER else worker
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
         queue = deque(jobs)
         workers = self.workers
         while len(workers) > len(jobs):  # more workers than cities: the spare ones stop now
@@ -206,20 +206,20 @@ class _WorkerPool:
             worker.conn.send(worker.job)
 
     @staticmethod
-    def _collect(worker: _Worker) -> Outcome:
+    def _collect(worker: _Worker) -> JobResult:
         job = worker.job
         assert job is not None
         worker.job = None
         try:
             if worker.conn.poll():
-                outcome: Outcome = worker.conn.recv()
+                outcome: JobResult = worker.conn.recv()
                 return outcome
         except (EOFError, OSError):
             pass
         worker.process.join(timeout=5)
         code = worker.process.exitcode
         how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-        return Outcome(job.index, error=f"the renderer process died ({how})")
+        return JobResult(job.index, error=f"the renderer process died ({how})")
 
     def _replace(self, worker: _Worker) -> _Worker:
         self._stop(worker)

@@ -10,7 +10,6 @@ they make, which the build keeps unique.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from snapshotpdf.mail.addresses import (
     unsafe_character,
 )
 from snapshotpdf.models import CityRecord, Problem
+from snapshotpdf.survey.vocabulary import answer_key
 
 COLUMNS = ("city", "country", "email", "name", "language")
 _ALIASES = {
@@ -67,9 +67,8 @@ class ContactBook:
 
 
 def city_key(city: str, country: str) -> str:
-    return "\0".join(
-        " ".join(unicodedata.normalize("NFC", p).split()).casefold() for p in (city, country)
-    )
+    """A city as contacts are matched: compared as answers are (case and spacing aside)."""
+    return "\0".join(answer_key(p) for p in (city, country))
 
 
 def language_code(value: str | None) -> str | None:

@@ -1,15 +1,13 @@
-"""Helpers shared by the tests: PDF text, survey writers."""
+"""Helpers shared by the tests: where things are, PDF text, respondents (write_survey is
+support/workbook.py's, here too for short imports)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from openpyxl import Workbook
-
-from snapshotpdf.survey.profile import load_profile
+from support.workbook import write_survey as write_survey
 
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
@@ -31,21 +29,6 @@ def pdf_text(path: Path) -> str:
     A line broken after a dash inside a word ("2020–" / "2023") is joined back."""
     out = re.sub(r"(?<=\w[–-])\n", "", raw_text(path))
     return " ".join(out.split())
-
-
-def write_survey(path: Path, rows: Iterable[Mapping[str, object]]) -> Path:
-    """An .xlsx in the sample profile's shape. Row keys are record fields (city, mayor ...)
-    or policy-area keys for the data-sufficiency grid."""
-    profile = load_profile()
-    columns = {**profile.fields, **profile.data_sufficiency}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Responses"
-    ws.append(list(columns.values()))
-    for row in rows:
-        ws.append([row.get(key) for key in columns])
-    wb.save(path)
-    return path
 
 
 def minimal_city(city: str, country: str, **answers: object) -> dict[str, object]:

@@ -23,6 +23,8 @@ from typer.testing import CliRunner, Result
 from snapshotpdf.batch.build import build
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.cli.app import app
+from snapshotpdf.mail.plan import MailSettings
+from snapshotpdf.mail.smtp import SmtpSettings
 from snapshotpdf.models import Inputs
 
 runner = CliRunner()
@@ -77,6 +79,18 @@ def work(built: Path, tmp_path: Path) -> Path:
 
 def with_contacts(work: Path) -> tuple[str, str]:
     return ("--contacts", str(work / "contacts.csv"))
+
+
+def send_settings(work: Path, port: int, rate: float | None = None) -> MailSettings:
+    """What `mail --send` to the loopback server is, for calling the library directly."""
+    return MailSettings(
+        inputs=Inputs(survey=work / "survey.xlsx"),
+        outdir=work / "out",
+        sender=SENDER,
+        send=True,
+        smtp=SmtpSettings("127.0.0.1", port, tls="none", timeout=10, backoff=0.01),
+        rate=rate,
+    )
 
 
 def mail(
@@ -467,8 +481,6 @@ def test_rate_limit_spaces_the_messages(work: Path) -> None:
     """--rate 300 is one message every 0.2 s: measured on an injected clock that only the
     injected sleep moves, so a slow or busy machine cannot make the test pass or fail."""
     from snapshotpdf.mail.deliver import run
-    from snapshotpdf.mail.plan import MailSettings
-    from snapshotpdf.mail.smtp import SmtpSettings
 
     now = [1000.0]
     waits: list[float] = []
@@ -479,14 +491,7 @@ def test_rate_limit_spaces_the_messages(work: Path) -> None:
 
     handler = Handler()
     with smtp_server(handler) as port:
-        settings = MailSettings(
-            inputs=Inputs(survey=work / "survey.xlsx"),
-            outdir=work / "out",
-            sender=SENDER,
-            send=True,
-            smtp=SmtpSettings("127.0.0.1", port, tls="none", timeout=10, backoff=0.01),
-            rate=300,
-        )
+        settings = send_settings(work, port, rate=300)
         result = run(settings, sleep=sleep, clock=lambda: now[0])
     assert len(handler.received) == 3, result.table()
     assert waits == [pytest.approx(0.2), pytest.approx(0.2)]  # none before the first
@@ -550,8 +555,6 @@ def test_a_pdf_changed_during_the_batch_stops_it_before_that_message(work: Path)
     """The hash is checked again right before each attachment: a build writing into the
     folder while mail runs cannot slip another PDF in."""
     from snapshotpdf.mail.deliver import run
-    from snapshotpdf.mail.plan import MailSettings
-    from snapshotpdf.mail.smtp import SmtpSettings
 
     beta = work / "out" / "ruritania-beta.pdf"
 
@@ -561,14 +564,7 @@ def test_a_pdf_changed_during_the_batch_stops_it_before_that_message(work: Path)
 
     handler = Handler()
     with smtp_server(handler) as port:
-        settings = MailSettings(
-            inputs=Inputs(survey=work / "survey.xlsx"),
-            outdir=work / "out",
-            sender=SENDER,
-            send=True,
-            smtp=SmtpSettings("127.0.0.1", port, tls="none", timeout=10, backoff=0.01),
-            rate=300,
-        )
+        settings = send_settings(work, port, rate=300)
         result = run(settings, sleep=tamper)
     assert result.exit_code() == 2
     assert result.stopped and "ruritania-beta.pdf changed during the run" in result.stopped

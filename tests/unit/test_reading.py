@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from support.helpers import FIXTURES
+from support.workbook import write_xlsx
 
 from snapshotpdf import limits
 from snapshotpdf.errors import SurveyReadError
@@ -83,13 +84,7 @@ def test_answers_in_a_column_without_header_are_said(tmp_path: Path) -> None:
 
 
 def _workbook(path: Path, rows: list[list[object]], title: str = "Sheet1") -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return write_xlsx(path, rows, sheet=title)
 
 
 def test_excel_numbers_and_dates_keep_their_type(tmp_path: Path) -> None:
