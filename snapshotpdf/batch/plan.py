@@ -79,6 +79,7 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
         write_run_report(result)
         return None
     layout = load_layout(settings.inputs.layout)
+    _say_untranslated(layout, selected, result)
     renderer = Renderer(layout)
     created = creation_date(settings.inputs.survey_path)
     context = manifest.build_context(
@@ -93,6 +94,26 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
     entries = dict(manifest.load(settings.outdir))
     stale = keep_current(result, targets, entries, settings.force, BuildResult.add)
     return Plan(layout, figures, created, targets, stale, entries, settled)
+
+
+def _say_untranslated(layout: Layout, records: list[CityRecord], result: BuildResult) -> None:
+    """A city whose language the layout has no translation for is printed in the layout's
+    default language, with a warning."""
+    for record in records:
+        language = record.language
+        if (
+            language
+            and layout.language_for(language) == layout.default_language
+            and language.split("-")[0] != layout.default_language
+        ):
+            result.report(
+                Severity.WARNING,
+                record.source,
+                f"{record.city}: the layout has no {record.language!r} translation"
+                f" (it has {', '.join(layout.languages)}): printed in"
+                f" {layout.default_language!r}",
+                record,
+            )
 
 
 def select(

@@ -42,11 +42,27 @@ class Layout:
     def sections(self) -> dict[str, int]:
         return dict(self.config["sections"])
 
+    @property
+    def default_language(self) -> str:
+        return str(self.config["default_language"])
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the layout has a translation for (its locales/*.toml)."""
+        return _languages(self.folder)
+
+    def language_for(self, wanted: str | None) -> str:
+        """The translation a city gets: its language (pt-br), else that language's base
+        (pt), else the layout's default. Only a name from the layout's own list is ever
+        used to find a file: a survey's cell never becomes a path."""
+        for candidate in (wanted, (wanted or "").split("-")[0]):
+            if candidate and candidate in self.languages:
+                return candidate
+        return self.default_language
+
     def locale(self, language: str | None = None) -> dict[str, Any]:
         """The wording for a language; the layout's default where it has no translation."""
-        if language and (self.folder / "locales" / f"{language}.toml").is_file():
-            return _load_locale(self.folder, language)
-        return _load_locale(self.folder, self.config["default_language"])
+        return _load_locale(self.folder, self.language_for(language))
 
     def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
         """An icon as an image of the layout's icons/ folder, stroked in one of the layout's
@@ -76,6 +92,11 @@ def load_layout(name: str = "snapshot") -> Layout:
         raise LayoutError(f"no layout named {name!r}", hint=f"layouts: {', '.join(available)}")
     with config_file.open("rb") as f:
         return Layout(name, folder, tomllib.load(f))
+
+
+@cache
+def _languages(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in (folder / "locales").glob("*.toml")))
 
 
 @cache

@@ -14,8 +14,8 @@ DATA_SUFFICIENCY = "data_sufficiency"  # read by its own loop: one yes/no per po
 
 @dataclass(frozen=True)
 class Field:
-    """How one record field is read. kind: text, paragraphs, term, population, website,
-    yes_no, email, language (one value), one (one option) or many (several options)."""
+    """How one record field is read. kind: name, text, paragraphs, term, population,
+    website, yes_no, email, language (one value), one (one option) or many (several)."""
 
     kind: str
     question: str | None = None  # the vocabulary question of an option field
@@ -35,8 +35,8 @@ def _many(question: str, limit: int | None = None) -> Field:
 
 
 FIELDS: dict[str, Field] = {
-    "city": Field("text"),
-    "country": Field("text"),
+    "city": Field("name"),
+    "country": Field("name"),
     "mayor": Field("text"),
     "term": Field("term"),
     "innovation_lead": Field("text"),

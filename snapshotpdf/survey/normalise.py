@@ -170,6 +170,7 @@ def _population(value: object, ctx: FieldContext) -> object:
 
 
 _PLAIN: dict[str, Parser] = {
+    "name": _plain(values.parse_name),
     "text": _plain(values.parse_text),
     "paragraphs": _plain(values.parse_paragraphs),
     "term": _plain(values.parse_term),

@@ -14,11 +14,13 @@ from snapshotpdf.models import Term
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"no", "n", "false", "0"}
 MISSING = {"n/a", "na", "none", "null", "nan", "-", "–", "—", "?"}
+NOT_A_NAME = {"n/a", "null", "-", "–", "—", "?"}  # MISSING but words that may be names
 SAFE_SCHEMES = {"http", "https"}
 
 _YEAR = r"(1[89]\d\d|20\d\d|21\d\d)"
 _TERM = re.compile(rf"^{_YEAR}\s*(?:[-‐‑‒–—/]|to)\s*{_YEAR}$", re.IGNORECASE)
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", re.UNICODE)
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,3}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MULTIPLIERS = {
     "thousand": 1_000,
@@ -75,9 +77,24 @@ def parse_paragraphs(value: object) -> str | None:
     return None if is_missing(text) else text
 
 
+def parse_name(value: object) -> str | None:
+    """A city's or country's name. Words that mean "no answer" elsewhere are names here
+    (Nan is a city in Thailand; "NA" and "None" may be real answers): only an empty cell
+    or a mark that is no name ("n/a", "-", "?") is none."""
+    text = clean_text(value)
+    return None if text is None or text.casefold() in NOT_A_NAME else text
+
+
 def parse_language(value: object) -> str | None:
+    """A language code (en, es, pt-BR, pt_br -> pt-br). Anything else is refused: the code
+    chooses among the layout's translations and must never be a file name or a path."""
     text = parse_text(value)
-    return text.lower() if text else None
+    if text is None:
+        return None
+    code = text.replace("_", "-").lower()
+    if not _LANGUAGE.fullmatch(code):
+        raise ValueError("expected a language code such as en, es or pt-BR")
+    return code
 
 
 def is_missing(text: str | None) -> bool:

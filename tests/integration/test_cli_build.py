@@ -91,3 +91,22 @@ def test_build_writes_a_run_report_accounting_for_every_row(tmp_path: Path) -> N
     assert rows[4]["status"] == "not selected" and rows[4]["city"] == "Beta"
     assert rows[5]["reason"] == "no country: the row is skipped; fill in the country"
     assert rows[6]["reason"].startswith("Alpha, Ruritania is already in row 2")
+
+
+def test_a_language_is_a_code_the_layout_knows_never_a_path(tmp_path: Path) -> None:
+    rows = [
+        minimal_city("Alpha", "Ruritania", language="xx"),
+        minimal_city("Beta", "Ruritania", language="../layout"),
+        minimal_city("Gamma", "Ruritania", language="/etc/passwd"),
+        minimal_city("Delta", "Ruritania", language="EN-gb"),
+    ]
+    survey = write_survey(tmp_path / "s.xlsx", rows)
+    result = runner.invoke(
+        app, ["build", str(survey), "-o", str(tmp_path / "out"), "-q", "-j", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "Alpha: the layout has no 'xx' translation (it has en): printed in 'en'" in result.output
+    assert result.output.count("expected a language code such as en, es or pt-BR") == 2
+    assert "Delta" not in result.output  # en-gb is English
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 4

@@ -329,6 +329,37 @@ def test_missing_markers_in_text_answers_mean_no_answer(profile: Profile, marker
         make_row(profile, {**COMPLETE, "mayor": marker, "spotlight": marker}), profile
     )
     assert record is not None and record.mayor is None and record.spotlight is None
+
+
+@pytest.mark.parametrize("marker", ["n/a", "-", " N/A ", "?"])
+def test_a_mark_that_is_no_name_leaves_the_city_blank(profile: Profile, marker: str) -> None:
     record, problems = normalise_row(make_row(profile, {**COMPLETE, "city": marker}), profile)
     assert record is None
     assert [p.location.header for p in errors_of(problems)] == ["City"]
+
+
+@pytest.mark.parametrize("name", ["Nan", "NA", "None", "nan"])
+def test_words_that_mean_no_answer_elsewhere_are_names_of_cities(
+    profile: Profile, name: str
+) -> None:
+    record, problems = normalise_row(
+        make_row(profile, {**COMPLETE, "city": name, "country": name}), profile
+    )
+    assert record is not None and (record.city, record.country) == (name, name)
+    assert not errors_of(problems)
+
+
+@pytest.mark.parametrize("code", ["../layout", "/etc/passwd", "en/../../x", "e", "english!"])
+def test_a_language_that_is_no_language_code_is_dropped_with_a_warning(
+    profile: Profile, code: str
+) -> None:
+    record, problems = normalise_row(make_row(profile, {**COMPLETE, "language": code}), profile)
+    assert record is not None and record.language is None
+    [warning] = [p for p in problems if p.severity is Severity.WARNING]
+    assert "expected a language code" in warning.message
+
+
+@pytest.mark.parametrize(("code", "read"), [("ES", "es"), ("pt_BR", "pt-br"), ("fr-CA", "fr-ca")])
+def test_language_codes_are_read_in_one_form(profile: Profile, code: str, read: str) -> None:
+    record, _ = normalise_row(make_row(profile, {**COMPLETE, "language": code}), profile)
+    assert record is not None and record.language == read
