@@ -4,6 +4,7 @@ cities by name or file stem."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import tempfile
@@ -16,11 +17,23 @@ from anyascii import anyascii
 T = TypeVar("T")
 
 
+MAX_STEM = 120  # characters of a file name made from a city, before its extension
+# Names Windows keeps for devices, whatever the extension: never a file of ours.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))}
+
+
 def slug(*parts: str) -> str:
-    """Safe ASCII file stem from names in any script: ("Peru", "Lima") -> "peru-lima"."""
+    """Safe ASCII file stem from names in any script: ("Peru", "Lima") -> "peru-lima".
+    Names that give no letters, or too many, end in a short digest of the names, so two
+    cities never share a stem by accident; a Windows device name gets "-city" after it."""
     text = "-".join(anyascii(part) for part in parts).lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:120].rstrip("-") or "city"
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    if not text:
+        return f"city-{digest}"
+    if len(text) > MAX_STEM:
+        text = f"{text[: MAX_STEM - len(digest) - 1].rstrip('-')}-{digest}"
+    return f"{text}-city" if text in _RESERVED else text
 
 
 def pdf_name(country: str, city: str) -> str:
