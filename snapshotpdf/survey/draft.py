@@ -25,6 +25,18 @@ MIN_SCORE = 0.3  # below this a pairing is a guess, not a match
 SEPARATORS = (";", ",", "|", "\n")
 _SAMPLE = 40  # answers looked at per column
 _GENERIC = {"response", "open-ended response"}  # SurveyMonkey: the one answer of a question
+# Columns a survey tool adds about the response, not answers to the questionnaire
+# (SurveyMonkey, Qualtrics, Google Forms), compared case and spacing aside: never a field.
+TOOL_METADATA = frozenset(
+    {"respondent id", "collector id", "start date", "end date", "ip address", "email address"}
+    | {"first name", "last name", "custom data", "timestamp", "startdate", "enddate"}
+    | {"status", "ipaddress", "progress", "duration (in seconds)", "finished", "recordeddate"}
+    | {"responseid", "response id", "recipientlastname", "recipientfirstname"}
+    | {"recipientemail", "externalreference", "externaldatareference", "locationlatitude"}
+    | {"locationlongitude", "distributionchannel", "userlanguage"}
+)
+# SurveyMonkey's standard question whose sub-fields are separate answers, not options.
+_CONTACT_QUESTIONS = ("contact information", "contact info")
 
 # What each field is about, in the words questions use for it.
 FIELD_WORDS = {
@@ -116,7 +128,7 @@ def draft_profile(path: Path, sheet: str | None = None, header_rows: int | None 
     grid = read_grid(path, sheet)
     rows = header_rows or guess_header_rows([[_text(v) for v in row] for row in grid.rows[:4]])
     table = table_from_grid(path.name, grid, rows)
-    candidates = _candidates(table)
+    candidates = [c for c in _candidates(table) if _may_be_a_field(c, bool(table.rows))]
     separator = _separator(candidates)
     pairs = sorted(
         (
@@ -140,6 +152,20 @@ def draft_profile(path: Path, sheet: str | None = None, header_rows: int | None 
     unknown = _unknown_answers(chosen, separator)
     text = _toml(path, table, rows, separator, order, chosen, missing, unused, unknown)
     return Draft(text, order, missing, unused, unknown)
+
+
+def _may_be_a_field(candidate: Candidate, has_answers: bool) -> bool:
+    """Not a survey tool's own column about the response, and (when the export has any
+    answers) not a column nobody answered."""
+    sub_field = bool(candidate.path) and candidate.path[0].casefold().startswith(_CONTACT_QUESTIONS)
+    if not candidate.grouped and not sub_field and _is_tool_metadata(candidate.name):
+        return False
+    return bool(candidate.cells) or not has_answers
+
+
+def _is_tool_metadata(header: str) -> bool:
+    folded = " ".join(header.casefold().split())
+    return folded in TOOL_METADATA or re.fullmatch(r"custom data \d+", folded) is not None
 
 
 def guess_header_rows(top: Sequence[Sequence[str]]) -> int:
@@ -199,7 +225,12 @@ def _candidates(table: SurveyTable) -> list[Candidate]:
                 j += 1
             if j > end:
                 best, end = question, j
-        if best:
+        if best and best.casefold().startswith(_CONTACT_QUESTIONS):  # sub-fields: one each
+            result.extend(
+                Candidate(questions[k][best], [columns[k]], path=[best, questions[k][best]])
+                for k in range(i, end)
+            )
+        elif best:
             options = [questions[k][best] for k in range(i, end)]
             result.append(Candidate(best, columns[i:end], options))
         else:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.helpers import FIXTURES, ROOT, minimal_city, write_survey
+from support.workbook import write_xlsx
 from typer.testing import CliRunner
 
 from snapshotpdf.assets import package_file
@@ -298,3 +299,68 @@ def test_the_readme_profile_example_is_a_valid_profile(tmp_path: Path) -> None:
     assert profile.sources["partners_innovation"].layout == "columns"
     assert profile.separator("funding_sources") == ","
     assert profile.answers["yes_no"] == {"oui": "yes", "non": "no"}
+
+
+def test_the_draft_skips_survey_tool_columns_and_reads_surveymonkeys_contact_question(
+    tmp_path: Path,
+) -> None:
+    """A SurveyMonkey export as it comes: its own columns about each response (one of them,
+    Last Name, empty; another, Email Address, the collector's), and the city, country and
+    address as sub-fields of its standard "Contact information" question."""
+    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address"]
+    meta += ["Email Address", "First Name", "Last Name", "Custom Data 1"]
+    contact = ["Name", "City/Town", "Country", "Email Address", "Phone Number"]
+    top = [
+        *meta,
+        "Contact information",
+        *[""] * (len(contact) - 1),
+        "Does your city have a formal innovation strategy?",
+    ]
+    sub = [""] * len(meta) + contact + ["Response"]
+    rows = [
+        [
+            101,
+            9,
+            "2020-01-02",
+            "2020-01-02",
+            "10.0.0.1",
+            "",
+            "Ana",
+            None,
+            "x",
+            "Ana Pérez",
+            "Lima",
+            "Peru",
+            "ana@lima.example",
+            "+51",
+            "Yes",
+        ],
+        [
+            102,
+            9,
+            "2020-01-03",
+            "2020-01-03",
+            "10.0.0.2",
+            "",
+            "Li",
+            None,
+            "y",
+            "Li Wei",
+            "Porto",
+            "Portugal",
+            "li@porto.example",
+            "+351",
+            "No",
+        ],
+    ]
+    export = write_xlsx(tmp_path / "monkey.xlsx", [top, sub, *rows])
+    result = runner.invoke(app, ["profile", "init", str(export)])
+    assert result.exit_code == 0, result.output
+    fields = tomllib.loads(result.stdout)["fields"]
+    assert fields["city"] == ["Contact information", "City/Town"]
+    assert fields["country"] == ["Contact information", "Country"]
+    assert fields["contact_email"] == ["Contact information", "Email Address"]
+    assert fields["formal_strategy"] == "Does your city have a formal innovation strategy?"
+    mapped = json.dumps(fields)
+    for column in ("Respondent ID", "IP Address", "Last Name", "First Name", "Custom Data 1"):
+        assert column not in mapped
