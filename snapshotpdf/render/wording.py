@@ -96,10 +96,12 @@ def upper(text: str) -> str:
 
 
 def css_string(text: str) -> Markup:
-    """Any text as a quoted CSS string that cannot end the string, rule or <style>."""
+    """Any text as a quoted CSS string that cannot end the string, rule or <style>. Each
+    escape ends with a space, which CSS takes as the escape's end: a real space after it
+    ("Trinidad & Tobago") is kept."""
     return Markup('"{}"').format(
         Markup("").join(
-            Markup(f"\\{ord(ch):06x}") if not (ch.isalnum() or ch in " .,:;-_()·/") else ch
+            Markup(f"\\{ord(ch):06x} ") if not (ch.isalnum() or ch in " .,:;-_()·/") else ch
             for ch in text
         )
     )

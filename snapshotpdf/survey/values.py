@@ -42,7 +42,38 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, date | time):
         value = format_date(value)
     text = " ".join(unicodedata.normalize("NFC", str(value)).split())
-    return text or None
+    return contain_bidi(text) or None
+
+
+_OPENS = {"\u202a", "\u202b", "\u202d", "\u202e"}  # LRE, RLE, LRO, RLO: closed by PDF
+_ISOLATES = {"\u2066", "\u2067", "\u2068"}  # LRI, RLI, FSI: closed by PDI
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def contain_bidi(text: str) -> str:
+    """Bidi controls typed into an answer stay inside it: every embedding, override or
+    isolate it opens is closed at its end, and a closer with nothing to close is dropped,
+    so a right-to-left override in a city's name cannot reverse the page's own sentence
+    around it. Text without such controls is returned as it is."""
+    if not any(ch in _OPENS or ch in _ISOLATES or ch in (_PDF, _PDI) for ch in text):
+        return text
+    kept: list[str] = []
+    stack: list[str] = []
+    for ch in text:
+        if ch in _OPENS or ch in _ISOLATES:
+            stack.append(ch)
+        elif ch == _PDF:
+            if not stack or stack[-1] not in _OPENS:
+                continue
+            stack.pop()
+        elif ch == _PDI:
+            if not any(opened in _ISOLATES for opened in stack):
+                continue
+            while stack.pop() not in _ISOLATES:
+                kept.append(_PDF)  # the embeddings inside the isolate end with it
+        kept.append(ch)
+    kept.extend(_PDI if opened in _ISOLATES else _PDF for opened in reversed(stack))
+    return "".join(kept)
 
 
 def format_date(value: date | time) -> str:
@@ -61,7 +92,7 @@ def clean_paragraphs(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [contain_bidi(" ".join(p.split())) for p in re.split(r"\n\s*\n", text)]
     joined = "\n\n".join(p for p in paragraphs if p)
     return joined or None
 

@@ -4,9 +4,10 @@ run report it leaves in OUTDIR/report.json."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from support.helpers import minimal_city, write_survey
+from support.helpers import minimal_city, pdf_text, raw_text, write_survey
 from typer.testing import CliRunner
 
 from snapshotpdf.cli.app import app
@@ -110,3 +111,20 @@ def test_a_language_is_a_code_the_layout_knows_never_a_path(tmp_path: Path) -> N
     assert result.output.count("expected a language code such as en, es or pt-BR") == 2
     assert "Delta" not in result.output  # en-gb is English
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 4
+
+
+def test_names_print_as_typed_in_the_footer_and_cannot_reorder_the_page(tmp_path: Path) -> None:
+    rows = [
+        minimal_city("Port of Spain", "Trinidad & Tobago"),
+        minimal_city("\u202eEvil", "Ruritania"),  # a right-to-left override in a name
+    ]
+    survey = write_survey(tmp_path / "s.xlsx", rows)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    footer = pdf_text(out / "trinidad-tobago-port-of-spain.pdf")
+    assert "Port of Spain, Trinidad & Tobago" in footer
+    text = raw_text(next(p for p in out.glob("ruritania-*.pdf")))
+    # The override reverses the name as typed, and ends with it: the page's own sentence
+    # around the name still reads left to right.
+    assert re.search(r"Like \d+% of cities surveyed, livE has a formal innovation strategy", text)

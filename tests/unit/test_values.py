@@ -387,3 +387,22 @@ def test_websites_with_invisible_characters_are_refused(url: str) -> None:
 def test_population_takes_only_ascii_digits() -> None:
     with pytest.raises(ValueError):
         values.parse_population("٣٠٠")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Lima", "Lima"),
+        ("\u202eLima", "\u202eLima\u202c"),  # an override ends with the name
+        ("\u2067القاهرة", "\u2067القاهرة\u2069"),  # so does an isolate
+        ("A\u202cB\u2069C", "ABC"),  # closers with nothing to close are dropped
+        ("\u2068a\u202bb\u2069c", "\u2068a\u202bb\u202c\u2069c"),  # embeddings end in isolates
+        ("\u202ex\u202c y", "\u202ex\u202c y"),  # already balanced: as typed
+    ],
+)
+def test_bidi_controls_stay_inside_the_answer(typed: str, kept: str) -> None:
+    assert clean_text(typed) == kept
+
+
+def test_bidi_controls_stay_inside_each_paragraph() -> None:
+    assert clean_paragraphs("\u202eone\n\ntwo") == "\u202eone\u202c\n\ntwo"
