@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from support.helpers import minimal_city, pdf_text, raw_text, write_survey
+from support.pdfcheck import assert_no_overlap_or_clipping
 from typer.testing import CliRunner
 
 from snapshotpdf.cli.app import app
@@ -128,3 +129,14 @@ def test_names_print_as_typed_in_the_footer_and_cannot_reorder_the_page(tmp_path
     # The override reverses the name as typed, and ends with it: the page's own sentence
     # around the name still reads left to right.
     assert re.search(r"Like \d+% of cities surveyed, livE has a formal innovation strategy", text)
+
+
+def test_a_long_name_typed_without_spaces_wraps_inside_the_page(tmp_path: Path) -> None:
+    city = "Llanfair" + "pwllgwyngyll" * 12  # 152 letters, no space to break at
+    survey = write_survey(tmp_path / "s.xlsx", [minimal_city(city, "Ruritania" * 6)])
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    (pdf,) = out.glob("*.pdf")
+    assert_no_overlap_or_clipping(pdf)
+    assert "Page 1 of 2" in raw_text(pdf)  # the footer's page number stays on one line
