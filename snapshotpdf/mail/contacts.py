@@ -16,7 +16,9 @@ from pathlib import Path
 from snapshotpdf.files import slug
 from snapshotpdf.mail.addresses import (
     DeliveryError,
+    name_too_long,
     normalise_address,
+    shown,
     split_addresses,
     unsafe_character,
 )
@@ -176,7 +178,8 @@ def make_contact(
     city: str, country: str, emails: str, names: str, language: str | None, where: str
 ) -> Contact:
     """A contact with its addresses checked: an invalid one is left out (and said so); a
-    value holding a line break or control character rejects the whole city."""
+    value holding a line break or control character (as written, or hidden in an RFC 2047
+    encoded word), or a name too long for a header, rejects the whole city."""
     rejected = None
     for what, value in (
         ("the city", city),
@@ -187,9 +190,17 @@ def make_contact(
     ):
         found = unsafe_character(value)
         if found and rejected is None:
-            rejected = f"{where}: {what} {value!r} contains {found}; fix it: the city is not sent"
+            rejected = (
+                f"{where}: {what} {shown(value)} contains {found}; fix it: the city is not sent"
+            )
     raw_addresses = split_addresses(emails)
     name_list = [n.strip(" ") for n in names.split(";") if n.strip(" ")]
+    for name in name_list:
+        too_long = name_too_long(name)
+        if too_long and rejected is None:
+            rejected = (
+                f"{where}: the name {shown(name)} {too_long}; shorten it: the city is not sent"
+            )
     paired = len(name_list) == len(raw_addresses)
     recipients: list[Recipient] = []
     problems: list[str] = []

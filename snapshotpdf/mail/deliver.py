@@ -13,8 +13,11 @@ Reads what write.py produced (OUTDIR/manifest.json and the PDFs) and never re-re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,7 +71,9 @@ def run(
     resend = {e.file for e in pick(entries, settings.resend, "--resend")}
     result.not_selected = len(entries) - len(selected)
     books = contact_books(settings, result)
+    selected, unsafe = _screen_files(settings.outdir, selected)
     plans = plan_cities(settings.outdir, selected, books, settings.contacts is not None, result)
+    _refuse_files(plans, unsafe)
     if settings.send:
         assert sender is not None
         with _send_lock(mail_dir):
@@ -87,7 +92,7 @@ def run(
         ledger_ro = Ledger.open_readonly(mail_dir / LEDGER)
         latest = ledger_ro.latest() if ledger_ro else {}
         decide(plans, latest, resend)
-        _clear_eml(mail_dir)
+        _clear_eml(mail_dir, entries)
         for plan in plans:
             if plan.row.status in ("to send", "already sent", "unknown", "changed"):
                 msgid = ledger_ro.message_id_for(plan.entry.file, plan.sha) if ledger_ro else None
@@ -170,7 +175,10 @@ def _send_one(
     entry, row = plan.entry, plan.row
     where = f"{entry.city}, {entry.country}"
     try:
-        data = (settings.outdir / entry.file).read_bytes()
+        data = read_attachment(settings.outdir, entry.file)
+    except ValueError as exc:
+        row.status, row.note = "rejected", str(exc)
+        return
     except OSError as exc:
         row.status, row.note = "stopped", f"cannot read {entry.file}"
         raise DeliveryError(f"cannot read {entry.file} for {where}: {exc}") from None
@@ -332,7 +340,14 @@ def _write_message(
 ) -> None:
     """Dry run: the message as it would be sent, for review."""
     entry, row = plan.entry, plan.row
-    data = (mail_dir.parent / entry.file).read_bytes()
+    try:
+        data = read_attachment(mail_dir.parent, entry.file)
+    except ValueError as exc:
+        row.status, row.note = "rejected", str(exc)
+        return
+    except OSError as exc:
+        row.status, row.note = "no PDF", f"cannot read {entry.file}: {exc.strerror or exc}"
+        return
     msgid = msgid or message_id(sender.address, _stem(entry))
     try:
         payload = _message(plan, templates, sender, Attachment(entry.file, data), msgid)
@@ -346,9 +361,99 @@ def _stem(entry: manifest.Entry) -> str:
     return Path(entry.file).stem
 
 
-def _clear_eml(mail_dir: Path) -> None:
-    for old in mail_dir.glob("*.eml"):
-        old.unlink(missing_ok=True)
+def _clear_eml(mail_dir: Path, entries: list[manifest.Entry]) -> None:
+    """Before a dry run writes its messages: remove the .eml files an earlier run wrote for
+    the cities of this build (a stale one would be reviewed as current), and nothing else. A
+    user's own .eml stays; a symbolic link is never followed, nor removed."""
+    if mail_dir.is_symlink():
+        raise DeliveryError(
+            f"{mail_dir} is a symbolic link: mail writes and removes its .eml files only in a"
+            " real folder",
+            hint=f"remove the link {mail_dir} (mail creates the folder), or use another --outdir",
+        )
+    if not mail_dir.is_dir():
+        return
+    ours = {f"{_stem(e)}.eml" for e in entries if _plain_name(e.file) is None}
+    for name in sorted(ours):
+        path = mail_dir / name
+        try:
+            if stat.S_ISREG(path.lstat().st_mode):  # lstat: a link is not followed
+                path.unlink()
+        except FileNotFoundError:
+            continue
+
+
+def _plain_name(name: str) -> str | None:
+    """Why name is not a plain file name of a PDF in OUTDIR, or None."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        return "it is not a plain file name in the output folder"
+    if Path(name).is_absolute() or Path(name).name != name:
+        return "it is not a plain file name in the output folder"
+    if not name.lower().endswith(".pdf"):
+        return "it is not a .pdf file"
+    return None
+
+
+def attachment_path(outdir: Path, name: str) -> Path:
+    """The PDF the manifest names, which must be a plain file name, a regular file (not a
+    symbolic link) directly in outdir. Raises ValueError saying why it is refused."""
+    why = _plain_name(name)
+    path = outdir / name
+    if why is None and path.is_symlink():
+        why = "it is a symbolic link"
+    if why is None and path.exists() and path.resolve().parent != outdir.resolve():
+        why = "it lies outside the output folder"
+    if why is not None:
+        raise ValueError(attachment_refused(name, why))
+    return path
+
+
+def read_attachment(outdir: Path, name: str) -> bytes:
+    """The bytes of the PDF attachment_path allows, opened without following a symbolic link
+    (so a link swapped in after the check is refused too). ValueError when refused, OSError
+    when it cannot be read."""
+    path = attachment_path(outdir, name)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if path.is_symlink():
+            raise ValueError(attachment_refused(name, "it is a symbolic link")) from None
+        raise exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(attachment_refused(name, "it is not a regular file"))
+        return handle.read()
+
+
+def attachment_refused(name: str, why: str) -> str:
+    return (
+        f"{manifest.MANIFEST} names {name!r} as its PDF, which is refused: {why};"
+        " mail attaches only the PDFs build wrote into the output folder (run build again)"
+    )
+
+
+def _screen_files(
+    outdir: Path, entries: list[manifest.Entry]
+) -> tuple[list[manifest.Entry], dict[str, str]]:
+    """Entries whose file may not be attached are planned as having no PDF (so that nothing
+    outside the output folder is read, even to be hashed); returns them with the reasons."""
+    screened: list[manifest.Entry] = []
+    refused: dict[str, str] = {}
+    for entry in entries:
+        try:
+            attachment_path(outdir, entry.file)
+        except ValueError as exc:
+            refused[entry.file] = str(exc)
+            entry = dataclasses.replace(entry, status="refused", sha256=None)
+        screened.append(entry)
+    return screened, refused
+
+
+def _refuse_files(plans: list[Plan], refused: dict[str, str]) -> None:
+    for plan in plans:
+        if plan.entry.file in refused:
+            plan.row.status, plan.row.note = "rejected", refused[plan.entry.file]
 
 
 @contextmanager

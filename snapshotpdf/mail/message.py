@@ -3,7 +3,10 @@
 The templates live in the layout folder, ``mail/subject.LANG.txt``, ``mail/body.LANG.txt`` and
 ``mail/body.LANG.html`` (Jinja2; the HTML one autoescaped), one set per language; a city whose
 language has none gets the layout's default language. Header values are checked before they
-are set (snapshotpdf.mail.addresses): nothing is folded away silently.
+are set (snapshotpdf.mail.addresses): nothing is folded away silently. The message is then
+read back as a mail program would read it: exactly the headers set here, exactly the
+intended recipients in To, no header line longer than RFC 5322 allows; anything else and
+the message is refused, never sent.
 """
 
 from __future__ import annotations
@@ -11,17 +14,32 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from snapshotpdf.mail.addresses import DeliveryError, check_header_value
+from snapshotpdf.mail.addresses import DeliveryError, check_header_value, name_too_long, shown
 from snapshotpdf.mail.contacts import Recipient
 
 KINDS = ("subject.{}.txt", "body.{}.txt", "body.{}.html")
+# Every header compose sets, and no other: read back, the message must carry exactly these.
+HEADERS = (
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "auto-submitted",
+    "mime-version",
+    "content-type",
+    "content-language",
+)
+MAX_LINE = 998  # octets in a header line (RFC 5322, 2.1.1), the line end aside
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,10 @@ def compose(
     for recipient in recipients:
         check_header_value(recipient.address, f"{city}: the address")
         check_header_value(recipient.name or "", f"{city}: the name")
+    for name in [sender.name or "", *(r.name or "" for r in recipients)]:
+        too_long = name_too_long(name)
+        if too_long:
+            raise ValueError(f"{city}: the name {shown(name)} {too_long}")
     message = EmailMessage(policy=SMTP)
     message["From"] = Address(display_name=sender.name or "", addr_spec=sender.address)
     message["To"] = tuple(
@@ -128,7 +150,65 @@ def compose(
         attachment.data, maintype="application", subtype="pdf", filename=attachment.name
     )
     message["Content-Language"] = rendered.language  # after the parts: they reset Content-*
-    return message.as_bytes()
+    payload = message.as_bytes()
+    check_sent_headers(payload, sender, recipients, rendered.subject, city)
+    return payload
+
+
+def check_sent_headers(
+    payload: bytes,
+    sender: Recipient,
+    recipients: tuple[Recipient, ...],
+    subject: str,
+    city: str,
+) -> None:
+    """Read the message back as a mail program would: exactly the headers compose sets, each
+    once; From and To holding exactly the intended addresses (and names); the subject as
+    written; no header line too long to send. Raises ValueError saying what is wrong."""
+    head = payload.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if len(line) > MAX_LINE:
+            start = line[:40].decode("ascii", "replace")
+            raise ValueError(
+                f"{city}: a header line would be {len(line)} characters long, more than the"
+                f" {MAX_LINE} a message may have (it starts {start!r}); shorten the name or"
+                " subject"
+            )
+    parsed = BytesParser(policy=policy.default).parsebytes(head + b"\r\n\r\n", headersonly=True)
+    names = sorted(key.lower() for key in parsed)
+    if names != sorted(HEADERS):
+        extra = sorted({n for n in names if n not in HEADERS or names.count(n) > 1})
+        missing = sorted(set(HEADERS) - set(names))
+        raise ValueError(
+            f"{city}: read back, the message would carry the headers {', '.join(names)}"
+            f" (unexpected: {', '.join(extra) or 'none'}; missing: {', '.join(missing) or 'none'});"
+            " a name, address or subject holds something that becomes a header"
+        )
+    for field, wanted in (("From", (sender,)), ("To", recipients)):
+        got = parsed[field].addresses
+        if [a.addr_spec.casefold() for a in got] != [r.address.casefold() for r in wanted]:
+            raise ValueError(
+                f"{city}: read back, {field} would be {shown(str(parsed[field]), 200)}, not the"
+                f" intended {', '.join(r.address for r in wanted)}; a name holds something read"
+                " as an address"
+            )
+        for address, recipient in zip(got, wanted, strict=True):
+            if _words(address.display_name) != _words(recipient.name or ""):
+                raise ValueError(
+                    f"{city}: read back, the name {shown(recipient.name or '')} would read"
+                    f" {shown(address.display_name)} (an encoded word =?...?= in it?)"
+                )
+    if _words(str(parsed["Subject"])) != _words(subject):
+        raise ValueError(
+            f"{city}: read back, the subject would be {shown(str(parsed['Subject']))}, not"
+            f" {shown(subject)} as written (an encoded word =?...?= in it?)"
+        )
+
+
+def _words(text: str) -> str:
+    """text without its whitespace: folding long non-ASCII text into encoded words may add
+    or drop a space between them (the e-mail library's doing), which changes no meaning."""
+    return "".join(text.split())
 
 
 def write_eml(folder: Path, stem: str, payload: bytes) -> Path:

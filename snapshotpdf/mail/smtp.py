@@ -63,7 +63,7 @@ class Secret:
             return text
         forms = {self._value}
         for raw in (self._value, f"\0{user or ''}\0{self._value}"):
-            forms.add(base64.b64encode(raw.encode()).decode())
+            forms.add(base64.b64encode(raw.encode("utf-8", "surrogateescape")).decode())
         for form in sorted(forms, key=len, reverse=True):
             text = text.replace(form, "***")
         return text
@@ -266,6 +266,8 @@ class Transport:
             if s.password is None:
                 raise SmtpFailure(Kind.FATAL, "auth", "no password for --smtp-user")
             self.secret = s.password()  # before connecting: a prompt must not hold the line
+        if s.user and self.secret is not None:
+            _check_ascii_login(s.user, self.secret, where)
         try:
             local = socket.gethostname() or "localhost"
             if s.tls == "ssl":
@@ -350,6 +352,8 @@ class Transport:
             conn.login(s.user, self.secret.reveal())
         except (smtplib.SMTPResponseException, smtplib.SMTPServerDisconnected):
             raise
+        except UnicodeError:  # never shown: its text holds a character of the password
+            raise SmtpFailure(Kind.FATAL, "auth", _NOT_ASCII.format(where=where)) from None
         except smtplib.SMTPException as exc:  # no login method both sides know
             raise SmtpFailure(
                 Kind.FATAL, "auth", f"cannot log in to {where}: {self.redact(str(exc))}"
@@ -360,6 +364,34 @@ class Transport:
         if conn is not None:
             with contextlib.suppress(OSError):
                 conn.close()
+
+
+_NOT_ASCII = (
+    "the SMTP login name or password contains a character that is not ASCII, and a login to"
+    " {where} can carry only ASCII (Python's smtplib has no UTF-8 AUTH); give the account an"
+    " ASCII password (or an app password) and put it in SNAPSHOTPDF_SMTP_PASSWORD"
+)
+
+
+def _check_ascii_login(user: str, secret: Secret, where: str) -> None:
+    """smtplib sends the login name and password as ASCII only: anything else would fail
+    inside it with a message quoting the offending character. Never says which one."""
+    if not user.isascii():
+        raise SmtpFailure(
+            Kind.FATAL,
+            "auth",
+            f"the SMTP login name {user!r} contains a character that is not ASCII, which a"
+            f" login to {where} cannot carry (Python's smtplib has no UTF-8 AUTH); use the"
+            " account's ASCII login name in --smtp-user",
+        )
+    if not secret.reveal().isascii():
+        raise SmtpFailure(
+            Kind.FATAL,
+            "auth",
+            "the SMTP password contains a character that is not ASCII, which a login to"
+            f" {where} cannot carry (Python's smtplib has no UTF-8 AUTH); give the account"
+            " an ASCII password (or an app password) and put it in SNAPSHOTPDF_SMTP_PASSWORD",
+        )
 
 
 def _dot_stuffed(payload: bytes) -> bytes:

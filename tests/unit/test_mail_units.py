@@ -232,3 +232,127 @@ def test_readme_documents_every_mail_option() -> None:
         assert re.search(rf"`(-\w, )?{option}\b", section), option
     for step in ("dry run", "review", "--send", "resume", "--resend"):
         assert step in section
+
+
+# Hostile input (issue 14): encoded words, long names, passwords, attachment paths.
+
+_HIDDEN = [
+    "=?utf-8?q?Mayor=0D=0ABcc:_x@evil.example?=",
+    "=?UTF-8?Q?Mayor=0ABcc:_x@evil.example?=",
+    "=?utf-8?b?TWF5b3INCkJjYzogeEBldmlsLmV4YW1wbGU=?=",
+    "=?utf-16-le?b?QQAKAEIA?=",  # "A\nB" in UTF-16
+    "=?utf-8*en?q?A=0AB?=",  # a language after the charset
+    "Ana=?utf-8?q?=0A?=Bcc",  # no space around the word
+    "=?utf-8?q?A=0A B?=",  # whitespace inside the word: still decoded by the library
+    "=?utf-8?q?A=E2=80=A8B?=",  # U+2028
+    "=?utf-8?q?A=C2=85B?=",  # U+0085, a C1 control
+    "=?utf-8?q?A=E2=80=AEB?=",  # a bidi override
+    "=?x-unknown?q?A=0DB?=",  # an unknown charset
+]
+
+
+@pytest.mark.parametrize("text", _HIDDEN)
+def test_a_control_character_hidden_in_an_encoded_word_is_found(text: str) -> None:
+    found = unsafe_character(text)
+    assert found and "encoded word" in found
+    with pytest.raises(ValueError, match="never put in a header"):
+        check_header_value(text, "the name")
+
+
+@pytest.mark.parametrize(
+    "text", ["Ana Pérez", "=?utf-8?q?Jos=C3=A9?=", "a=?b", "1 + 1 =? 2 ?= yes", "=?"]
+)
+def test_text_without_a_hidden_control_character_passes(text: str) -> None:
+    assert unsafe_character(text) is None
+
+
+def test_a_contact_with_an_encoded_word_or_a_long_name_is_rejected_with_the_cell() -> None:
+    hidden = make_contact("Lima", "Peru", "a@lima.example", _HIDDEN[0], None, "contacts.csv, row 4")
+    assert hidden.recipients == () and hidden.rejected
+    assert "contacts.csv, row 4: the name" in hidden.rejected
+    assert "encoded word" in hidden.rejected
+    long = make_contact("Lima", "Peru", "a@lima.example", "N" * 2000, None, "c.csv, row 2")
+    assert long.recipients == () and long.rejected
+    assert "c.csv, row 2" in long.rejected and "2000 characters long" in long.rejected
+    assert len(long.rejected) < 300  # the name is quoted short, not whole
+    fine = make_contact("Lima", "Peru", "a@lima.example", " ".join(["Ana"] * 40), None, "r 2")
+    assert fine.rejected is None and fine.recipients[0].name
+
+
+def test_compose_reads_the_message_back_and_refuses_what_a_check_let_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from snapshotpdf.mail import message
+
+    monkeypatch.setattr(message, "check_header_value", lambda value, what: None)
+    with pytest.raises(ValueError, match="unexpected: bcc"):
+        _message(name="=?utf-8?q?Mayor=0D=0ABcc:_x@evil.example?=")
+    with pytest.raises(ValueError, match="unexpected: reply-to"):
+        _message(subject="=?utf-8?q?Hi=0D=0AReply-To:_x@evil.example?=")
+    with pytest.raises(ValueError, match="missing: "):  # a blank line: the rest is body
+        _message(subject="=?utf-8?q?Hi=0D=0A=0D=0Ax?=")
+    with pytest.raises(ValueError, match="would read"):  # a name that reads as an address
+        _message(name="=?utf-8?q?x=22_<x@evil.example>,_=22?=")
+    monkeypatch.setattr(message, "name_too_long", lambda name: None)
+    with pytest.raises(ValueError, match="header line would be"):
+        _message(name="N" * 2000)
+
+
+def test_compose_folds_long_names_and_subjects() -> None:
+    name = " ".join(["Añá"] * 45)
+    subject = " ".join(["Lima: su informe"] * 20)
+    parsed = message_from_bytes(_message(subject=subject, name=name), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert "".join(parsed["To"].addresses[0].display_name.split()) == "Añá" * 45
+    assert "".join(str(parsed["Subject"]).split()) == "".join(subject.split())
+    with pytest.raises(ValueError, match="is 201 characters long"):
+        _message(name="N" * 201)
+
+
+def test_a_password_that_is_not_ascii_stops_before_connecting_and_is_never_shown() -> None:
+    from snapshotpdf.mail.smtp import SmtpFailure, SmtpSettings, Transport
+
+    password = "Zq9Ωx-ßJ7vŸ-k2ü"
+    settings = SmtpSettings(
+        "127.0.0.1", 9, user="mailer", password=lambda: Secret(password), tls="none"
+    )
+    with pytest.raises(SmtpFailure) as caught:
+        Transport(settings).send("a@b.example", ("c@d.example",), b"x", lambda: None)
+    failure = caught.value
+    assert failure.kind is Kind.FATAL and failure.stage == "auth"
+    assert "not ASCII" in failure.text and "SNAPSHOTPDF_SMTP_PASSWORD" in failure.text
+    for i in range(len(password) - 2):
+        assert password[i : i + 3] not in failure.text
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../secret.pdf", "not a plain file name"),
+        ("/etc/secret.pdf", "not a plain file name"),
+        ("sub/peru-lima.pdf", "not a plain file name"),
+        ("..", "not a plain file name"),
+        ("peru-lima.txt", "not a .pdf file"),
+        ("link.pdf", "symbolic link"),
+    ],
+)
+def test_only_plain_pdf_names_in_the_output_folder_are_attached(
+    tmp_path: Path, name: str, why: str
+) -> None:
+    from snapshotpdf.mail.deliver import attachment_path, read_attachment
+
+    (tmp_path / "peru-lima.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "peru-lima.pdf")
+    assert read_attachment(tmp_path, "peru-lima.pdf") == b"%PDF-1.7"
+    with pytest.raises(ValueError, match=why):
+        attachment_path(tmp_path, name)
+    with pytest.raises(ValueError, match="manifest.json names"):
+        read_attachment(tmp_path, name)
+
+
+def test_from_with_a_hidden_line_break_is_refused() -> None:
+    from snapshotpdf.mail.addresses import DeliveryError
+    from snapshotpdf.mail.deliver import parse_sender
+
+    with pytest.raises(DeliveryError, match="encoded word"):
+        parse_sender("=?utf-8?q?Team=0ABcc:_x@evil.example?= <team@survey.example>", True)
