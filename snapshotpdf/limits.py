@@ -13,3 +13,20 @@ MAX_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 # ... once it unpacks to more than this: below it, no ratio is dangerous.
 COMPRESSION_RATIO_FLOOR = 10 * 1024 * 1024
+
+# The most rows a sheet or text export may have, counted to the last row that holds a
+# value (header rows included); a stray cell far below the answers is beyond it.
+MAX_ROWS = 100_000
+# The most columns, counted to the last cell of a row that holds a value.
+MAX_COLUMNS = 2_000
+# The most characters one cell may hold (Excel itself stops at 32,767).
+MAX_CELL_CHARS = 1_000_000
+# The most a survey profile (a TOML file) may hold; real ones are a few KB.
+MAX_PROFILE_BYTES = 1024 * 1024
+# The most cells a survey may hold: rows times columns, as a sheet is read (each row to
+# its last value) and as its rows are made into records (each row has every named
+# column). It bounds memory where the limits above multiply (100,000 x 2,000).
+MAX_CELLS = 10_000_000
+# The most characters of one display name in an e-mail header (a contact's or the
+# sender's name); a longer "name" is text pasted into the wrong cell.
+MAX_HEADER_NAME_CHARS = 200

@@ -1,10 +1,16 @@
 """What every reader gives: a grid of cells, with notes on cells, and the one message for a
-file that cannot be read at all. Readers (xlsx, text) make grids; read.py makes tables."""
+file that cannot be read at all. Readers (xlsx, ods, text) make grids; read.py makes tables.
+
+Every reader counts a sheet by the cells that hold a value, never by the size the file
+declares, and holds each one to the limits (limits.MAX_ROWS, MAX_COLUMNS, MAX_CELL_CHARS)
+as it reads it: a file beyond one is refused before it costs more than what was read.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from snapshotpdf import limits
 from snapshotpdf.errors import SurveyReadError
 
 READ_AGAIN = "open the export in Excel and save it again as .xlsx or CSV UTF-8"
@@ -27,8 +33,87 @@ class Note:
 
 @dataclass(frozen=True)
 class Grid:
-    """Every cell of one sheet, as the user sees it; formulas already their saved values."""
+    """Every cell of one sheet, as the user sees it; formulas already their saved values.
+    Rows may differ in length: a reader may leave out the blank cells at a row's end."""
 
     sheet: str | None
     rows: list[list[object]]
     notes: list[Note] = field(default_factory=list)
+
+
+def cell_name(row: int, column: int) -> str:
+    """(1, 0) -> A1: a cell as Excel names it (row 1-based, column 0-based)."""
+    letters = ""
+    index = column + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _where(file: str, sheet: str | None) -> str:
+    return f"{file}, sheet {sheet!r}" if sheet else file
+
+
+def check_cell(file: str, sheet: str | None, row: int, column: int, value: object) -> None:
+    """Refuse a cell that holds a value beyond the limits (row 1-based, column 0-based)."""
+    if row > limits.MAX_ROWS:
+        raise SurveyReadError(
+            f"{_where(file, sheet)}: cell {cell_name(row, column)} holds a value in row"
+            f" {row:,}, beyond the {limits.MAX_ROWS:,} rows a survey export may have"
+            " (limits.MAX_ROWS)",
+            hint="delete the stray cells below the answers (or the rows themselves) and save"
+            " again, or split the export",
+        )
+    if column >= limits.MAX_COLUMNS:
+        raise SurveyReadError(
+            f"{_where(file, sheet)}: cell {cell_name(row, column)} holds a value in column"
+            f" {column + 1:,}, beyond the {limits.MAX_COLUMNS:,} columns a survey export may"
+            " have (limits.MAX_COLUMNS)",
+            hint="delete the stray cells right of the answers (or the columns themselves) and"
+            " save again, or export only the survey's questions",
+        )
+    if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
+        raise too_long(file, sheet, row, column, len(value))
+
+
+def check_cells(file: str, sheet: str | None, cells: int, rows: int) -> None:
+    """Refuse a sheet of more than limits.MAX_CELLS cells (cells: so far, after rows rows)."""
+    if cells > limits.MAX_CELLS:
+        raise SurveyReadError(
+            f"{_where(file, sheet)} holds {cells:,} cells or more in its first {rows:,} rows,"
+            f" beyond the {limits.MAX_CELLS:,} cells a survey export may hold"
+            " (limits.MAX_CELLS)",
+            hint="delete the columns and rows that are not survey answers, or split the export",
+        )
+
+
+def too_long(
+    file: str, sheet: str | None, row: int, column: int | None, length: int
+) -> SurveyReadError:
+    """The message for a cell longer than limits.MAX_CELL_CHARS (length: what was found)."""
+    where = f"row {row:,}" if column is None else f"cell {cell_name(row, column)}"
+    return SurveyReadError(
+        f"{_where(file, sheet)}: {where} holds {length:,} characters or more, beyond the"
+        f" {limits.MAX_CELL_CHARS:,} one cell may hold (limits.MAX_CELL_CHARS)",
+        hint="shorten that answer, or check that the file is the survey export (a stray"
+        " quote mark can run a CSV cell on to the end of the file)",
+    )
+
+
+# What Excel writes for each character the chosen encoding (e.g. "CSV (Comma delimited)",
+# Windows-1252) cannot hold: a name in another script becomes a run of question marks.
+LOST_CHARACTERS_MESSAGE = (
+    "this cell has a run of question marks, which is what Excel writes for characters the"
+    " file's encoding cannot hold (names in other scripts become ????): export the survey"
+    ' again as "CSV UTF-8", or as .xlsx'
+)
+
+
+def lost_characters(rows: list[list[object]]) -> Note | None:
+    """One note at the first cell with a run of 3 or more "?", if any."""
+    for r, row in enumerate(rows, 1):
+        for c, cell in enumerate(row):
+            if isinstance(cell, str) and "???" in cell:
+                return Note(r, c, LOST_CHARACTERS_MESSAGE, cell)
+    return None

@@ -12,8 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from snapshotpdf import limits
 from snapshotpdf.assets import package_file
 from snapshotpdf.errors import ProfileError
+from snapshotpdf.files import size_text
 from snapshotpdf.survey import vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS
 
@@ -84,16 +86,46 @@ def default_profile_path() -> Path:
 def load_profile(path: Path | None = None) -> Profile:
     """Read and check a profile; every mistake in it is reported in one ProfileError."""
     path = path or default_profile_path()
+    data = _read_profile_file(path)
     try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
-    except FileNotFoundError:
-        raise ProfileError(f"profile not found: {path}") from None
-    except IsADirectoryError:
-        raise ProfileError(f"profile {path} is a folder; give a .toml file") from None
+        raw = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ProfileError(
+            f"profile {path} nests its arrays or tables too deeply to be read",
+            hint="a profile needs at most a list of header cells inside a field's table",
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - whatever tomllib fails with, the file is at fault
+        raise ProfileError(
+            f"profile {path} cannot be read as TOML ({type(exc).__name__}: {exc})"
+        ) from None
     return parse_profile(raw, path)
+
+
+def _read_profile_file(path: Path) -> bytes:
+    """The profile's bytes: a regular file of at most limits.MAX_PROFILE_BYTES."""
+    limit = limits.MAX_PROFILE_BYTES
+    try:
+        if path.is_dir():
+            raise ProfileError(f"profile {path} is a folder; give a .toml file")
+        if not path.is_file():  # a device (/dev/zero), a pipe, a socket
+            if not path.exists():
+                raise ProfileError(f"profile not found: {path}")
+            raise ProfileError(f"profile {path} is not a regular file", hint="give a .toml file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise ProfileError(f"profile not found: {path}") from None
+    except OSError as exc:
+        raise ProfileError(f"profile {path} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ProfileError(
+            f"profile {path} holds more than {size_text(limit)}, the most a profile may"
+            " hold (limits.MAX_PROFILE_BYTES)",
+            hint="a profile is a short TOML file: check that this is the one you meant",
+        )
+    return data
 
 
 def parse_profile(raw: dict[str, object], path: Path) -> Profile:

@@ -1,8 +1,9 @@
 """Survey file -> raw rows that remember their file, sheet, row and column.
 
-What a file is comes from its first bytes, then its name: a workbook (xlsx.py) or
-delimited text (text.py). Either gives a grid of cells; this module turns the grid into
-header columns (columns.py) and data rows, and counts blank rows.
+What a file is comes from its first bytes, then its name: a workbook (xlsx.py), a
+LibreOffice spreadsheet (ods.py) or delimited text (text.py). Each gives a grid of cells;
+this module turns the grid into header columns (columns.py) and data rows, and counts
+blank rows.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from snapshotpdf.errors import SurveyReadError
 from snapshotpdf.models import Location, Problem, RawRow, Severity
 from snapshotpdf.survey.columns import Column, column_letter, header_columns
-from snapshotpdf.survey.grid import Grid, Note, unreadable
+from snapshotpdf.survey.grid import Grid, Note, check_cells, unreadable
 from snapshotpdf.survey.values import clean_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
+ODS_SUFFIXES = {".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 _MAGIC = {
     b"\xd0\xcf\x11\xe0": "it is an old Excel 97-2003 (.xls) or other Office file, not .xlsx",
@@ -70,11 +72,17 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
         raise SurveyReadError(f"{path.name} is empty", hint="export the survey again")
     suffix = path.suffix.lower()
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(128)
     kind = suffix.lstrip(".").upper() or "survey"
     for magic, reason in _MAGIC.items():
         if head.startswith(magic):
             raise unreadable(path.name, kind, reason)
+    from snapshotpdf.survey.ods import is_ods
+
+    if is_ods(head) or (suffix in ODS_SUFFIXES and not head.startswith(b"PK\x03\x04")):
+        from snapshotpdf.survey.ods import read_ods
+
+        return read_ods(path, sheet)
     if head.startswith(b"PK\x03\x04") or suffix in SPREADSHEET_SUFFIXES:
         from snapshotpdf.survey.xlsx import read_xlsx
 
@@ -85,7 +93,7 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
         return read_text(path)
     raise SurveyReadError(
         f"{path.name}: unsupported file type {suffix or '(none)'!r}",
-        hint="give an .xlsx, .csv or .tsv export",
+        hint="give an .xlsx, .ods, .csv or .tsv export",
     )
 
 
@@ -109,6 +117,8 @@ def table_from_grid(file: str, grid: Grid, header_rows: int = 1) -> SurveyTable:
         raise SurveyReadError(
             f"{file}: the header row is empty", hint="the first row must name the columns"
         )
+    data_rows = len(rows) - header_rows
+    check_cells(file, grid.sheet, data_rows * len(columns), len(rows))  # a record per row
     key_at = {c.index: c.key for c in columns}
     letters = {c.key: c.letter for c in columns}
     data: list[RawRow] = []

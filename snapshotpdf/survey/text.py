@@ -3,7 +3,10 @@
 The encoding is read from the bytes: UTF-8 with or without a byte-order mark, UTF-16 with
 one (Excel's "Unicode text") or without; anything else is read as Windows-1252 with a
 warning. The delimiter is the one of , ; tab | that splits the first rows most consistently;
-pandas then reads the cells, every line kept so that row numbers stay those the user sees.
+the csv module then reads the cells, every line kept so that row numbers stay those the user
+sees, cells of any length up to limits.MAX_CELL_CHARS. A run of "???" in a file that is not
+Unicode with a byte-order mark is what Excel writes for characters its encoding lacked: a
+warning says to export as CSV UTF-8.
 """
 
 from __future__ import annotations
@@ -13,12 +16,22 @@ import csv
 import io
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from snapshotpdf import limits
 from snapshotpdf.errors import SurveyReadError
 from snapshotpdf.files import size_text
-from snapshotpdf.survey.grid import Grid, Note, unreadable
+from snapshotpdf.survey.grid import (
+    Grid,
+    Note,
+    check_cell,
+    check_cells,
+    lost_characters,
+    too_long,
+    unreadable,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 FALLBACK_ENCODING = "cp1252"
@@ -40,34 +53,60 @@ def read_text(path: Path) -> Grid:
         raise SurveyReadError(f"{path.name} is empty", hint="export the survey again")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
     try:
-        rows = _parse(text, delimiter)
+        rows = _parse(path.name, text, delimiter)
     except (csv.Error, ValueError) as exc:
         raise unreadable(path.name, kind, f"its text is not well-formed CSV ({exc})") from None
     notes: list[Note] = []
     if encoding == FALLBACK_ENCODING:
         notes.append(_fallback_note(rows))
+    if encoding in ("utf-8", FALLBACK_ENCODING) and (lost := lost_characters(rows)):
+        notes.append(lost)  # a Unicode file with a byte-order mark has lost nothing
     return Grid(None, rows, notes)
 
 
-def _parse(text: str, delimiter: str) -> list[list[object]]:
-    """Every line as a row of text cells, blank lines kept (row numbers stay Excel's)."""
-    import pandas as pd
+@contextmanager
+def _cells_up_to_the_limit() -> Iterator[None]:
+    """The csv module refuses cells over 131,072 characters unless told otherwise: let it
+    read them up to limits.MAX_CELL_CHARS (and restore what it was told before)."""
+    previous = csv.field_size_limit(limits.MAX_CELL_CHARS)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
-    width = max(
-        (len(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)),
-        default=0,
-    )
-    frame = pd.read_csv(
-        io.StringIO(text, newline=""),
-        sep=delimiter,
-        header=None,
-        names=list(range(max(width, 1))),
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        engine="python",
-    )
-    return [["" if cell != cell else cell for cell in row] for row in frame.values.tolist()]
+
+def _parse(file: str, text: str, delimiter: str) -> list[list[object]]:
+    """Every record as a row of text cells, blank lines kept (row numbers stay Excel's); a
+    row ends at its last non-empty cell, the grid at its last row with one. Each row is
+    held to the limits as it is read."""
+    rows: list[list[object]] = []
+    number = cells = blank = 0
+    with _cells_up_to_the_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        while True:
+            try:
+                record = next(reader, None)
+            except csv.Error as exc:
+                if "field limit" in str(exc):
+                    raise too_long(
+                        file, None, number + 1, None, limits.MAX_CELL_CHARS + 1
+                    ) from None
+                raise
+            if record is None:
+                break
+            number += 1
+            while record and not record[-1]:
+                record.pop()
+            if not record:
+                blank += 1  # held back: blank lines at the end are not rows
+                continue
+            check_cell(file, None, number, len(record) - 1, None)
+            cells += len(record)
+            check_cells(file, None, cells, number)
+            rows.extend([] for _ in range(blank))
+            blank = 0
+            rows.append(list(record))
+    return rows
 
 
 def decode(data: bytes, name: str, kind: str) -> tuple[str, str]:
@@ -115,6 +154,11 @@ def sniff_delimiter(text: str) -> str:
     """The delimiter that gives the most rows of one width, of at least two columns."""
     sample = text[:_SNIFF_CHARS]
     best, best_score = ",", (0, 0, 0)
+    with _cells_up_to_the_limit():
+        return _sniff(sample, best, best_score)
+
+
+def _sniff(sample: str, best: str, best_score: tuple[int, int, int]) -> str:
     for delimiter in DELIMITERS:
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
         try:

@@ -5,18 +5,22 @@ the file holds none (it was written by a program, not saved by Excel), as its te
 warning. openpyxl parses the workbook's XML through defusedxml (a dependency), and the
 archive is measured before it is opened: a workbook that unpacks to more than
 limits.MAX_BYTES, or is compressed more than limits.MAX_COMPRESSION_RATIO times, is refused.
+A sheet is read by the cells it holds, streamed, never by the dimension it declares, and
+each cell is held to the limits of grid.check_cell. Hidden sheets are read only when named.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 from snapshotpdf import limits
 from snapshotpdf.errors import SnapshotError, SurveyReadError
 from snapshotpdf.files import size_text
-from snapshotpdf.survey.grid import READ_AGAIN, Grid, Note, unreadable
+from snapshotpdf.survey.grid import READ_AGAIN, Grid, Note, check_cell, check_cells, unreadable
 
 
 def read_xlsx(path: Path, sheet: str | None) -> Grid:
@@ -26,16 +30,16 @@ def read_xlsx(path: Path, sheet: str | None) -> Grid:
     except SnapshotError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to parse a hostile file is "unreadable"
-        raise unreadable(path.name, "XLSX", _reason(exc)) from None
+        raise unreadable(path.name, "XLSX", failure_reason(exc)) from None
 
 
-def check_archive(path: Path) -> None:
+def check_archive(path: Path, kind: str = "XLSX") -> None:
     """Refuse a workbook that is not a zip archive, or that unpacks too far."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise unreadable(path.name, "XLSX", f"it is damaged or incomplete ({exc})") from None
+        raise unreadable(path.name, kind, f"it is damaged or incomplete ({exc})") from None
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1
     if unpacked > limits.MAX_BYTES:
@@ -57,26 +61,34 @@ def check_archive(path: Path) -> None:
 
 
 def _read(path: Path, sheet: str | None) -> Grid:
-    """The values with pandas (Excel's saved values of formulas); then, only when the
-    workbook has formulas at all, one pass with openpyxl over the formulas themselves, for
-    those Excel never saved a value of."""
-    import pandas as pd
+    """The values (Excel's saved values of formulas), streamed row by row; then, only when
+    the workbook has formulas at all, one pass over the formulas themselves, for those
+    Excel never saved a value of."""
+    from openpyxl import load_workbook
 
-    with pd.ExcelFile(path, engine="openpyxl") as excel:
-        name = choose_sheet(path.name, [str(n) for n in excel.sheet_names], sheet)
-        if not hasattr(excel.book[name], "iter_rows"):
+    with path.open("rb") as file:  # a file, not a name: openpyxl judges a name by its suffix
+        return _read_workbook(
+            path, sheet, load_workbook(file, read_only=True, data_only=True, keep_links=False)
+        )
+
+
+def _read_workbook(path: Path, sheet: str | None, workbook: Any) -> Grid:
+    try:
+        names = [str(n) for n in workbook.sheetnames]
+        hidden = {n for n in names if getattr(workbook[n], "sheet_state", "visible") != "visible"}
+        name, notes = choose_sheet(path.name, names, sheet, hidden)
+        worksheet = workbook[name]
+        if not hasattr(worksheet, "iter_rows"):
             raise SurveyReadError(
                 f"sheet {name!r} is a chart, not a table of answers",
                 hint="choose the sheet with the responses with --sheet",
             )
-        frame = pd.read_excel(excel, sheet_name=name, header=None, dtype=object)
+        rows = _values(path.name, name, worksheet)
+    finally:
+        workbook.close()
     formulas = _formulas(path, name) if _has_formulas(path) else {}
-    rows: list[list[object]] = [
-        [None if _is_nan(value) else value for value in row] for row in frame.values.tolist()
-    ]
-    notes: list[Note] = []
     for (r, c), text in formulas.items():
-        while len(rows) <= r:  # pandas drops trailing rows it sees as empty
+        while len(rows) <= r:  # a formula without a value in an otherwise blank row
             rows.append([])
         while len(rows[r]) <= c:
             rows[r].append(None)
@@ -94,21 +106,102 @@ def _read(path: Path, sheet: str | None) -> Grid:
     return Grid(name, rows, notes)
 
 
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and value != value
+def _parsed_rows(worksheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(row number, the cells holding something) for each row of a read-only worksheet,
+    streamed through openpyxl's public API: reset_dimensions() forgets the dimension the
+    file declares (a 5 KB file may declare A1:XFD1048576), so each row ends at its own last
+    cell and no rectangle is ever padded out. A gap between rows costs an empty row each."""
+    worksheet.reset_dimensions()
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
+        cells = [
+            {"column": index, "value": cell.value, "data_type": cell.data_type}
+            for index, cell in enumerate(row, start=1)
+            if cell.value is not None
+        ]
+        if cells:
+            yield number, cells
 
 
-def choose_sheet(file: str, names: list[str], sheet: str | None) -> str:
+def _values(file: str, sheet: str, worksheet: Any) -> list[list[object]]:
+    """The sheet's values by the cells that hold one, each held to the limits; a row ends
+    at its last value, the sheet at its last row with one."""
+    rows: list[list[object]] = []
+    cells_read = 0
+    for number, cells in _parsed_rows(worksheet):
+        found = [(c["column"] - 1, v) for c in cells if (v := _value(c)) is not None]
+        if not found:
+            continue
+        width = 0
+        for column, value in found:
+            check_cell(file, sheet, number, column, value)
+            width = max(width, column + 1)
+        cells_read += width
+        check_cells(file, sheet, cells_read, number)
+        row: list[object] = [None] * width
+        for column, value in found:
+            row[column] = value
+        while len(rows) < number:
+            rows.append([])
+        rows[number - 1] = row
+    return rows
+
+
+def _value(cell: dict[str, Any]) -> object:
+    """A cell's value as Excel shows it: an error (#N/A) or "" is blank, 3.0 is 3."""
+    value = cell["value"]
+    if value is None or value == "" or cell["data_type"] == "e":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def choose_sheet(
+    file: str, names: list[str], sheet: str | None, hidden: Collection[str] = ()
+) -> tuple[str, list[Note]]:
+    """The sheet named (any case), else the first visible one, with a note when the first
+    sheet is hidden: a hidden sheet is read only when named."""
     if not names:
         raise unreadable(file, "XLSX", "it has no sheets")
     if sheet is None:
-        return names[0]
+        visible = [n for n in names if n not in hidden]
+        if not visible:
+            raise all_hidden(file, names)
+        if visible[0] == names[0]:
+            return names[0], []
+        return visible[0], [hidden_first_note(names[: names.index(visible[0])], visible[0])]
     if sheet in names:
-        return sheet
+        return sheet, []
     folded = [n for n in names if n.casefold() == sheet.strip().casefold()]
     if len(folded) == 1:
-        return folded[0]
-    raise SurveyReadError(
+        return folded[0], []
+    raise no_sheet(file, sheet, names)
+
+
+def hidden_first_note(skipped: list[str], chosen: str) -> Note:
+    """The warning when the first sheet(s) are hidden and a later one is read instead."""
+    first = (
+        f"the first sheet, {skipped[0]!r}, is hidden"
+        if len(skipped) == 1
+        else f"the first sheets ({', '.join(map(repr, skipped))}) are hidden"
+    )
+    return Note(
+        1,
+        None,
+        f"{first}, so the first visible sheet, {chosen!r}, is read; to read a hidden sheet,"
+        " name it with --sheet (or sheet = in the profile)",
+    )
+
+
+def all_hidden(file: str, names: list[str]) -> SurveyReadError:
+    return SurveyReadError(
+        f"{file}: every sheet is hidden ({', '.join(names)})",
+        hint="choose the sheet with the responses with --sheet, or unhide it",
+    )
+
+
+def no_sheet(file: str, sheet: str, names: list[str]) -> SurveyReadError:
+    return SurveyReadError(
         f"{file} has no sheet {sheet!r}", hint=f"sheets: {', '.join(names)} (choose with --sheet)"
     )
 
@@ -135,28 +228,30 @@ def _has_formulas(path: Path) -> bool:
 
 
 def _formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """Where the sheet's formulas are (0-based row, column) and their text."""
+    """Where the sheet's formulas are (0-based row, column) and their text: a second pass,
+    over the workbook opened for its formulas rather than their saved values."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=False)
-    try:
-        worksheet = workbook[sheet]
-        worksheet.reset_dimensions()  # the saved dimensions may be wrong: read every cell
-        return {
-            (r, c): str(cell.value)
-            for r, row in enumerate(worksheet.iter_rows())
-            for c, cell in enumerate(row)
-            if getattr(cell, "data_type", None) == "f"
-        }
-    finally:
-        workbook.close()
+    found: dict[tuple[int, int], str] = {}
+    with path.open("rb") as file:
+        workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
+        try:
+            for number, cells in _parsed_rows(workbook[sheet]):
+                for cell in cells:
+                    if cell["data_type"] == "f":
+                        text = str(getattr(cell["value"], "text", cell["value"]))
+                        check_cell(path.name, sheet, number, cell["column"] - 1, text)
+                        found[number - 1, cell["column"] - 1] = text
+        finally:
+            workbook.close()
+    return found
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException, what: str = "an Excel workbook") -> str:
     cause: BaseException | None = exc
     while cause is not None:  # openpyxl wraps what went wrong in a ValueError of its own
         if "Forbidden" in type(cause).__name__:  # defusedxml: EntitiesForbidden, ...
             return f"its XML declares entities, which are refused ({type(cause).__name__})"
         cause = cause.__cause__ or cause.__context__
     first_line = str(exc).splitlines()[0] if str(exc) else ""
-    return f"it is damaged or not an Excel workbook ({type(exc).__name__}: {first_line})"
+    return f"it is damaged or not {what} ({type(exc).__name__}: {first_line})"

@@ -237,3 +237,33 @@ def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path: Path) -> None:
     with pytest.raises(SurveyReadError) as caught:
         read_survey(bomb)
     assert "is compressed" in str(caught.value) and ":1" in str(caught.value)
+
+
+def test_an_ods_is_read_not_called_damaged(tmp_path: Path) -> None:
+    pytest.importorskip("odf")
+    import pandas as pd
+
+    path = tmp_path / "survey.ods"
+    pd.DataFrame({"City": ["Lima"], "Country": ["Peru"]}).to_excel(path, engine="odf", index=False)
+    table = read_survey(path)
+    assert table.headers == ("City", "Country") and table.rows[0].cells["City"] == "Lima"
+
+
+def test_an_xlsx_named_ods_is_read_by_its_bytes(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "s.ods", [["City", "Country"], ["Lima", "Peru"]])
+    assert read_survey(path).rows[0].cells["Country"] == "Peru"
+
+
+def test_excel_errors_read_as_blank_and_whole_floats_as_integers(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "s.xlsx", [["City", "Population", "Share"], ["Lima", 1, 2]])
+    path = tmp_path / "e.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="B2" t="n"><v>1</v>', b'<c r="B2" t="e"><v>#N/A</v>')
+                data = data.replace(b"<v>2</v>", b"<v>2.0</v>")
+            dst.writestr(item, data)
+    row = read_survey(path).rows[0]
+    assert row.cells["Population"] is None
+    assert row.cells["Share"] == 2 and isinstance(row.cells["Share"], int)

@@ -1,0 +1,200 @@
+""".ods (LibreOffice, OpenDocument) -> a grid of cells, as LibreOffice shows them.
+
+The sheet's XML (content.xml) is streamed through defusedxml, so entities are refused and
+the file is never held whole in memory. Numbers, dates and booleans keep their type, text
+reads as shown; a formula reads as the value saved with it. OpenDocument repeats a row or
+cell instead of writing it again ("table:number-rows-repeated"): a blank repeat (formatting
+down to row 1,048,576) costs nothing, a repeat of values is held to the limits before it is
+made (grid.check_cell, check_cells). Hidden sheets are read only when named, as for .xlsx.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from snapshotpdf import limits
+from snapshotpdf.errors import SnapshotError
+from snapshotpdf.survey.grid import Grid, Note, check_cell, check_cells, unreadable
+from snapshotpdf.survey.xlsx import (
+    all_hidden,
+    check_archive,
+    failure_reason,
+    hidden_first_note,
+    no_sheet,
+)
+
+MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_X = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_S = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_CELLS = {_T + "table-cell", _T + "covered-table-cell"}
+
+
+def is_ods(head: bytes) -> bool:
+    """An OpenDocument spreadsheet starts with an uncompressed "mimetype" zip member."""
+    return head.startswith(b"PK\x03\x04") and head[30:38] == b"mimetype" and MIMETYPE in head
+
+
+def read_ods(path: Path, sheet: str | None) -> Grid:
+    check_archive(path, "ODS")
+    try:
+        return _read(path, sheet)
+    except SnapshotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse a hostile file is "unreadable"
+        raise unreadable(
+            path.name, "ODS", failure_reason(exc, "a LibreOffice spreadsheet")
+        ) from None
+
+
+def _read(path: Path, sheet: str | None) -> Grid:
+    import zipfile
+
+    from defusedxml.ElementTree import iterparse
+
+    names: list[str] = []
+    hidden_styles: set[str] = set()
+    skipped: list[str] = []  # hidden sheets before the one read, when none is named
+    chosen: str | None = None
+    style = ""  # the style being read, in office:automatic-styles
+    reader: _Sheet | None = None
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            tag = element.tag
+            if reader is not None:
+                if event == "end" and tag == _T + "table":
+                    break
+                reader.event(event, element)
+                continue
+            if event == "start" and tag == _S + "style":
+                style = element.get(_S + "name", "")
+            elif event == "end" and tag == _S + "table-properties":
+                if element.get(_T + "display") == "false":
+                    hidden_styles.add(style)  # a table of this style is hidden
+            elif event == "start" and tag == _T + "table":
+                name = element.get(_T + "name", "")
+                names.append(name)
+                hidden = element.get(_T + "style-name") in hidden_styles
+                if _wanted(name, hidden, sheet):
+                    chosen = name
+                    reader = _Sheet(path.name, name)
+                elif hidden and sheet is None:
+                    skipped.append(name)
+            elif event == "end" and tag == _T + "table-row":
+                element.clear()  # a sheet not read: drop its rows as they pass
+    if reader is None or chosen is None:
+        if sheet is not None:
+            raise no_sheet(path.name, sheet, names)
+        if names:
+            raise all_hidden(path.name, names)
+        raise unreadable(path.name, "ODS", "it has no sheets")
+    notes = [hidden_first_note(skipped, chosen)] if skipped else []
+    return Grid(chosen, reader.rows, notes + reader.notes)
+
+
+def _wanted(name: str, hidden: bool, sheet: str | None) -> bool:
+    if sheet is None:
+        return not hidden
+    return name == sheet or name.casefold() == sheet.strip().casefold()
+
+
+class _Sheet:
+    """The rows of one table, as its XML streams past."""
+
+    def __init__(self, file: str, sheet: str) -> None:
+        self.file, self.sheet = file, sheet
+        self.rows: list[list[object]] = []
+        self.notes: list[Note] = []
+        self.number = 0  # the last row number read (1-based)
+        self.cells = 0  # cells held so far
+        self.row: list[object] = []
+        self.column = 0  # the next column index in this row
+
+    def event(self, event: str, element: Any) -> None:
+        tag = element.tag
+        if tag == _T + "table-row":
+            if event == "start":
+                self.row, self.column = [], 0
+            else:
+                self._end_row(_repeat(element, "number-rows-repeated"))
+                element.clear()
+        elif tag in _CELLS and event == "end":
+            repeat = _repeat(element, "number-columns-repeated")
+            value = _value(element)
+            if value is not None:
+                last = self.column + repeat - 1
+                check_cell(self.file, self.sheet, self.number + 1, last, value)
+                self.row.extend([None] * (self.column - len(self.row)))
+                self.row.extend([value] * repeat)
+                if element.get(_T + "formula") and element.get(f"{{{_OFFICE}}}value-type") is None:
+                    self.notes.append(
+                        Note(
+                            self.number + 1,
+                            self.column,
+                            "this formula has no saved value, so it is read as its text; open"
+                            " the file in LibreOffice and save it to store the values",
+                            str(value),
+                        )
+                    )
+            self.column += repeat
+            element.clear()
+
+    def _end_row(self, repeat: int) -> None:
+        row = self.row
+        if not row:
+            self.number += repeat  # blank rows, however many: nothing to hold
+            return
+        first = self.number + 1
+        self.number += repeat
+        check_cell(self.file, self.sheet, self.number, len(row) - 1, None)
+        self.cells += len(row) * repeat
+        check_cells(self.file, self.sheet, self.cells, self.number)
+        while len(self.rows) < first - 1:
+            self.rows.append([])
+        self.rows.extend(list(row) for _ in range(repeat))
+
+
+def _repeat(element: Any, attribute: str) -> int:
+    return max(1, int(element.get(_T + attribute, "1")))
+
+
+def _value(cell: Any) -> object:
+    """What LibreOffice shows in the cell: a number, date or boolean keeps its type."""
+    kind = cell.get(f"{{{_OFFICE}}}value-type")
+    if kind in ("float", "percentage", "currency"):
+        number = float(cell.get(f"{{{_OFFICE}}}value", "nan"))
+        if number == number:
+            return int(number) if number.is_integer() else number
+    elif kind == "boolean":
+        return cell.get(f"{{{_OFFICE}}}boolean-value") == "true"
+    elif kind == "date":
+        text = cell.get(f"{{{_OFFICE}}}date-value", "")
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    text = "\n".join(_text(p) for p in cell if p.tag == _X + "p")
+    if not text and kind is None and (formula := cell.get(_T + "formula")):
+        return str(formula).removeprefix("of:")
+    return text or None
+
+
+def _text(element: Any) -> str:
+    """A paragraph's text: spans and links read through, <text:s c="3"/> is three spaces."""
+    parts = [element.text or ""]
+    for child in element:
+        name = child.tag.rpartition("}")[2]
+        if name == "s":
+            spaces = int(child.get(_X + "c", "1"))
+            parts.append(" " * min(max(1, spaces), limits.MAX_CELL_CHARS + 1))
+        elif name == "tab":
+            parts.append("\t")
+        elif name == "line-break":
+            parts.append("\n")
+        elif name != "annotation":  # comments are not the cell's value
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
