@@ -1,18 +1,23 @@
-"""Files: names made from cities, atomic writes, sizes as people read them, and picking
-cities by name or file stem."""
+"""Files: names made from cities, atomic writes (and the output folder's lock), sizes as
+people read them, and picking cities by name or file stem."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
+import fcntl
 import hashlib
 import os
 import re
-import tempfile
-from collections.abc import Callable, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from anyascii import anyascii
+
+from snapshotpdf.errors import SnapshotError
 
 T = TypeVar("T")
 
@@ -40,26 +45,159 @@ def pdf_name(country: str, city: str) -> str:
     return f"{slug(country, city)}.pdf"
 
 
+# Temporary files this tool writes (write_atomic) are named .snapshotpdf-NAME.RANDOM.tmp,
+# so a build removes only its own leftovers, never a user's ".notes.tmp".
+TEMP_PREFIX = ".snapshotpdf-"
+TEMP_SUFFIX = ".tmp"
+LOCK = ".snapshotpdf.lock"  # the output folder's lock: one build at a time (output_lock)
+_HELD: dict[Path, int] = {}  # the folders this process holds the lock of, and how often
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, flush to disk, then rename into place:
-    a crash never leaves a truncated file under the final name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    a crash never leaves a truncated file under the final name. The file gets the mode any
+    new file gets (0666 less the umask). An OSError (a read-only folder, a full disk, a
+    folder where the file should be) becomes a SnapshotError naming the path and why."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(path.parent, exc) from None
+    tmp = None
+    try:
+        fd, tmp = _temporary(path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        raise write_error(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _discard(tmp)
         raise
 
 
-def clean_stale_temporaries(outdir: Path) -> None:
-    """Remove the temporary files a killed build left behind (never a final file)."""
-    for stale in outdir.glob(".*.tmp"):
-        stale.unlink(missing_ok=True)
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new temporary file beside path, opened for writing; created with mode 0666 so the
+    umask (or the folder's default ACL) decides its permissions, as for any new file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+
+
+def _discard(tmp: Path | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_error(path: Path, exc: OSError) -> SnapshotError:
+    """A SnapshotError for an OSError while writing path: the path, the system's reason,
+    and what to do about it."""
+    reason = exc.strerror or type(exc).__name__
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        hint = f"free some space on the disk that holds {path.parent}, then run it again"
+    elif code == errno.EISDIR or (code in (errno.EEXIST, errno.ENOTEMPTY) and path.is_dir()):
+        hint = f"{path} is a folder: move it out of the way, or choose another output"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = f"make {path.parent} writable, or choose another output folder with -o"
+    elif code == errno.ENOTDIR:
+        hint = f"a file stands where a folder of {path} should be: move it, or choose another"
+    else:
+        hint = "check the folder and the disk, or choose another output folder with -o"
+    return SnapshotError(f"cannot write {path}: {reason}", hint=hint)
+
+
+def clean_stale_temporaries(outdir: Path, legacy: Iterable[str] = ()) -> None:
+    """Remove the temporary files a killed run left behind in outdir: only those this tool
+    names (.snapshotpdf-*.tmp; and .NAME.*.tmp for each NAME in legacy, the files it
+    writes, as older versions named them), only regular files, never a symlink or a file
+    of the user's, never a final file."""
+    starts = (TEMP_PREFIX, *(f".{name}." for name in legacy))
+    try:
+        found = list(os.scandir(outdir))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise write_error(outdir, exc) from None
+    for entry in found:
+        if not (entry.name.startswith(starts) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise write_error(Path(entry.path), exc) from None
+
+
+def move_aside(path: Path, folder: Path) -> Path | None:
+    """Move the file path into folder (made when needed), replacing one of the same name
+    there; the new path, or None when there was no such file."""
+    if not path.is_file() and not path.is_symlink():
+        return None
+    target = folder / path.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise write_error(target, exc) from None
+    return target
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock (an exclusive flock on FOLDER/.snapshotpdf.lock) while the
+    block runs: a second run writing into the same folder gets a SnapshotError at once,
+    never a wait. The folder is made when needed. Re-entrant within one process."""
+    key = folder.resolve()
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    lock = folder / LOCK
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(lock, flags | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as exc:
+        raise write_error(lock, exc) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SnapshotError(
+                f"another snapshotpdf run is writing into {folder}",
+                hint="wait for it to finish, or give this one another folder with -o",
+            ) from None
+        except OSError as exc:
+            raise write_error(lock, exc) from None
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            fcntl.flock(fd, fcntl.LOCK_UN)  # now, even if a child process shares the file
+    finally:
+        os.close(fd)
 
 
 def size_text(size: int | None) -> str:

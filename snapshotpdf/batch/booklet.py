@@ -54,10 +54,21 @@ def booklet_order(record: CityRecord) -> tuple[str, str, str, str]:
 
 
 def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) -> BuildResult:
-    """Read and check the survey, lay out every valid city, write one PDF."""
+    """Read and check the survey, lay out every valid city, write one PDF; holding the
+    lock of the folder it goes into, as a build does (no build writes there meanwhile)."""
+    output = settings.output
+    if output.is_dir():
+        raise SnapshotError(
+            f"{output} is a folder: the booklet is one PDF file",
+            hint=f"give the booklet's file name, such as -o {output / 'booklet.pdf'}",
+        )
+    with files.output_lock(output.parent):
+        return _make_booklet(settings, BuildResult(reporter or Reporter(), booklet=output))
+
+
+def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult:
     from snapshotpdf.render.pdf import PdfMaker, capture_warnings
 
-    result = BuildResult(reporter or Reporter(), booklet=settings.output)
     survey = settings.inputs.survey_path
     records = plan.read(settings.inputs, result)
     if not records:

@@ -1,6 +1,11 @@
 """The build, in three stages: plan (plan.py: read, check, compare, choose what is stale)
 -> render (workers.py: HTML to PDF, in warm worker processes) -> record (here: each PDF
 written atomically, the manifest, the run report, and what a re-run may replay).
+
+A build holds its output folder's lock throughout (files.output_lock): a second build into
+the same folder stops at once with an error. It writes only its own files: it removes only
+the temporaries it names, and moves the PDF of a city no longer in the survey into
+OUTDIR/removed/ (its manifest entry says `removed`).
 """
 
 from __future__ import annotations
@@ -12,11 +17,20 @@ from pathlib import Path
 
 from snapshotpdf import files
 from snapshotpdf.batch import manifest, rerun
-from snapshotpdf.batch.plan import Plan, Target, keep_current, plan
-from snapshotpdf.batch.report import run_report_text, write_run_report
+from snapshotpdf.batch.plan import (
+    Plan,
+    Target,
+    date_text,
+    keep_current,
+    mark_removed,
+    plan,
+    previous_entries,
+)
+from snapshotpdf.batch.report import REPORT, run_report_text, write_run_report
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.batch.workers import Job, JobResult, Renderers, fast_subsetter_available
+from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import CityRecord, Problem, Severity
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.reporter import Reporter
@@ -27,11 +41,21 @@ def build(settings: Settings, reporter: Reporter | None = None) -> BuildResult:
     problems, steps and progress. A finished build records what a re-run from the same
     inputs would do, so that one can be replayed (rerun.py)."""
     result = BuildResult(reporter or Reporter())
+    with files.output_lock(settings.outdir):
+        try:
+            _build(settings, result)
+        except OSError as exc:  # what files.py did not name already: still no traceback
+            raise _os_error(exc, settings.outdir) from None
+    return result
+
+
+def _build(settings: Settings, result: BuildResult) -> None:
     with Renderers(settings.inputs.layout, settings.jobs) as renderers:  # warming up from now
         inputs = rerun.inputs_digest(settings)  # before reading: what this build is made from
         planned = plan(settings, result)
         if planned is None:
-            return result
+            _remove_only(settings, result)
+            return
         saver = _ManifestSaver(settings.outdir, settings.inputs.survey_path.name)
         _prepare(settings, planned, result)
         done = len(result.unchanged)
@@ -44,7 +68,14 @@ def build(settings: Settings, reporter: Reporter | None = None) -> BuildResult:
         saver.save(planned.entries, _skipped_entries(result))
     write_run_report(result)
     rerun.record(settings, inputs, _as_rerun(result, planned))
-    return result
+
+
+def _os_error(exc: OSError, outdir: Path) -> SnapshotError:
+    where = exc.filename if exc.filename is not None else outdir
+    return SnapshotError(
+        f"{where}: {exc.strerror or exc}",
+        hint=f"check {outdir} and the disk it is on, or choose another output folder with -o",
+    )
 
 
 def _jobs(settings: Settings, planned: Plan) -> list[Job]:
@@ -54,7 +85,7 @@ def _jobs(settings: Settings, planned: Plan) -> list[Job]:
             target.record,
             planned.figures,
             settings.paper,
-            planned.created,
+            target.created,
             target.html,
             settings.variant,
             settings.author,
@@ -64,21 +95,56 @@ def _jobs(settings: Settings, planned: Plan) -> list[Job]:
 
 
 def _prepare(settings: Settings, planned: Plan, result: BuildResult) -> None:
-    """Before the first PDF: clean what a killed build left, and say what will happen."""
-    files.clean_stale_temporaries(settings.outdir)
-    if planned.stale:
-        rerun.forget(settings.outdir)
-        if not fast_subsetter_available():
-            result.reporter.notice(
-                Severity.WARNING,
-                "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF takes"
-                " several hundred milliseconds longer; install it (make setup does)",
+    """Before the first PDF: clean what a killed build left, move aside the PDFs of cities
+    no longer in the survey, and say what will happen."""
+    ours = {manifest.MANIFEST, REPORT, rerun.STATE, *planned.entries}
+    files.clean_stale_temporaries(settings.outdir, [*ours, *(t.path.name for t in planned.targets)])
+    ahead = [settings.outdir / manifest.MANIFEST, settings.outdir / REPORT]
+    for path in [*(t.path for t in planned.stale), *ahead]:  # before hours of rendering
+        if path.is_dir():
+            raise SnapshotError(
+                f"{path} is a folder: the build cannot write its file there",
+                hint="move that folder out of the way, or choose another output folder with -o",
             )
+    if planned.stale or planned.removed:
+        rerun.forget(settings.outdir)
+    _move_removed(settings, planned.removed, result)
+    if planned.stale and not fast_subsetter_available():
+        result.reporter.notice(
+            Severity.WARNING,
+            "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF takes"
+            " several hundred milliseconds longer; install it (make setup does)",
+        )
     where = f"{settings.jobs} worker process(es)" if settings.jobs > 0 else "in this process"
     result.reporter.step(
         f"Step 4 - rendering {len(planned.stale)} snapshot(s) into {settings.outdir}"
         f" ({len(result.unchanged)} unchanged, {where})"
     )
+
+
+def _move_removed(settings: Settings, removed: list[manifest.Entry], result: BuildResult) -> None:
+    """The PDFs of cities no longer in the survey go into OUTDIR/removed/, out of mail's way."""
+    aside = settings.outdir / manifest.REMOVED
+    for entry in removed:
+        moved = files.move_aside(settings.outdir / entry.file, aside) if entry.file else None
+        where = f": {entry.file} moved to {moved}" if moved else ""
+        result.reporter.step(f"{entry.city}, {entry.country} is no longer in the survey{where}")
+
+
+def _remove_only(settings: Settings, result: BuildResult) -> None:
+    """Nothing to render: the cities no longer in the survey are still marked removed."""
+    if result.validation is None:
+        return
+    entries = previous_entries(settings, result)
+    removed = mark_removed(entries, result.validation.records)
+    if removed:
+        rerun.forget(settings.outdir)
+        _move_removed(settings, removed, result)
+        manifest.save(
+            settings.outdir,
+            [*entries.values(), *_skipped_entries(result)],
+            settings.inputs.survey_path.name,
+        )
 
 
 def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResult) -> None:
@@ -107,6 +173,7 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
         pages=rendered.pages,
         fingerprint=target.fingerprint,
         warnings=[p.message for p in result.problems[before:]],
+        created=date_text(target.created),
     )
     result.written.append((record, target.path))
     result.reporter.detail(
@@ -156,7 +223,7 @@ def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Replay | None:
         failed=[],
         problems=result.problems[: planned.settled],
     )
-    entries = dict(manifest.load(result.settings.outdir))
+    entries = manifest.load(result.settings.outdir, removed=True)
     if keep_current(again, planned.targets, entries, False, _collect):
         return None
     listed = [*entries.values(), *_skipped_entries(again)]

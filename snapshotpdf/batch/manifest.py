@@ -3,13 +3,20 @@
 
 A city's fingerprint covers everything that shapes its PDF: its HTML (which holds the
 record and exactly the survey-wide figures it prints), the layout and font files, the
-paper, and the versions of snapshotpdf and WeasyPrint.
+paper, and the versions of snapshotpdf and WeasyPrint; never a date or a file time, so a
+survey saved again unchanged rebuilds nothing. The date a PDF carries is kept beside it
+(`created`): SOURCE_DATE_EPOCH when set, else when the city's content last changed.
+
+The manifest describes what the last build's survey holds: a city no longer among its
+valid records is listed as `removed` (its PDF moved into OUTDIR/removed/, no sha256), so
+`mail` can never send it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -19,6 +26,7 @@ from snapshotpdf.files import write_atomic
 from snapshotpdf.version import __version__
 
 MANIFEST = "manifest.json"
+REMOVED = "removed"  # OUTDIR/removed/: the PDFs of cities no longer in the survey
 SCHEMA = 1
 
 
@@ -27,12 +35,13 @@ class Entry:
     city: str
     country: str
     file: str
-    status: str  # built, unchanged, failed, skipped (a row with an error: no file)
+    status: str  # built, unchanged, failed, skipped (a row with an error: no file), removed
     sha256: str | None = None
     pages: int | None = None
     fingerprint: str | None = None
     warnings: list[str] = field(default_factory=list)
     row: int | None = None  # the survey row, for skipped rows
+    created: str | None = None  # the date the PDF carries (ISO 8601), for built, unchanged
 
 
 def sha256_file(path: Path) -> str:
@@ -64,20 +73,38 @@ def fingerprint(html: str, context: str) -> str:
     return hashlib.sha256(f"{context}\0{html}".encode()).hexdigest()
 
 
-def load(outdir: Path) -> dict[str, Entry]:
-    """The previous build's entries by file name; empty when there is none or it is unreadable."""
+def load(
+    outdir: Path, removed: bool = False, warn: Callable[[str], None] | None = None
+) -> dict[str, Entry]:
+    """The previous build's entries by file name (skipped rows aside, and removed cities
+    unless removed=True); empty when there is none or it is unreadable. warn is told when
+    there is a manifest.json that is not one (not JSON, not an object, entries missing)."""
+    path = outdir / MANIFEST
     try:
-        raw = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise TypeError(f"the JSON holds {type(raw).__name__}, not an object")
         if raw.get("schema") != SCHEMA:
             return {}
-        return {e["file"]: Entry(**e) for e in raw["cities"] if e["status"] != "skipped"}
-    except (OSError, ValueError, KeyError, TypeError):
+        wanted = {"skipped"} if removed else {"skipped", "removed"}
+        return {e["file"]: Entry(**e) for e in raw["cities"] if e["status"] not in wanted}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        if warn is not None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            warn(
+                f"{path} is not a manifest snapshotpdf can read ({reason}): it is ignored,"
+                " every PDF is rendered again and it is written anew"
+            )
         return {}
 
 
-def is_current(outdir: Path, previous: Entry | None, print_: str) -> bool:
-    """True when the file on disk is the one a build with this fingerprint wrote."""
+def is_current(outdir: Path, previous: Entry | None, print_: str, created: str) -> bool:
+    """True when the file on disk is the one a build with this fingerprint and date wrote."""
     if previous is None or previous.fingerprint != print_ or previous.sha256 is None:
+        return False
+    if previous.created != created:
         return False
     path = outdir / previous.file
     return path.is_file() and sha256_file(path) == previous.sha256

@@ -5,6 +5,11 @@ has nothing to render.
 
 Everything is read, checked and aggregated before the first PDF is written; every data
 row of the export ends rendered, skipped (with its reason) or counted as blank.
+
+A fingerprint covers a city's content only (its HTML without a date). The date its PDF
+carries is SOURCE_DATE_EPOCH when set, else the one the manifest keeps for it while its
+content stays the same (else the survey's modification time: when the content changed), so
+saving the survey again rebuilds nothing and an untouched city keeps its bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from snapshotpdf import files
 from snapshotpdf.batch import manifest
 from snapshotpdf.batch.report import write_run_report
 from snapshotpdf.batch.result import BuildResult
-from snapshotpdf.batch.settings import Settings, creation_date
+from snapshotpdf.batch.settings import Settings, creation_date, source_date
 from snapshotpdf.models import CityRecord, Inputs, Location, Problem, Severity, SurveyFigures
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
@@ -28,12 +33,14 @@ from snapshotpdf.survey.validate import validate
 
 @dataclass(frozen=True)
 class Target:
-    """A selected city, the PDF it goes to, its HTML and that HTML's fingerprint."""
+    """A selected city, the PDF it goes to, its HTML (dated; made only for a city to render),
+    the fingerprint of its content, and the date its PDF carries."""
 
     record: CityRecord
     path: Path
     html: str
     fingerprint: str
+    created: datetime
 
 
 @dataclass
@@ -42,11 +49,11 @@ class Plan:
 
     layout: Layout
     figures: SurveyFigures
-    created: datetime
     targets: list[Target]  # every selected city
     stale: list[Target]  # those whose PDF must be made
     entries: dict[str, manifest.Entry]  # the previous manifest, updated for unchanged cities
     settled: int  # how many problems reading and selecting found: a re-run says them too
+    removed: list[manifest.Entry]  # cities of the previous build no longer in the survey
 
 
 def read(inputs: Inputs, result: BuildResult) -> list[CityRecord]:
@@ -81,19 +88,63 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
     layout = load_layout(settings.inputs.layout)
     _say_untranslated(layout, selected, result)
     renderer = Renderer(layout)
-    created = creation_date(settings.inputs.survey_path)
+    fixed = source_date()
+    changed = fixed or creation_date(settings.inputs.survey_path)  # for content changed now
     context = manifest.build_context(
         layout.files(), f"{settings.paper}\0variant {settings.variant}\0author {settings.author}"
     )
+    entries = previous_entries(settings, result)
     targets = []
     for record in selected:
-        html = renderer.html(record, figures, settings.paper, created=created)
+        content = renderer.html(record, figures, settings.paper)  # undated: content only
         path = settings.outdir / files.pdf_name(record.country, record.city)
-        targets.append(Target(record, path, html, manifest.fingerprint(html, context)))
+        print_ = manifest.fingerprint(content, context)
+        created = fixed or _kept_date(entries.get(path.name), print_) or changed
+        targets.append(Target(record, path, "", print_, created))
     settled = len(result.problems)
-    entries = dict(manifest.load(settings.outdir))
-    stale = keep_current(result, targets, entries, settings.force, BuildResult.add)
-    return Plan(layout, figures, created, targets, stale, entries, settled)
+    removed = mark_removed(entries, records)
+    stale = [
+        replace(t, html=renderer.html(t.record, figures, settings.paper, created=t.created))
+        for t in keep_current(result, targets, entries, settings.force, BuildResult.add)
+    ]
+    return Plan(layout, figures, targets, stale, entries, settled, removed)
+
+
+def previous_entries(settings: Settings, result: BuildResult) -> dict[str, manifest.Entry]:
+    """The previous build's manifest entries (removed cities too), by file name; a
+    manifest.json that is not one is ignored, with a warning."""
+    return manifest.load(
+        settings.outdir,
+        removed=True,
+        warn=lambda message: result.reporter.notice(Severity.WARNING, message),
+    )
+
+
+def _kept_date(old: manifest.Entry | None, print_: str) -> datetime | None:
+    """The date the previous build gave a city whose content is still the same."""
+    if old is None or old.fingerprint != print_ or not old.created:
+        return None
+    try:
+        return datetime.fromisoformat(old.created)
+    except ValueError:
+        return None
+
+
+def date_text(created: datetime) -> str:
+    """A PDF's date as the manifest keeps it (and as the HTML carries it)."""
+    return created.isoformat(timespec="seconds")
+
+
+def mark_removed(
+    entries: dict[str, manifest.Entry], records: list[CityRecord]
+) -> list[manifest.Entry]:
+    """Mark removed every entry whose city is no longer among the survey's valid records
+    (selected or not); the entries newly removed, as they were (their PDFs go aside)."""
+    present = {files.pdf_name(r.country, r.city) for r in records}
+    gone = [e for name, e in entries.items() if name not in present and e.status != "removed"]
+    for old in gone:
+        entries[old.file] = manifest.Entry(old.city, old.country, old.file, "removed")
+    return gone
 
 
 def _say_untranslated(layout: Layout, records: list[CityRecord], result: BuildResult) -> None:
@@ -150,7 +201,8 @@ def keep_current(
     stale = []
     for target in targets:
         old = entries.get(target.path.name)
-        if force or not manifest.is_current(target.path.parent, old, target.fingerprint):
+        created = date_text(target.created)
+        if force or not manifest.is_current(target.path.parent, old, target.fingerprint, created):
             stale.append(target)
             continue
         assert old is not None

@@ -1,8 +1,10 @@
 """A build with nothing changed is replayed, not redone.
 
 Every build that finishes leaves OUTDIR/.snapshotpdf-rerun.json: a digest of everything the
-build was made from (the survey's bytes and date, the profile, the settings, the layout and
-font files, snapshotpdf's own files, its libraries' versions), the sha256 of every PDF, and
+build was made from (the survey's bytes, SOURCE_DATE_EPOCH, the profile, the settings, the
+layout and font files, snapshotpdf's own files, its libraries' versions; never a file's
+time: the dates of PDFs built without SOURCE_DATE_EPOCH are in the manifest, and a replay
+happens only when every PDF is the one recorded), the sha256 of every PDF, and
 what a second build from the same inputs would say and write (its problems, summary line,
 exit code, manifest.json and report.json), worked out by the build's own code.
 
@@ -24,7 +26,7 @@ from snapshotpdf import files
 from snapshotpdf.assets import package_file
 from snapshotpdf.batch import manifest
 from snapshotpdf.batch.report import REPORT
-from snapshotpdf.batch.settings import Settings, creation_date
+from snapshotpdf.batch.settings import Settings, source_date
 from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import Severity
 from snapshotpdf.reporter import Reporter
@@ -57,7 +59,7 @@ def inputs_digest(settings: Settings) -> str | None:
         layout = load_layout(settings.inputs.layout)
         asked = (
             f"survey {survey}",
-            f"created {creation_date(survey).isoformat()}",
+            f"source date {source_date()}",
             f"cities {settings.cities!r}",
             f"profile {settings.inputs.profile}",
             f"sheet {settings.inputs.sheet!r}",
@@ -92,19 +94,23 @@ def record(settings: Settings, digest: str | None, outcome: Replay | None) -> No
 
 def forget(outdir: Path) -> None:
     """A build is about to change the outputs: what was recorded no longer holds."""
-    (outdir / STATE).unlink(missing_ok=True)
+    try:
+        (outdir / STATE).unlink(missing_ok=True)
+    except OSError as exc:
+        raise files.write_error(outdir / STATE, exc) from None
 
 
 def replay(settings: Settings, reporter: Reporter) -> Replay | None:
     """Repeat the last build's outcome when nothing it depends on changed; None otherwise."""
-    if settings.force:
+    if settings.force or not (settings.outdir / STATE).is_file():
         return None
-    outcome = _recorded(settings)
-    if outcome is None:
-        return None
-    files.clean_stale_temporaries(settings.outdir)
-    files.write_atomic(settings.outdir / manifest.MANIFEST, outcome.manifest.encode())
-    files.write_atomic(settings.outdir / REPORT, outcome.report.encode())
+    with files.output_lock(settings.outdir):  # a build into the same folder changes it all
+        outcome = _recorded(settings)
+        if outcome is None:
+            return None
+        files.clean_stale_temporaries(settings.outdir, [manifest.MANIFEST, REPORT, STATE])
+        files.write_atomic(settings.outdir / manifest.MANIFEST, outcome.manifest.encode())
+        files.write_atomic(settings.outdir / REPORT, outcome.report.encode())
     reporter.step(
         f"Nothing changed since the last build: {len(outcome.pdfs)} PDF(s) in {settings.outdir}"
         " are current (--force rebuilds them)"
@@ -117,14 +123,16 @@ def replay(settings: Settings, reporter: Reporter) -> Replay | None:
 def _recorded(settings: Settings) -> Replay | None:
     try:
         state = json.loads((settings.outdir / STATE).read_text(encoding="utf-8"))
-        if state.get("schema") != SCHEMA or state.get("inputs") != inputs_digest(settings):
+        if not isinstance(state, dict) or state.get("schema") != SCHEMA:
+            return None
+        if state.get("inputs") != inputs_digest(settings):
             return None
         raw = state["outcome"]
         outcome = Replay(**raw | {"problems": [tuple(p) for p in raw["problems"]]})
         for name, sha256 in outcome.pdfs.items():
             if manifest.sha256_file(settings.outdir / name) != sha256:
                 return None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return outcome
 

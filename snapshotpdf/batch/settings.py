@@ -24,8 +24,14 @@ class Settings:
     author: str = "snapshotpdf"  # the organisation named as every PDF's author
 
 
-def creation_date(survey: Path) -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved."""
+def source_date() -> datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible builds) when it is set to a number of seconds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else int(survey.stat().st_mtime)
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch and epoch.isdigit() else None
+
+
+def creation_date(survey: Path) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else when the survey was saved.
+    A build dates each city's PDF by when its content last changed (batch/plan.py), a
+    booklet by this."""
+    return source_date() or datetime.fromtimestamp(int(survey.stat().st_mtime), tz=UTC)

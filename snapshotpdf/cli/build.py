@@ -54,6 +54,7 @@ def build(
     workers = _parse_jobs(jobs)
     from snapshotpdf.batch.rerun import replay
     from snapshotpdf.batch.settings import Settings
+    from snapshotpdf.files import output_lock
 
     settings = Settings(
         inputs=inputs(survey, profile, sheet),
@@ -67,14 +68,15 @@ def build(
         author=author,
     )
     reporter = TerminalReporter(quiet)
-    replayed = replay(settings, reporter)  # nothing changed: nothing to read or render
-    if replayed is not None:
-        typer.echo(replayed.summary, err=True)
-        raise typer.Exit(replayed.exit_code)
-    from snapshotpdf.batch.build import build as run_build
+    with reported_errors(), output_lock(outdir):  # one build at a time into a folder
+        replayed = replay(settings, reporter)  # nothing changed: nothing to read or render
+        if replayed is not None:
+            typer.echo(replayed.summary, err=True)
+            raise typer.Exit(replayed.exit_code)
+        from snapshotpdf.batch.build import build as run_build
 
-    with reported_errors(), reporter.live():
-        result = run_build(settings, reporter)
+        with reporter.live():
+            result = run_build(settings, reporter)
     finish(result, strict)
 
 

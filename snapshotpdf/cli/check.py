@@ -19,7 +19,7 @@ class Format(StrEnum):
 
 
 def check(
-    survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .csv, .tsv, .txt).")],
+    survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .ods, .csv, .tsv, .txt).")],
     profile: ProfileOpt = None,
     sheet: SheetOpt = None,
     strict: StrictOpt = False,

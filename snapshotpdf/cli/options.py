@@ -31,13 +31,15 @@ VARIANT_HELP = (
 
 SurveyArg = Annotated[
     Path | None,
-    typer.Argument(help="Survey export (.xlsx, .csv). Default: the bundled sample survey."),
+    typer.Argument(help="Survey export (.xlsx, .ods, .csv). Default: the bundled sample survey."),
 ]
 ProfileOpt = Annotated[
     Path | None,
     typer.Option(help="Survey profile (TOML) naming the export's columns. Default: the sample's."),
 ]
-SheetOpt = Annotated[str | None, typer.Option(help="Sheet of an .xlsx to read.")]
+SheetOpt = Annotated[
+    str | None, typer.Option(help="Sheet of an .xlsx or .ods to read (a hidden one only by name).")
+]
 StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")]
 PaperOpt = Annotated[Paper, typer.Option(help="Paper size.")]

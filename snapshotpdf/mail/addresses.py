@@ -16,6 +16,7 @@ import contextlib
 import re
 import unicodedata
 
+from snapshotpdf import limits
 from snapshotpdf.errors import SnapshotError
 
 # Explicit bidirectional formatting characters: they can make an address read as another.
@@ -25,7 +26,6 @@ _NAMES = {"\r": "a carriage return", "\n": "a line break", "\t": "a tab", "\x00"
 # inside, no whitespace around, a language after the charset): =?charset?B|Q?text?=
 _ENCODED_WORD = re.compile(r"=\?([^?]*)\?([bBqQ])\?(.*?)\?=", re.DOTALL)
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
-MAX_NAME_LENGTH = 200  # characters of one display name; a longer "name" is a pasted text
 
 
 class DeliveryError(SnapshotError):
@@ -111,10 +111,9 @@ def check_header_value(value: str, what: str) -> None:
 
 def name_too_long(name: str) -> str | None:
     """Why a display name is refused for its length, or None."""
-    if len(name) > MAX_NAME_LENGTH:
-        return (
-            f"is {len(name)} characters long; a name in a header may have at most {MAX_NAME_LENGTH}"
-        )
+    if len(name) > limits.MAX_HEADER_NAME_CHARS:
+        limit = limits.MAX_HEADER_NAME_CHARS
+        return f"is {len(name)} characters long; a name in a header may have at most {limit}"
     return None
 
 
