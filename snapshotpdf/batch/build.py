@@ -86,7 +86,6 @@ def _jobs(settings: Settings, planned: Plan) -> list[Job]:
             planned.figures,
             settings.paper,
             target.created,
-            target.html,
             settings.variant,
             settings.author,
         )

@@ -33,12 +33,12 @@ from snapshotpdf.survey.validate import validate
 
 @dataclass(frozen=True)
 class Target:
-    """A selected city, the PDF it goes to, its HTML (dated; made only for a city to render),
-    the fingerprint of its content, and the date its PDF carries."""
+    """A selected city, the PDF it goes to, the fingerprint of its content, and the date its
+    PDF carries. Its HTML is made by the worker that renders it, when it takes the city, so
+    the main process never holds the HTML of more than the city it fingerprints."""
 
     record: CityRecord
     path: Path
-    html: str
     fingerprint: str
     created: datetime
 
@@ -100,13 +100,10 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
         path = settings.outdir / files.pdf_name(record.country, record.city)
         print_ = manifest.fingerprint(content, context)
         created = fixed or _kept_date(entries.get(path.name), print_) or changed
-        targets.append(Target(record, path, "", print_, created))
+        targets.append(Target(record, path, print_, created))
     settled = len(result.problems)
     removed = mark_removed(entries, records)
-    stale = [
-        replace(t, html=renderer.html(t.record, figures, settings.paper, created=t.created))
-        for t in keep_current(result, targets, entries, settings.force, BuildResult.add)
-    ]
+    stale = keep_current(result, targets, entries, settings.force, BuildResult.add)
     return Plan(layout, figures, targets, stale, entries, settled, removed)
 
 

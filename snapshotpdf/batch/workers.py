@@ -36,7 +36,6 @@ class Job:
     figures: SurveyFigures
     paper: str
     created: datetime | None
-    html: str
     variant: str = "screen"  # snapshotpdf/variants.py: screen, print, archive
     author: str | None = None  # the organisation named as the PDF's author
 
@@ -74,9 +73,10 @@ class CityRenderer:
     def __call__(self, job: Job) -> JobResult:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
-        try:
+        try:  # the HTML is made here, when the city is taken: the main process holds none
+            html = self.html.html(job.record, job.figures, job.paper, created=job.created)
             rendered = self.maker(job.variant).render(
-                job.html,
+                html,
                 job.record,
                 job.author,
                 overflow=(
