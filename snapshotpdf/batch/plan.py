@@ -62,7 +62,8 @@ def read(inputs: Inputs, result: BuildResult) -> list[CityRecord]:
     result.reporter.step(f"Step 1 - reading {survey}")
     checked = validate(survey, inputs.profile, inputs.sheet)
     result.reporter.step(
-        f"Step 2 - {len(checked.table.rows)} row(s) normalised (profile {checked.profile.name})"
+        f"Step 2 - {checked.data_rows - len(checked.blank_rows)} row(s) normalised"
+        f" (profile {checked.profile.name})"
     )
     result.validation = checked
     result.data_rows = checked.data_rows

@@ -9,7 +9,7 @@ blank rows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from snapshotpdf.errors import SurveyReadError
@@ -40,10 +40,16 @@ class SurveyTable:
     columns: tuple[Column, ...] = ()
     header_rows: int = 1
     problems: tuple[Problem, ...] = ()  # about the file itself: encoding, formulas, ...
+    released: int = 0  # data rows whose cells were let go once they were normalised
 
     @property
     def data_row_count(self) -> int:
-        return len(self.rows) + len(self.blank_rows)
+        return len(self.rows) + self.released + len(self.blank_rows)
+
+    def without_rows(self) -> SurveyTable:
+        """The table without its rows' cells (they are records now), counts kept: a
+        survey's raw cells need not stay in memory while its cities are rendered."""
+        return replace(self, rows=(), released=self.released + len(self.rows))
 
     @property
     def header_location(self) -> Location:

@@ -102,4 +102,5 @@ def validate_table(table: SurveyTable, profile: Profile) -> Validation:
             continue
         seen[key] = record
         result.records.append(record)
+    result.table = table.without_rows()
     return result
