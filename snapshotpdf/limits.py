@@ -30,3 +30,14 @@ MAX_CELLS = 10_000_000
 # The most characters of one display name in an e-mail header (a contact's or the
 # sender's name); a longer "name" is text pasted into the wrong cell.
 MAX_HEADER_NAME_CHARS = 200
+# The most characters of a free-text answer that can be printed (a spotlight, the
+# organisational structure): about 450 words, more than two pages hold. A longer answer
+# is cut, with a warning, before it reaches the renderer.
+MAX_ANSWER_CHARS = 3_000
+# The most characters of a one-line answer (a mayor's name, a term).
+MAX_LINE_CHARS = 300
+# The most characters of a city's or a country's name (the header band prints up to about
+# 400 in its smallest type, in three lines); a longer one skips the row with an error.
+MAX_NAME_CHARS = 200
+# A name longer than this is printed in smaller type, with a warning.
+LONG_NAME_CHARS = 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from snapshotpdf import limits
 from snapshotpdf.models import CityRecord, Population, Problem, RawRow, Severity
 from snapshotpdf.survey import values, vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS, Field
@@ -169,10 +170,46 @@ def _population(value: object, ctx: FieldContext) -> object:
     return None if count is None else Population(count, year)
 
 
+def _name(value: object, ctx: FieldContext) -> str | None:
+    name = values.parse_name(value)
+    if name is not None and len(name) > limits.MAX_NAME_CHARS:
+        raise ValueError(
+            f"a name of {len(name)} characters (at most {limits.MAX_NAME_CHARS}): check that"
+            " this cell holds the name alone"
+        )
+    if name is not None and len(name) > limits.LONG_NAME_CHARS:
+        ctx.warn(
+            f"a name of {len(name)} characters is printed in smaller type and wraps; check"
+            " that this cell holds the name alone",
+            name,
+        )
+    return name
+
+
+def _cut(parse: Callable[[object], str | None], limit: int) -> Parser:
+    """A free-text parser whose answer is cut to limit characters (at a word, with an
+    ellipsis) with a warning: an answer no page can hold never reaches the renderer."""
+
+    def parse_cut(value: object, ctx: FieldContext) -> str | None:
+        text = parse(value)
+        if text is None or len(text) <= limit:
+            return text
+        kept = text[: limit - 1]
+        if " " in kept[limit // 2 :]:
+            kept = kept[: kept.rindex(" ")]
+        ctx.warn(
+            f"the answer has {len(text):,} characters; the first {len(kept):,} are printed"
+            f" (at most {limit:,}, limits.py): shorten it to what a page can hold"
+        )
+        return kept.rstrip() + "…"
+
+    return parse_cut
+
+
 _PLAIN: dict[str, Parser] = {
-    "name": _plain(values.parse_name),
-    "text": _plain(values.parse_text),
-    "paragraphs": _plain(values.parse_paragraphs),
+    "name": _name,
+    "text": _cut(values.parse_text, limits.MAX_LINE_CHARS),
+    "paragraphs": _cut(values.parse_paragraphs, limits.MAX_ANSWER_CHARS),
     "term": _plain(values.parse_term),
     "website": _plain(values.parse_website),
     "email": _plain(values.parse_email),
@@ -215,6 +252,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     required one skips the row with an error. Problems name the cell as Excel shows it."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
+    refused: set[str] = set()  # required fields whose answer was refused (already said)
     city_name = values.clean_text(field_value(row, profile, "city"))
 
     def report(severity: Severity, header: str, message: str, raw: str | None) -> None:
@@ -231,7 +269,11 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         try:
             parsed[name] = parse(raw, ctx)
         except ValueError as exc:
-            report(Severity.WARNING, header, f"{label}: {_dropped(str(exc))}", str(raw))
+            if name in REQUIRED_FIELDS:  # no record without it: the reason is the error
+                refused.add(name)
+                report(Severity.ERROR, header, f"{label}: {exc}; the row is skipped", str(raw))
+            else:
+                report(Severity.WARNING, header, f"{label}: {_dropped(str(exc))}", str(raw))
         for message, raw_value, column in ctx.warnings:
             report(Severity.WARNING, column or header, f"{label}: {message}", raw_value)
 
@@ -247,7 +289,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
             sufficiency.append((area, answer))
 
     for name in REQUIRED_FIELDS:
-        if not parsed.get(name):
+        if not parsed.get(name) and name not in refused:
             source = profile.sources[name]
             header = source.columns[0][0] if source.columns else source.label
             report(

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from snapshotpdf import limits
 from snapshotpdf.models import (
     CityRecord,
     Location,
@@ -363,3 +364,36 @@ def test_a_language_that_is_no_language_code_is_dropped_with_a_warning(
 def test_language_codes_are_read_in_one_form(profile: Profile, code: str, read: str) -> None:
     record, _ = normalise_row(make_row(profile, {**COMPLETE, "language": code}), profile)
     assert record is not None and record.language == read
+
+
+def test_an_answer_no_page_can_hold_is_cut_with_a_warning(profile: Profile) -> None:
+    spotlight = "word " * 5_000  # 25,000 characters
+    record, problems = normalise_row(
+        make_row(profile, {**COMPLETE, "spotlight": spotlight, "mayor": "M" * 1_000}), profile
+    )
+    assert record is not None and record.spotlight is not None and record.mayor is not None
+    assert len(record.spotlight) <= limits.MAX_ANSWER_CHARS
+    assert record.spotlight.endswith("word…")  # cut at a word
+    assert len(record.mayor) == limits.MAX_LINE_CHARS
+    said = {p.location.header: p.message for p in warnings_of(problems)}
+    assert "the answer has 24,999 characters; the first" in said[profile.fields["spotlight"]]
+    assert "shorten it" in said[profile.fields["mayor"]]
+
+
+def test_a_name_too_long_to_be_a_name_skips_the_row(profile: Profile) -> None:
+    record, problems = normalise_row(
+        make_row(profile, {**COMPLETE, "city": "A" * (limits.MAX_NAME_CHARS + 1)}), profile
+    )
+    assert record is None
+    [error] = errors_of(problems)
+    assert f"a name of {limits.MAX_NAME_CHARS + 1} characters" in error.message
+
+
+def test_a_long_name_is_kept_with_a_warning(profile: Profile) -> None:
+    city = "Krung Thep Maha Nakhon Amon Rattanakosin Mahinthara Ayuthaya Mahadilok Phop Noppharat"
+    record, problems = normalise_row(
+        make_row(profile, {**COMPLETE, "city": city + " X" * 10}), profile
+    )
+    assert record is not None and record.city == city + " X" * 10
+    [warning] = warnings_of(problems)
+    assert "printed in smaller type" in warning.message
