@@ -724,6 +724,14 @@ def format_sweep(steps: Sequence[Step], seed: int, jobs: bool) -> str:
             f" target within {TARGET_MEMORY_DRIFT:.0%}: "
             f"{verdict(abs(ratio - 1) <= TARGET_MEMORY_DRIFT)}"
         )
+        mains = [s.memory.peak("main") for s in (small, large)]
+        if small.memory.peak("worker") and mains[0] and mains[1]:
+            ratio = mains[1] / mains[0]
+            lines.append(
+                f"peak RSS of the main process: {large.cities} vs {small.cities} cities ="
+                f" {ratio:.3f}x; target within {TARGET_MEMORY_DRIFT:.0%}: "
+                f"{verdict(abs(ratio - 1) <= TARGET_MEMORY_DRIFT)}"
+            )
     else:
         lines.append("peak RSS per worker: not measured (no /proc on this system)")
     lines += [f"({s.cities}) said: {s.summary}" for s in steps]

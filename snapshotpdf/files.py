@@ -11,6 +11,8 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -198,6 +200,28 @@ def output_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)  # now, even if a child process shares the file
     finally:
         os.close(fd)
+
+
+def scratch_folder(kind: str) -> Path:
+    """A new temporary folder of this process (snapshotpdf-KIND-PID-xxxx). Folders of the
+    same kind left by processes that no longer run (killed with SIGKILL, which no clean-up
+    survives) are removed first, so killed runs do not pile up in the temporary folder."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob(f"snapshotpdf-{kind}-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not _running(int(pid)) and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"snapshotpdf-{kind}-{os.getpid()}-", dir=base))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def size_text(size: int | None) -> str:

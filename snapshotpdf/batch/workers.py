@@ -21,6 +21,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from snapshotpdf.files import scratch_folder
 from snapshotpdf.models import CityRecord, SurveyFigures
 
 RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
@@ -154,7 +155,7 @@ class _WorkerPool:
         self.workers: list[_Worker] = []
 
     def start(self) -> None:
-        self.scratch = tempfile.mkdtemp(prefix="snapshotpdf-batch-")
+        self.scratch = str(scratch_folder("batch"))
         self.workers = [self._spawn() for _ in range(self.size)]
 
     def close(self) -> None:

@@ -7,18 +7,18 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from snapshotpdf.assets import fonts_dir
+from snapshotpdf.files import scratch_folder
 
 
 @cache
 def isolate_fontconfig() -> Path:
     """Write a fontconfig file that knows only the bundled fonts and make it the process's
     (FONTCONFIG_FILE). Once per process; its folder is removed at exit."""
-    folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-fc-"))
+    folder = scratch_folder("fc")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     conf = folder / "fonts.conf"
     conf.write_text(
