@@ -52,7 +52,7 @@ def pdf_name(country: str, city: str) -> str:
 TEMP_PREFIX = ".snapshotpdf-"
 TEMP_SUFFIX = ".tmp"
 LOCK = ".snapshotpdf.lock"  # the output folder's lock: one build at a time (output_lock)
-_HELD: dict[Path, int] = {}  # the folders this process holds the lock of, and how often
+_HELD: dict[Path, int] = {}  # the lock files this process holds, and how often
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -162,12 +162,23 @@ def move_aside(path: Path, folder: Path) -> Path | None:
     return target
 
 
+def output_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the folder's lock while the block runs: a second run writing into the same
+    folder gets a SnapshotError at once, never a wait."""
+    return exclusive_lock(
+        folder,
+        LOCK,
+        f"another snapshotpdf run is writing into {folder}",
+        "wait for it to finish, or give this one another folder with -o",
+    )
+
+
 @contextlib.contextmanager
-def output_lock(folder: Path) -> Iterator[None]:
-    """Hold the folder's lock (an exclusive flock on FOLDER/.snapshotpdf.lock) while the
-    block runs: a second run writing into the same folder gets a SnapshotError at once,
-    never a wait. The folder is made when needed. Re-entrant within one process."""
-    key = folder.resolve()
+def exclusive_lock(folder: Path, name: str, busy: str, hint: str) -> Iterator[None]:
+    """Hold an exclusive flock on FOLDER/NAME while the block runs; when another process
+    holds it, a SnapshotError(busy, hint) at once. The folder is made when needed; the lock
+    file is never followed through a symlink. Re-entrant within one process."""
+    key = (folder / name).resolve()
     if key in _HELD:
         _HELD[key] += 1
         try:
@@ -175,7 +186,7 @@ def output_lock(folder: Path) -> Iterator[None]:
         finally:
             _HELD[key] -= 1
         return
-    lock = folder / LOCK
+    lock = folder / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
@@ -186,10 +197,7 @@ def output_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SnapshotError(
-                f"another snapshotpdf run is writing into {folder}",
-                hint="wait for it to finish, or give this one another folder with -o",
-            ) from None
+            raise SnapshotError(busy, hint=hint) from None
         except OSError as exc:
             raise write_error(lock, exc) from None
         _HELD[key] = 1

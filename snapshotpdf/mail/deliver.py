@@ -19,14 +19,14 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 
 from snapshotpdf.batch import manifest
-from snapshotpdf.files import size_text
+from snapshotpdf.files import exclusive_lock, size_text
 from snapshotpdf.mail.addresses import DeliveryError, normalise_address, unsafe_character
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.mail.ledger import LEDGER, Ledger
@@ -456,24 +456,11 @@ def _refuse_files(plans: list[Plan], refused: dict[str, str]) -> None:
             plan.row.status, plan.row.note = "rejected", refused[plan.entry.file]
 
 
-@contextmanager
-def _send_lock(mail_dir: Path) -> Iterator[None]:
+def _send_lock(mail_dir: Path) -> AbstractContextManager[None]:
     """One sending run per output folder: a second one would send the same cities."""
-    mail_dir.mkdir(parents=True, exist_ok=True)
-    with (mail_dir / ".lock").open("a+") as handle:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no lock
-            yield
-            return
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DeliveryError(
-                f"another snapshotpdf mail --send is running on {mail_dir.parent}",
-                hint="wait for it to finish; it holds the ledger",
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(
+        mail_dir,
+        ".lock",
+        f"another snapshotpdf mail --send is running on {mail_dir.parent}",
+        "wait for it to finish; it holds the ledger",
+    )
