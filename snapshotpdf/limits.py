@@ -41,3 +41,6 @@ MAX_LINE_CHARS = 300
 MAX_NAME_CHARS = 200
 # A name longer than this is printed in smaller type, with a warning.
 LONG_NAME_CHARS = 100
+# The most priority policy areas printed, in the city's order (the 2018 snapshots list up to
+# five); more are dropped with a warning naming them.
+MAX_PRIORITY_AREAS = 5

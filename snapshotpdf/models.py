@@ -76,6 +76,26 @@ class Population:
     year: int | None = None
 
 
+TYPED = "typed:"  # the option key of an answer that matched no option: TYPED + the text
+
+
+@dataclass(frozen=True)
+class OwnOption:
+    """An option with its own wording, which the layout's locale does not hold: one a
+    survey profile adds ([answers.QUESTION.KEY]), or an answer that matched no option,
+    printed as the city typed it (key TYPED + the text)."""
+
+    question: str  # the vocabulary question (staff_profiles, policy_areas, ...)
+    key: str
+    label: str  # as a list item, or under its icon
+    in_sentence: str  # inside a sentence
+    icon: str | None = None  # a policy area's icon (icons/NAME.svg of the layout)
+
+    @property
+    def typed(self) -> bool:
+        return self.key.startswith(TYPED)
+
+
 @dataclass(frozen=True)
 class CityRecord:
     """One survey respondent, normalised. Option answers are canonical keys (vocabulary.toml)."""
@@ -107,6 +127,7 @@ class CityRecord:
     data_challenges: tuple[str, ...] = ()
     open_data: str | None = None
     data_sufficiency: tuple[tuple[str, bool], ...] = ()  # (policy area, sufficient) answered
+    own_options: tuple[OwnOption, ...] = ()  # the wording of the options above no locale has
     contact_email: str | None = None
     language: str | None = None
 

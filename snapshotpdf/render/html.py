@@ -5,6 +5,7 @@ Autoescape is on for everything and undefined names fail: survey text is data, n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -14,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.models import CityRecord, Share, SurveyFigures
+from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures
 from snapshotpdf.render import wording
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.survey import vocabulary
@@ -81,21 +82,73 @@ class SnapshotContext:
     layout: Layout
     locale: dict[str, Any]
 
+    def _own(self, table: str, key: str) -> OwnOption | None:
+        """The record's own wording of an option (a profile's option, or a typed answer)."""
+        question = _QUESTION_OF_TABLE.get(table, table)
+        for option in self.record.own_options:
+            if option.question == question and option.key == key:
+                return option
+        return None
+
     def labels(self, question: str, keys: tuple[str, ...]) -> list[str]:
-        table = self.locale["options"][question]
-        return [table[k] for k in keys]
+        """The options as list items or tiles: the locale's [options.QUESTION] labels."""
+        return [self.label(question, key) for key in keys]
 
     def label(self, question: str, key: str) -> str:
-        return str(self.locale["options"][question][key])
+        own = self._own(question, key)
+        return own.label if own else str(self.locale["options"][question][key])
+
+    def in_sentence(self, question: str, key: str) -> str:
+        own = self._own(question, key)
+        return own.in_sentence if own else str(self.locale["options"][question][key])
 
     def listed(self, question: str, keys: tuple[str, ...]) -> str:
-        return wording.join_list(self.labels(question, keys), self.locale)
+        """The options inside a sentence: "A, B, and C"."""
+        return wording.join_list([self.in_sentence(question, k) for k in keys], self.locale)
+
+    def listed_bold(self, question: str, keys: tuple[str, ...]) -> tuple[str, Markup]:
+        """(article, list): the list with its first item's leading "a"/"an" taken out, for
+        a sentence that bolds the list but not the article, as the reference does."""
+        items = [self.in_sentence(question, k) for k in keys]
+        article, items[0] = wording.leading_article(items[0])
+        return article, wording.join_list(items, self.locale)
+
+    def icon_name(self, group: str, key: str) -> str:
+        """An option's icon: a profile option's own (when the layout has that file), else
+        the layout's."""
+        own = self._own(group, key)
+        if own and own.icon and self.layout.has_icon(own.icon):
+            return own.icon
+        return self.layout.icon_name(group, key)
+
+    def priorities(self) -> tuple[str, ...]:
+        """The priority policy areas to print (not the answer "no priority areas")."""
+        return tuple(a for a in self.record.priority_areas if a != vocabulary.NO_PRIORITY)
+
+    def no_priorities(self) -> bool:
+        """The city said it prioritises no policy sectors (and named none)."""
+        return vocabulary.NO_PRIORITY in self.record.priority_areas and not self.priorities()
+
+    def count_words(self, count: int) -> str:
+        """A small count in words ("two"), as the locale says them; else its figure."""
+        words = self.locale["numbers"]["counts"]
+        return str(words[count]) if 0 <= count < len(words) else str(count)
+
+    def leads(self) -> bool:
+        """Whether the innovation lead cell names two or more people."""
+        names = _NAMES_SPLIT.split(self.record.innovation_lead or "")
+        return len([n for n in names if n.strip()]) > 1
+
+    def blocks(self, text: str) -> list[Block]:
+        """Free text as printed: paragraphs (their line breaks kept) and numbered or
+        bulleted lines as lists."""
+        return text_blocks(text)
 
     def share(self, question: str) -> Share | None:
         return self.figures.share(question, getattr(self.record, question))
 
     def share_words(self, share: Share) -> str:
-        return wording.share_words(share, self.locale)
+        return wording.share_words(share, self.locale, self.layout.share_style)
 
     def population(self) -> str:
         assert self.record.population is not None
@@ -127,3 +180,43 @@ class SnapshotContext:
 class GridCell(NamedTuple):
     area: str
     sufficient: bool | None
+
+
+# The locale's option tables that are not named after their vocabulary question.
+_QUESTION_OF_TABLE = {
+    "policy_areas_priority": vocabulary.POLICY_AREAS,
+    "policy_areas_grid": vocabulary.POLICY_AREAS,
+}
+# Between the names of an innovation lead cell naming several people.
+# Not "y" or "et": "José Ortega y Gasset" is one person.
+_NAMES_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+&\s+", re.IGNORECASE)
+_BULLET = re.compile(r"[-*•·‣▪◦–—]\s+")
+_NUMBERED = re.compile(r"\(?(\d{1,3}|[a-z])[.)]\s+")
+
+
+class Block(NamedTuple):
+    """A paragraph ("p": its lines), a bulleted list ("ul": items without their marks) or a
+    numbered list ("ol": items as typed, numbers included)."""
+
+    kind: str
+    lines: tuple[str, ...]
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Paragraphs split at blank lines; inside one, each run of bulleted or numbered lines
+    is a list, each run of other lines a paragraph whose line breaks are kept."""
+    blocks: list[Block] = []
+    for paragraph in text.split("\n\n"):
+        for line in paragraph.split("\n"):
+            if bullet := _BULLET.match(line):
+                kind, item = "ul", line[bullet.end() :]
+            elif _NUMBERED.match(line):
+                kind, item = "ol", line
+            else:
+                kind, item = "p", line
+            if blocks and blocks[-1].kind == kind:
+                blocks[-1] = Block(kind, (*blocks[-1].lines, item))
+            else:
+                blocks.append(Block(kind, (item,)))
+        blocks.append(Block("", ()))  # the paragraph's end
+    return [b for b in blocks if b.kind]

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
+from snapshotpdf.render.wording import SHARE_STYLES
 
 PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
 
@@ -43,6 +44,28 @@ class Layout:
         return dict(self.config["sections"])
 
     @property
+    def share_style(self) -> str:
+        """How shares of cities are worded ([wording] shares): "figures" (the published
+        snapshots: "20% of", a majority "more than half of") or "bands" (the locale's
+        share_bands, words always)."""
+        style = str(self.config.get("wording", {}).get("shares", "figures"))
+        if style not in SHARE_STYLES:
+            raise LayoutError(
+                f"layout {self.name!r}: [wording] shares = {style!r} is not a style",
+                hint=f"styles: {', '.join(SHARE_STYLES)}",
+            )
+        return style
+
+    def icon_name(self, group: str, key: str) -> str:
+        """The icon file (icons/NAME.svg) of an option: its own in [icons.GROUP], else the
+        group's icon for an option the layout does not list ([icons.other])."""
+        icons = self.config["icons"]
+        return str(icons[group].get(key) or icons["other"][group])
+
+    def has_icon(self, name: str) -> bool:
+        return (self.folder / "icons" / f"{name}.svg").is_file()
+
+    @property
     def default_language(self) -> str:
         return str(self.config["default_language"])
 
@@ -68,7 +91,7 @@ class Layout:
         """An icon as an image of the layout's icons/ folder, stroked in one of the layout's
         [icons.tones]. With alt text it is announced (its meaning); without, decorative.
         The renderer parses each (icon, tone) once per process, not once per page."""
-        name = self.config["icons"][group][key]
+        name = self.icon_name(group, key)
         colour = self.config["icons"]["tones"][tone].lstrip("#")
         return Markup('<img class="icon" src="icons/{}.svg?stroke={}" alt="{}">').format(
             name, colour, alt

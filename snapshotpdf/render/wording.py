@@ -32,13 +32,35 @@ def join_list(items: Iterable[object], locale: Locale) -> Markup:
     return Markup(comma.join(parts[:-1]) + last_joint + parts[-1])
 
 
-def share_words(share: Share, locale: Locale) -> str:
-    """The words for a share of cities ("more than half of"), from the locale's one table."""
+SHARE_STYLES = ("figures", "bands")  # a layout's [wording] shares
+
+
+def share_words(share: Share, locale: Locale, style: str = "figures") -> str:
+    """How a share of cities is said before "cities surveyed". "figures", as the published
+    snapshots say it: a majority in words ("more than half of"), any other share as its
+    figure ("20% of"). "bands": in words always, from the locale's share_bands table."""
     percent = share.percent
+    if style == "figures":
+        shares = locale["shares"]
+        if 2 * share.count > share.total:
+            return str(shares["majority"])
+        return str(shares["figure"].format(percent=percent))
     for band in locale["share_bands"]:
         if percent <= band["up_to"]:
             return str(band["words"])
     raise ValueError(f"no share band covers {percent}%")
+
+
+ARTICLES = ("a ", "an ")
+
+
+def leading_article(text: str) -> tuple[str, str]:
+    """("a ", "focus on metrics") for "a focus on metrics": a list's leading indefinite
+    article, which the reference prints outside the bold answer; ("", text) without one."""
+    for article in ARTICLES:
+        if text.startswith(article) and len(text) > len(article):
+            return article, text[len(article) :]
+    return "", text
 
 
 def group_digits(number: int, locale: Locale) -> str:

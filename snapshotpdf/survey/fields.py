@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from snapshotpdf.limits import MAX_PRIORITY_AREAS
 from snapshotpdf.survey.vocabulary import POLICY_AREAS
 
 REQUIRED_FIELDS = ("city", "country")
@@ -48,7 +49,7 @@ FIELDS: dict[str, Field] = {
     "formal_strategy": Field("yes_no"),
     "innovation_associations": _many("innovation_associations"),
     "approach": _one("approach"),
-    "priority_areas": _many(POLICY_AREAS, limit=2),
+    "priority_areas": _many(POLICY_AREAS, limit=MAX_PRIORITY_AREAS),
     "partners_innovation": _many("partners"),
     "partners_data": _many("partners"),
     "dedicated_funding": Field("yes_no"),

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from snapshotpdf import limits
-from snapshotpdf.models import CityRecord, Population, Problem, RawRow, Severity
+from snapshotpdf.models import (
+    TYPED,
+    CityRecord,
+    OwnOption,
+    Population,
+    Problem,
+    RawRow,
+    Severity,
+)
 from snapshotpdf.survey import values, vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS, Field
 from snapshotpdf.survey.profile import Profile
@@ -34,6 +42,8 @@ class FieldContext:
     field_name: str = ""
     # (message, raw value, column key when not the field's first column)
     warnings: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    # the options of the row with their own wording (the profile's, or typed): the record's
+    own: dict[tuple[str, str], OwnOption] = field(default_factory=dict)
 
     def warn(self, message: str, raw: object = None, column: str | None = None) -> None:
         self.warnings.append((message, None if raw is None else str(raw), column))
@@ -47,6 +57,19 @@ class FieldContext:
     def extra(self, question: str) -> dict[str, str]:
         """The profile's own answer texts for a question ([answers.QUESTION])."""
         return self.profile.answers.get(question, {})
+
+    def chosen(self, question: str, key: str) -> str:
+        """An option chosen: a profile's own one has its wording kept for the record."""
+        own = self.profile.options.get(question, {}).get(key)
+        if own is not None:
+            self.own[question, key] = own
+        return key
+
+    def typed(self, question: str, text: str) -> str:
+        """An answer that matches no option: kept, to be printed as the city typed it."""
+        key = TYPED + text
+        self.own[question, key] = OwnOption(question, key, text, text)
+        return key
 
 
 Parser = Callable[[object, FieldContext], object]
@@ -71,15 +94,22 @@ def _yes_no(value: object, ctx: FieldContext) -> bool | None:
 
 def _unknown_hint(question: str) -> str:
     return (
-        f"to keep such an answer, map it in the profile's [answers.{question}] to one of: "
+        f"to print it as an option, map it in the profile's [answers.{question}] to one of: "
         + ", ".join(vocabulary.options(question))
+        + f"; or add it there as an option, [answers.{question}.KEY] (docs/vocabulary.md)"
     )
 
 
-def _picks(question: str, chosen: Chosen, ctx: FieldContext) -> list[str]:
-    """The options chosen in one-column-per-option answers; unknown ones warned, by column.
-    A cell counts as chosen unless it says no (No, 0, FALSE); its text is the answer when
-    it is a known option (an "Other" column), else the column's option text is."""
+def _printed(key: str) -> str:
+    """An option key as a message names it: a typed answer by its text."""
+    return repr(key.removeprefix(TYPED)) if key.startswith(TYPED) else key
+
+
+def _picks(question: str, chosen: Chosen, ctx: FieldContext, keep: bool = True) -> list[str]:
+    """The options chosen in one-column-per-option answers; unknown ones warned, by column,
+    and kept as typed (keep) or dropped. A cell counts as chosen unless it says no (No, 0,
+    FALSE); its text is the answer when it is a known option (an "Other" column), else the
+    column's option text is; typed text in an unknown column is printed as typed."""
     keys: list[str] = []
     for column, option, cell in chosen.picks:
         text = values.parse_text(cell)
@@ -89,14 +119,21 @@ def _picks(question: str, chosen: Chosen, ctx: FieldContext) -> list[str]:
         if key is None and option:
             key = vocabulary.match(question, option, ctx.extra(question))
         if key is None:
-            answer = text if _says_yes(text) or not option else f"{option}: {text}"
+            answer = option if _says_yes(text) and option else text
+            if keep:
+                key = ctx.typed(question, answer)
+                what = "is printed as typed"
+            else:
+                what = "was dropped"
             ctx.warn(
-                f"the answer {answer!r} matches no known option and was dropped; "
+                f"the answer {answer!r} matches no known option and {what}; "
                 + _unknown_hint(question),
                 cell,
                 column,
             )
-        elif key not in keys:
+        else:
+            key = ctx.chosen(question, key)
+        if key is not None and key not in keys:
             keys.append(key)
     return keys
 
@@ -119,10 +156,14 @@ def _options(question: str, limit: int | None = None) -> Parser:
                 return ()
             separator = ctx.profile.separator(ctx.field_name)
             split = vocabulary.split(question, text, separator, ctx.extra(question))
-            chosen = list(split.keys)
+            chosen = [
+                ctx.typed(question, piece) if key is None else ctx.chosen(question, key)
+                for key, piece in split.pieces
+            ]
             if split.unknown:
                 ctx.warn(
-                    f"{len(split.unknown)} answer(s) match no known option and were dropped: "
+                    f"{len(split.unknown)} answer(s) match no known option and are printed"
+                    " as typed: "
                     + "; ".join(repr(u) for u in split.unknown)
                     + f" (options are separated by {separator!r}; "
                     + _unknown_hint(question)
@@ -130,9 +171,8 @@ def _options(question: str, limit: int | None = None) -> Parser:
                     value,
                 )
         if limit is not None and len(chosen) > limit:
-            ctx.warn(
-                f"only the first {limit} are printed; dropped {', '.join(chosen[limit:])}", value
-            )
+            dropped = ", ".join(_printed(key) for key in chosen[limit:])
+            ctx.warn(f"only the first {limit} are printed; dropped {dropped}", value)
             chosen = chosen[:limit]
         return tuple(chosen)
 
@@ -142,7 +182,7 @@ def _options(question: str, limit: int | None = None) -> Parser:
 def _one_option(question: str) -> Parser:
     def parse(value: object, ctx: FieldContext) -> str | None:
         if isinstance(value, Chosen):
-            keys = _picks(question, value, ctx)
+            keys = _picks(question, value, ctx, keep=False)
             if len(keys) > 1:
                 raise ValueError(f"expected one answer, found {len(keys)}: {', '.join(keys)}")
             return keys[0] if keys else None
@@ -253,6 +293,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
     refused: set[str] = set()  # required fields whose answer was refused (already said)
+    own: dict[tuple[str, str], OwnOption] = {}  # every field's options with their own wording
     city_name = values.clean_text(field_value(row, profile, "city"))
 
     def report(severity: Severity, header: str, message: str, raw: str | None) -> None:
@@ -263,7 +304,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         if parse is None:
             continue
         header = source.columns[0][0] if source.columns else source.label
-        ctx = FieldContext(row, profile, name)
+        ctx = FieldContext(row, profile, name, own=own)
         raw = field_value(row, profile, name)
         label = name.replace("_", " ")
         try:
@@ -299,7 +340,13 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         return None, problems
 
     fields = {k: v for k, v in parsed.items() if v is not None and k in _RECORD_FIELDS}
-    record = CityRecord(source=row.location, data_sufficiency=tuple(sufficiency), **fields)  # type: ignore[arg-type]
+    used = {key for value in fields.values() if isinstance(value, tuple) for key in value}
+    record = CityRecord(
+        source=row.location,
+        data_sufficiency=tuple(sufficiency),
+        own_options=tuple(option for option in own.values() if option.key in used),
+        **fields,  # type: ignore[arg-type]
+    )
     return record, problems
 
 

@@ -8,6 +8,7 @@ maps an export's own answer texts to canonical options. README.md, "Survey profi
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from snapshotpdf import limits
 from snapshotpdf.assets import package_file
 from snapshotpdf.errors import ProfileError
 from snapshotpdf.files import size_text
+from snapshotpdf.models import OwnOption
 from snapshotpdf.survey import vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS
 
@@ -26,6 +28,10 @@ MAX_HEADER_ROWS = 3
 PATH_SEPARATOR = " › "  # between the header cells of one column, in messages
 _PROFILE_KEYS = {"name", "description", "sheet", "header_rows", "list_separator"}
 _SOURCE_KEYS = {"column", "question", "layout", "separator"}
+_OPTION_KEYS = {"texts", "label", "in_sentence", "icon"}
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_ONE_OPTION_QUESTIONS = {f.question for f in FIELDS.values() if f.kind == "one"}
+_ICON_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class Profile:
     sources: dict[str, Source]  # record field -> where it is read
     grid: dict[str, Source] = field(default_factory=dict)  # policy area -> [data_sufficiency]
     answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question -> text -> key
+    # question -> key -> the options the profile adds ([answers.QUESTION.KEY])
+    options: dict[str, dict[str, OwnOption]] = field(default_factory=dict)
     list_separator: str = ";"
     sheet: str | None = None
     header_rows: int = 1
@@ -196,7 +204,7 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
             "the data-sufficiency answers are named twice: keep either [data_sufficiency]"
             " (one column per area) or data_sufficiency in [fields] (the grid question)"
         )
-    answer_map = _answers(answer_tables, problems)
+    answer_map, own_options = _answers(answer_tables, problems)
 
     if problems:
         raise ProfileError(
@@ -209,6 +217,7 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
         sources=sources,
         grid=grid_sources,
         answers=answer_map,
+        options=own_options,
         list_separator=list_separator,
         sheet=sheet,
         header_rows=header_rows,
@@ -289,9 +298,13 @@ def _source_fits(name: str, source: Source, problems: list[str]) -> bool:
     return True
 
 
-def _answers(tables: dict[str, object], problems: list[str]) -> dict[str, dict[str, str]]:
-    """[answers.QUESTION] raw text = option key, checked against the vocabulary."""
+def _answers(
+    tables: dict[str, object], problems: list[str]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, OwnOption]]]:
+    """[answers.QUESTION]: raw text = option key, checked against the vocabulary and the
+    options the profile adds there as tables ([answers.QUESTION.KEY], _own_option)."""
     result: dict[str, dict[str, str]] = {}
+    added: dict[str, dict[str, OwnOption]] = {}
     for question, mapping in tables.items():
         if question not in vocabulary.profile_questions():
             problems.append(
@@ -302,9 +315,19 @@ def _answers(tables: dict[str, object], problems: list[str]) -> dict[str, dict[s
         if not isinstance(mapping, dict):
             problems.append(f'[answers.{question}] must be a table of "answer text" = "option"')
             continue
-        options = vocabulary.options(question)
+        own: dict[str, OwnOption] = {}
         table: dict[str, str] = {}
+        for name, spec in mapping.items():
+            if isinstance(spec, dict):
+                option = _own_option(question, name, spec, problems)
+                if option is not None:
+                    own[name] = option
+                    for text in spec["texts"]:
+                        table[vocabulary.answer_key(text)] = name
+        options = (*vocabulary.options(question), *own)
         for text, key in mapping.items():
+            if isinstance(key, dict):
+                continue
             if key not in options:
                 problems.append(
                     f"[answers.{question}] {text!r} = {key!r}: not an option of {question};"
@@ -313,4 +336,58 @@ def _answers(tables: dict[str, object], problems: list[str]) -> dict[str, dict[s
             else:
                 table[vocabulary.answer_key(text)] = key
         result[question] = table
-    return result
+        if own:
+            added[question] = own
+    return result, added
+
+
+def _own_option(
+    question: str, name: str, spec: dict[str, object], problems: list[str]
+) -> OwnOption | None:
+    """[answers.QUESTION.KEY]: an option the vocabulary lacks, with its answer texts, its
+    label on the page, its wording inside a sentence and (a policy area) its icon."""
+    where = f"[answers.{question}.{name}]"
+    before = len(problems)
+    if question == vocabulary.YES_NO:
+        problems.append(f"{where}: yes_no has no options to add; map answers to yes or no")
+        return None
+    if question in _ONE_OPTION_QUESTIONS:
+        problems.append(
+            f"{where}: {question} takes one of its own options, each with its own sentence;"
+            f' map answer texts to one of them: "answer text" = "{vocabulary.options(question)[0]}"'
+        )
+        return None
+    if not _OPTION_NAME.fullmatch(name):
+        problems.append(f"{where}: an option key is lower-case letters, digits and _")
+    elif name in vocabulary.options(question):
+        problems.append(
+            f"{where}: {name} is an option of {question} already; give it more answer texts"
+            f' with "answer text" = "{name}"'
+        )
+    unknown = sorted(set(spec) - _OPTION_KEYS)
+    if unknown:
+        problems.append(
+            f"{where}: unknown key(s) {', '.join(unknown)};"
+            f" known: {', '.join(sorted(_OPTION_KEYS))}"
+        )
+    texts = spec.get("texts")
+    if not (
+        isinstance(texts, list) and texts and all(isinstance(t, str) and t.strip() for t in texts)
+    ):
+        problems.append(f'{where}: texts must list the answer texts, e.g. texts = ["Resilience"]')
+    label = spec.get("label")
+    if not (isinstance(label, str) and label.strip()):
+        problems.append(f'{where}: label must say how the option is printed, e.g. label = "..."')
+    in_sentence = spec.get("in_sentence", label)
+    if "in_sentence" in spec and not (isinstance(in_sentence, str) and in_sentence.strip()):
+        problems.append(f"{where}: in_sentence must be the option's wording inside a sentence")
+    icon = spec.get("icon")
+    if icon is not None and question != vocabulary.POLICY_AREAS:
+        problems.append(f"{where}: icon is only for policy areas (their tiles have one)")
+    elif icon is not None and not (isinstance(icon, str) and _ICON_NAME.fullmatch(icon)):
+        problems.append(
+            f'{where}: icon must name a file of the layout\'s icons/ folder, e.g. icon = "leaf"'
+        )
+    if len(problems) > before:
+        return None
+    return OwnOption(question, name, str(label), str(in_sentence), str(icon) if icon else None)

@@ -88,11 +88,16 @@ def format_date(value: date | time) -> str:
 
 
 def clean_paragraphs(value: object) -> str | None:
-    """Free text that may hold paragraphs: lines folded, blank lines kept as paragraph breaks."""
+    """Free text that keeps its shape: a blank line between paragraphs ("\\n\\n"), each line
+    break inside one kept ("\\n": a line of a list, or of an address), the spaces within a
+    line folded. The layout prints numbered or bulleted lines as a list."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [contain_bidi(" ".join(p.split())) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = (contain_bidi(" ".join(line.split())) for line in paragraph.split("\n"))
+        paragraphs.append("\n".join(line for line in lines if line))
     joined = "\n\n".join(p for p in paragraphs if p)
     return joined or None
 

@@ -8,6 +8,7 @@ holding several (split) is matched here and nowhere else.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from functools import cache
 from snapshotpdf.assets import package_file
 
 POLICY_AREAS = "policy_areas"
+NO_PRIORITY = "no_priority"  # the policy-areas answer of a city that prioritises none
+OUTCOMES_GRID = "outcomes_grid"  # vocabulary.toml's list of the grid's 15 policy areas
 YES_NO = "yes_no"  # the pseudo-question of Yes/No answers, for [answers.yes_no] in a profile
 YES_NO_OPTIONS = ("yes", "no")
 
@@ -24,15 +27,25 @@ Extra = Mapping[str, str]  # answer_key(raw text) -> option key, from a profile
 
 
 def answer_key(text: str) -> str:
-    """How answers are compared: NFC, whitespace folded (NBSP included), case folded."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    """How answers are compared: NFC, whitespace folded (NBSP included), case folded, no
+    space around a slash ("Transport/Mobility" is "Transport / Mobility")."""
+    folded = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    return re.sub(r" ?/ ?", "/", folded)
+
+
+@cache
+def _raw() -> dict[str, object]:
+    with package_file("survey/vocabulary.toml").open("rb") as f:
+        return tomllib.load(f)
 
 
 @cache
 def _table() -> dict[str, dict[str, tuple[str, ...]]]:
-    with package_file("survey/vocabulary.toml").open("rb") as f:
-        raw = tomllib.load(f)
-    return {q: {k: tuple(v) for k, v in opts.items()} for q, opts in raw.items()}
+    return {
+        q: {k: tuple(v) for k, v in opts.items()}
+        for q, opts in _raw().items()
+        if isinstance(opts, dict)
+    }
 
 
 def questions() -> tuple[str, ...]:
@@ -75,14 +88,28 @@ def sample_answer(question: str, key: str) -> str:
 
 
 def policy_areas() -> tuple[str, ...]:
-    """The 15 policy areas, in the outcomes grid's order."""
-    return options(POLICY_AREAS)
+    """The 15 policy areas of the outcomes grid, in its order (vocabulary.toml's
+    outcomes_grid); [policy_areas] has more, which only a priority may name."""
+    grid = _raw()[OUTCOMES_GRID]
+    assert isinstance(grid, list)
+    return tuple(str(area) for area in grid)
 
 
 @dataclass(frozen=True)
 class Split:
-    keys: tuple[str, ...]  # the options recognised, in answer order, each once
-    unknown: tuple[str, ...]  # the pieces that match no option, as written
+    # every answer in the cell's order, each once: (option key, or None when the piece
+    # matches no option, the piece as written)
+    pieces: tuple[tuple[str | None, str], ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The options recognised, in answer order."""
+        return tuple(key for key, _text in self.pieces if key is not None)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """The pieces that match no option, as written."""
+        return tuple(text for key, text in self.pieces if key is None)
 
 
 def split(question: str, text: str, separator: str, extra: Extra | None = None) -> Split:
@@ -90,8 +117,8 @@ def split(question: str, text: str, separator: str, extra: Extra | None = None) 
     continues: with ",", "Social Inclusion, Equity, Housing" is two options, not three."""
     pieces = text.split(separator) if separator else [text]
     span = _longest_option(question, separator, extra)
-    keys: list[str] = []
-    unknown: list[str] = []
+    found: list[tuple[str | None, str]] = []
+    seen: set[str] = set()  # option keys, and the answer_key of unknown pieces
     start = 0
     while start < len(pieces):
         end = min(len(pieces), start + span)
@@ -99,16 +126,19 @@ def split(question: str, text: str, separator: str, extra: Extra | None = None) 
             candidate = separator.join(pieces[start:end]).strip()
             key = match(question, candidate, extra) if candidate else None
             if key is not None:
-                if key not in keys:
-                    keys.append(key)
+                if key not in seen:
+                    seen.add(key)  # keys are lower-case words: never a piece's "?" form
+                    found.append((key, candidate))
                 break
             end -= 1
         if end == start:
-            if piece := pieces[start].strip():
-                unknown.append(piece)
+            piece = pieces[start].strip()
+            if piece and "?" + answer_key(piece) not in seen:
+                seen.add("?" + answer_key(piece))
+                found.append((None, piece))
             end = start + 1
         start = end
-    return Split(tuple(keys), tuple(unknown))
+    return Split(tuple(found))
 
 
 def _longest_option(question: str, separator: str, extra: Extra | None) -> int:

@@ -46,7 +46,7 @@ CORPUS = {
         0,
         [
             "row 2, column J ('Staff skills and profiles'): staff profiles: 1 answer(s) match no"
-            " known option and were dropped: 'Quantum Physicist'",
+            " known option and are printed as typed: 'Quantum Physicist'",
             "[answers.staff_profiles]",
             "column N ('Innovation approach'): approach: expected one of 'Holistic / macro"
             " level', 'Specific policy areas', 'Both'; this answer was dropped (found 'Sideways')",

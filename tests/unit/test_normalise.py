@@ -156,17 +156,23 @@ def test_both_spellings_of_one_area_count_once(profile: Profile) -> None:
     assert record.priority_areas == ("environment", "housing")
 
 
-def test_unknown_option_is_dropped_with_a_located_warning(profile: Profile) -> None:
+def test_unknown_option_is_kept_as_typed_with_a_located_warning(profile: Profile) -> None:
     header = profile.fields["staff_profiles"]
     value = "Project Manager; Quantum stuff; Data Scientist"
     record, problems = normalise_row(
         make_row(profile, {**COMPLETE, "staff_profiles": value}), profile
     )
     assert record is not None
-    assert record.staff_profiles == ("project_manager", "data_scientist")
+    assert record.staff_profiles == ("project_manager", "typed:Quantum stuff", "data_scientist")
+    [typed] = record.own_options
+    assert (typed.question, typed.label, typed.in_sentence) == (
+        "staff_profiles",
+        "Quantum stuff",
+        "Quantum stuff",
+    )
     assert errors_of(problems) == []
     [warning] = warnings_of(problems)
-    assert "Quantum stuff" in warning.message
+    assert "'Quantum stuff'" in warning.message and "printed as typed" in warning.message
     assert "Project Manager" not in warning.message
     assert warning.value == value
     assert warning.city == "Lima"
@@ -228,18 +234,20 @@ def test_bare_domain_website_gets_https(profile: Profile) -> None:
     assert record.website == "https://datos.lima.gob.pe"
 
 
-def test_more_than_two_priority_areas_keeps_first_two(profile: Profile) -> None:
-    value = "Housing; Health; Transport / Mobility; Culture"
+def test_priority_areas_keep_the_citys_order_up_to_the_limit(profile: Profile) -> None:
+    value = "Housing; Health; Transport/Mobility; Culture; Connectivity; Tourism; My own area"
     record, problems = normalise_row(
         make_row(profile, {**COMPLETE, "priority_areas": value}), profile
     )
     assert record is not None
-    assert record.priority_areas == ("housing", "health")
-    [warning] = problems
-    assert warning.severity is Severity.WARNING
-    assert warning.location.header == profile.fields["priority_areas"]
-    assert "first 2" in warning.message
-    assert "transport" in warning.message and "culture" in warning.message
+    assert limits.MAX_PRIORITY_AREAS == 5
+    assert record.priority_areas == ("housing", "health", "transport", "culture", "connectivity")
+    warnings = warnings_of(problems)
+    assert [w.location.header for w in warnings] == [profile.fields["priority_areas"]] * 2
+    assert "'My own area'" in warnings[0].message and "printed as typed" in warnings[0].message
+    assert "first 5" in warnings[1].message
+    assert "tourism" in warnings[1].message and "'My own area'" in warnings[1].message
+    assert not [o for o in record.own_options if o.key.endswith("My own area")]
 
 
 @pytest.mark.parametrize("value", ["n/a", "N/A", None, "", float("nan")])

@@ -204,3 +204,93 @@ partners_data = { question = "Partners", layout = "columns" }
     [ambiguous] = [p for p in problems if "names 2 columns" in p.message]
     assert ambiguous.location.column == "D"
     assert "read from column D" in ambiguous.message
+
+
+def test_a_profile_adds_options_with_their_wording(tmp_path: Path) -> None:
+    profile = load_profile(
+        write(
+            tmp_path,
+            """
+[fields]
+city = "City"
+country = "Country"
+
+[answers.policy_areas]
+"Climate" = "environment"
+"Resilient city" = "resilience"
+
+[answers.policy_areas.resilience]
+texts = ["Urban resilience"]
+label = "Urban resilience"
+icon = "shield"
+
+[answers.success_factors.trust]
+texts = ["Trust of residents", "Residents' trust"]
+label = "Trust of residents"
+in_sentence = "the trust of residents"
+""",
+        )
+    )
+    resilience = profile.options["policy_areas"]["resilience"]
+    assert (resilience.label, resilience.in_sentence, resilience.icon) == (
+        "Urban resilience",
+        "Urban resilience",  # in a sentence as on the page, unless said
+        "shield",
+    )
+    assert profile.options["success_factors"]["trust"].in_sentence == "the trust of residents"
+    assert profile.answers["policy_areas"] == {
+        "urban resilience": "resilience",
+        "climate": "environment",
+        "resilient city": "resilience",
+    }
+    assert profile.answers["success_factors"]["residents' trust"] == "trust"
+
+
+def test_every_mistake_in_an_added_option_is_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[fields]
+city = "City"
+country = "Country"
+
+[answers.policy_areas.housing]
+texts = ["Homes"]
+label = "Homes"
+
+[answers.policy_areas.Bad-Key]
+texts = []
+label = ""
+icon = "../../etc/passwd"
+colour = "red"
+
+[answers.staff_profiles.futurist]
+texts = ["Futurist"]
+label = "Futurist"
+icon = "bulb"
+
+[answers.approach.sideways]
+texts = ["Sideways"]
+label = "sideways"
+
+[answers.yes_no.maybe]
+texts = ["Maybe"]
+label = "maybe"
+""",
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    message = str(caught.value)
+    for expected in (
+        "[answers.policy_areas.housing]: housing is an option of policy_areas already",
+        "[answers.policy_areas.Bad-Key]: an option key is lower-case letters, digits and _",
+        "[answers.policy_areas.Bad-Key]: unknown key(s) colour",
+        "[answers.policy_areas.Bad-Key]: texts must list the answer texts",
+        "[answers.policy_areas.Bad-Key]: label must say how the option is printed",
+        "[answers.policy_areas.Bad-Key]: icon must name a file of the layout's icons/ folder",
+        "[answers.staff_profiles.futurist]: icon is only for policy areas",
+        "[answers.approach.sideways]: approach takes one of its own options",
+        "[answers.yes_no.maybe]: yes_no has no options to add",
+    ):
+        assert expected in message
+    assert "9 problem(s)" in message

@@ -84,9 +84,17 @@ def test_clean_text_whitespace_heavy_inputs(text: str) -> None:
 # --- clean_paragraphs ---------------------------------------------------------------------
 
 
-def test_clean_paragraphs_keeps_paragraph_breaks_and_folds_lines() -> None:
+def test_clean_paragraphs_keeps_paragraphs_and_line_breaks_and_folds_spaces() -> None:
     raw = f"  First   line\nstill first.\r\n\r\n\n  Second{NBSP}paragraph  "
-    assert clean_paragraphs(raw) == "First line still first.\n\nSecond paragraph"
+    assert clean_paragraphs(raw) == "First line\nstill first.\n\nSecond paragraph"
+
+
+def test_clean_paragraphs_keeps_a_typed_list_line_by_line() -> None:
+    raw = "Our priorities:\n1. Open data\r\n2.  Digital  services\n \n- one\n- two"
+    assert (
+        clean_paragraphs(raw)
+        == "Our priorities:\n1. Open data\n2. Digital services\n\n- one\n- two"
+    )
 
 
 def test_clean_paragraphs_nfc_and_empty() -> None:

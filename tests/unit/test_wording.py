@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import Population, Share, Term
-from snapshotpdf.render.layout import load_layout
+from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.render.wording import (
     display_url,
     fill,
@@ -100,17 +101,17 @@ def test_share_words_at_every_band_boundary(locale: dict[str, Any]) -> None:
     bands = locale["share_bands"]
     assert len(bands) >= 2
     for band, following in zip(bands, bands[1:], strict=False):
-        assert share_words(share_of(band["up_to"]), locale) == band["words"]
-        assert share_words(share_of(band["up_to"] + 1), locale) == following["words"]
+        assert share_words(share_of(band["up_to"]), locale, "bands") == band["words"]
+        assert share_words(share_of(band["up_to"] + 1), locale, "bands") == following["words"]
     last = bands[-1]
-    assert share_words(share_of(last["up_to"]), locale) == last["words"]
+    assert share_words(share_of(last["up_to"]), locale, "bands") == last["words"]
 
 
 def test_share_words_every_percent_uses_its_band(locale: dict[str, Any]) -> None:
     bands = locale["share_bands"]
     for percent in range(0, 101):
         expected = next(b["words"] for b in bands if percent <= b["up_to"])
-        assert share_words(share_of(percent), locale) == expected
+        assert share_words(share_of(percent), locale, "bands") == expected
 
 
 @pytest.mark.parametrize(
@@ -128,18 +129,48 @@ def test_share_words_every_percent_uses_its_band(locale: dict[str, Any]) -> None
     ],
 )
 def test_share_words_examples(locale: dict[str, Any], share: Share, words: str) -> None:
-    assert share_words(share, locale) == words
+    assert share_words(share, locale, "bands") == words
 
 
 def test_share_words_half_rounding_reaches_next_band(locale: dict[str, Any]) -> None:
     # 99.5% rounds up to 100 -> "all"; 49.5% rounds up to 50 -> "half of"
-    assert share_words(Share(199, 200), locale) == "all"
-    assert share_words(Share(99, 200), locale) == "half of"
+    assert share_words(Share(199, 200), locale, "bands") == "all"
+    assert share_words(Share(99, 200), locale, "bands") == "half of"
+
+
+@pytest.mark.parametrize(
+    ("share", "words"),
+    [
+        (Share(4, 20), "20% of"),  # the published wording: "Similar to 20% of cities surveyed"
+        (Share(6, 25), "24% of"),
+        (Share(1, 16), "6% of"),
+        (Share(8, 16), "50% of"),  # half is not a majority
+        (Share(99, 200), "50% of"),
+        (Share(9, 16), "more than half of"),
+        (Share(13, 16), "more than half of"),
+        (Share(16, 16), "more than half of"),
+    ],
+)
+def test_share_words_default_is_the_figure_and_words_for_a_majority(
+    locale: dict[str, Any], share: Share, words: str
+) -> None:
+    assert share_words(share, locale) == words
+    assert share_words(share, locale, "figures") == words
+
+
+def test_the_layout_says_which_share_wording() -> None:
+    layout = load_layout()
+    assert layout.share_style == "figures"
+    bands = Layout(layout.name, layout.folder, {**layout.config, "wording": {"shares": "bands"}})
+    assert bands.share_style == "bands"
+    odd = Layout(layout.name, layout.folder, {**layout.config, "wording": {"shares": "prose"}})
+    with pytest.raises(LayoutError, match="prose"):
+        odd.share_style  # noqa: B018 - the property checks the setting
 
 
 def test_share_words_beyond_table_raises(locale: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="101%"):
-        share_words(Share(101, 100), locale)
+        share_words(Share(101, 100), locale, "bands")
 
 
 # --- Share.percent ------------------------------------------------------------------------
