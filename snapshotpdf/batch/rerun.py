@@ -54,14 +54,17 @@ def inputs_digest(settings: Settings) -> str | None:
     (the build then runs and reports the problem itself)."""
     from snapshotpdf.render.layout import load_layout
 
-    survey = settings.inputs.survey_path
+    # The files by what they are, however their paths were typed (relative, absolute, via
+    # a link): what a build says names a survey by its file name alone.
+    survey = settings.inputs.survey_path.resolve()
+    profile = settings.inputs.profile.resolve() if settings.inputs.profile else None
     try:
         layout = load_layout(settings.inputs.layout)
         asked = (
             f"survey {survey}",
             f"source date {source_date()}",
             f"cities {settings.cities!r}",
-            f"profile {settings.inputs.profile}",
+            f"profile {profile}",
             f"sheet {settings.inputs.sheet!r}",
             f"layout {settings.inputs.layout}",
             f"strict {settings.strict}",
@@ -71,11 +74,7 @@ def inputs_digest(settings: Settings) -> str | None:
         )
         digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
         digest.update("\0".join(asked).encode())
-        for path in [
-            survey,
-            *([settings.inputs.profile] if settings.inputs.profile else []),
-            *_own_files(),
-        ]:
+        for path in [survey, *([profile] if profile else []), *_own_files()]:
             digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
     except (OSError, SnapshotError):

@@ -183,3 +183,17 @@ def test_the_command_replays_without_importing_pandas_or_weasyprint(built: Setti
     assert "Nothing changed since the last build: 2 PDF(s)" in run.stderr
     assert "ftp://alpha.example" in run.stderr  # the warnings are said again
     assert "0 PDF(s) written, 2 unchanged, 1 row(s) skipped" in run.stderr
+
+
+def test_a_replay_holds_however_the_survey_path_is_written(
+    built: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    survey = built.inputs.survey
+    assert survey is not None and survey.is_absolute()
+    monkeypatch.chdir(survey.parent)
+    relative = replace(built, inputs=Inputs(survey=Path(survey.name)))
+    assert rerun.replay(relative, Reporter()) is not None
+    dotted = replace(
+        built, inputs=Inputs(survey=Path(".") / ".." / survey.parent.name / survey.name)
+    )
+    assert rerun.replay(dotted, Reporter()) is not None
