@@ -11,10 +11,10 @@ run: setup
 	$(VENV)/bin/snapshotpdf build --outdir outputs
 
 # Every tier: unit, integration (renders through session fixtures), system (subprocesses,
-# kills, SMTP, the wheel), on every core (a test file stays on one worker, so each worker
-# makes the session builds its files ask for once).
+# kills, SMTP, the wheel), on every core: a test file stays on one worker, and the files
+# that read the sample's builds share one (tests/conftest.py), so no build is made twice.
 test: setup
-	$(PY) -m pytest -q -n auto --dist loadfile
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # The unit tier only: no WeasyPrint, no rendering; seconds.
 test-fast: setup

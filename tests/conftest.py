@@ -32,3 +32,17 @@ def sample_build(built: BuildOf) -> Built:
 @pytest.fixture(scope="session")
 def lima_pdf(sample_build: Built) -> Path:
     return sample_build.pdf("peru-lima")
+
+
+# With pytest-xdist (make test), tests are handed out a group per worker, so each worker
+# makes the builds its tests ask for once: a test file is a group, and the files that read
+# the sample's builds are one group together, so the sample is built once in all.
+SAMPLE_BUILD_FILES = {"test_sample_build.py", "test_schemas.py", "test_variants.py"}
+SAMPLE_BUILD_FILES |= {"test_visual.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = item.path.name
+        group = "sample-builds" if name in SAMPLE_BUILD_FILES else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
