@@ -81,10 +81,9 @@ class MailTemplates:
     def language_for(self, wanted: str | None) -> str:
         """The contact's language where a translation exists (pt-br, then pt), else the
         default."""
-        for candidate in (wanted, (wanted or "").split("-")[0]):
-            if candidate and candidate in self.languages:
-                return candidate
-        return self.default
+        from snapshotpdf.render.layout import best_language
+
+        return best_language(wanted, self.languages, self.default)
 
     def render(self, wanted: str | None, context: dict[str, Any]) -> Rendered:
         language = self.language_for(wanted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -78,10 +79,7 @@ class Layout:
         """The translation a city gets: its language (pt-br), else that language's base
         (pt), else the layout's default. Only a name from the layout's own list is ever
         used to find a file: a survey's cell never becomes a path."""
-        for candidate in (wanted, (wanted or "").split("-")[0]):
-            if candidate and candidate in self.languages:
-                return candidate
-        return self.default_language
+        return best_language(wanted, self.languages, self.default_language)
 
     def locale(self, language: str | None = None) -> dict[str, Any]:
         """The wording for a language; the layout's default where it has no translation."""
@@ -115,6 +113,15 @@ def load_layout(name: str = "snapshot") -> Layout:
         raise LayoutError(f"no layout named {name!r}", hint=f"layouts: {', '.join(available)}")
     with config_file.open("rb") as f:
         return Layout(name, folder, tomllib.load(f))
+
+
+def best_language(wanted: str | None, available: Sequence[str], default: str) -> str:
+    """wanted where it is available (pt-br), else its base language (pt), else default:
+    the one fallback rule for the snapshot's wording and the e-mail's templates."""
+    for candidate in (wanted, (wanted or "").split("-")[0]):
+        if candidate and candidate in available:
+            return candidate
+    return default
 
 
 @cache
