@@ -50,7 +50,8 @@ def build(settings: Settings, reporter: Reporter | None = None) -> BuildResult:
 
 
 def _build(settings: Settings, result: BuildResult) -> None:
-    with Renderers(settings.inputs.layout, settings.jobs) as renderers:  # warming up from now
+    renderers = Renderers(settings.inputs.layout, settings.jobs, settings.variant)
+    with renderers:  # warming up from now
         inputs = rerun.inputs_digest(settings)  # before reading: what this build is made from
         planned = plan(settings, result)
         if planned is None:

@@ -25,6 +25,13 @@ from snapshotpdf.files import scratch_folder
 from snapshotpdf.models import CityRecord, SurveyFigures
 
 RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
+# A worker's start (a fresh Python, WeasyPrint, fonts, stylesheets) costs about as much as
+# rendering this many cities: a build starts one worker at once, to warm up while the survey
+# is read, and one more for each further this-many cities it then finds stale, so a rebuild
+# of one edited city pays for one start, and a full build uses every core.
+CITIES_PER_EXTRA_WORKER = 4
+
+WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
 
 # Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
 CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
@@ -71,6 +78,13 @@ class CityRenderer:
             )
         return self.makers[variant]
 
+    def warm(self, variant: str) -> None:
+        """Do before the first city what the first city would otherwise pay for: load the
+        variant's stylesheets and fonts, lay out a line of text with them, and compile the
+        layout's template."""
+        self.maker(variant).layout_document(WARM_UP)
+        self.html.environment.get_template(self.layout.template)
+
     def __call__(self, job: Job) -> JobResult:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -93,13 +107,15 @@ class CityRenderer:
 
 
 class Renderers:
-    """Where a build's PDFs are made, started as soon as the build starts so the workers
-    warm up (import WeasyPrint, load fonts and stylesheets) while the survey is read.
-    workers=0 renders in this process (no crash isolation). Use as a context manager."""
+    """Where a build's PDFs are made. The first worker starts as soon as the build starts,
+    so it warms up (imports WeasyPrint, loads fonts and stylesheets) while the survey is
+    read; the others, up to `workers`, only when there are enough cities to pay for their
+    start (CITIES_PER_EXTRA_WORKER). workers=0 renders in this process (no crash
+    isolation). Use as a context manager."""
 
-    def __init__(self, layout_name: str, workers: int) -> None:
+    def __init__(self, layout_name: str, workers: int, variant: str = "screen") -> None:
         self.layout_name = layout_name
-        self.pool = _WorkerPool(layout_name, workers) if workers > 0 else None
+        self.pool = _WorkerPool(layout_name, workers, variant) if workers > 0 else None
 
     def __enter__(self) -> Renderers:
         if self.pool:
@@ -122,12 +138,13 @@ class Renderers:
         yield from self.pool.run(jobs)
 
 
-def _worker_main(conn: Connection, layout_name: str, scratch: str) -> None:
+def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
     # cannot remove: they go into the batch's own folder, which the parent removes.
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     render = CityRenderer(layout_name)
+    render.warm(variant)  # while the parent still reads the survey
     while True:
         try:
             job = conn.recv()
@@ -147,16 +164,25 @@ class _Worker:
 
 
 class _WorkerPool:
-    def __init__(self, layout_name: str, size: int) -> None:
+    def __init__(self, layout_name: str, size: int, variant: str) -> None:
         self.layout_name = layout_name
         self.size = size
+        self.variant = variant
         self.context = multiprocessing.get_context("spawn")  # a clean process, no fork state
         self.scratch = ""
         self.workers: list[_Worker] = []
 
     def start(self) -> None:
+        """The first worker only: it warms up while the survey is read."""
         self.scratch = str(scratch_folder("batch"))
-        self.workers = [self._spawn() for _ in range(self.size)]
+        self.workers = [self._spawn() for _ in range(min(self.size, 1))]
+
+    def _top_up(self, jobs: int) -> None:
+        """One more worker for each CITIES_PER_EXTRA_WORKER cities after the first, up to
+        the pool's size."""
+        wanted = min(self.size, 1 + (jobs - 1) // CITIES_PER_EXTRA_WORKER)
+        while len(self.workers) < wanted:
+            self.workers.append(self._spawn())
 
     def close(self) -> None:
         for worker in self.workers:
@@ -167,7 +193,9 @@ class _WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_worker_main, args=(child, self.layout_name, self.scratch), daemon=True
+            target=_worker_main,
+            args=(child, self.layout_name, self.scratch, self.variant),
+            daemon=True,
         )
         process.start()
         child.close()
@@ -180,9 +208,8 @@ class _WorkerPool:
 
     def run(self, jobs: list[Job]) -> Iterator[JobResult]:
         queue = deque(jobs)
+        self._top_up(len(jobs))
         workers = self.workers
-        while len(workers) > len(jobs):  # more workers than cities: the spare ones stop now
-            self._stop(workers.pop())
         for worker in workers:
             self._give(worker, queue)
         while any(w.job for w in workers):
