@@ -281,8 +281,54 @@ class _StableProfile(ColorProfile):  # type: ignore[misc]
         return self.file_bytes
 
 
+def _tag_subsets_by_content(objects: Sequence[Any]) -> None:
+    """Name every embedded font subset after its own bytes ("ABCDEF+Noto-Sans" with ABCDEF
+    from a digest of the subset). WeasyPrint derives the six letters from the font alone,
+    so every PDF would give the same name to different subsets of one font, which a press
+    that merges files into one job may take for one font (PDF 1.7, 9.6.4: the tag must
+    differ between subsets)."""
+    renamed: dict[bytes, bytes] = {}
+    for obj in objects:
+        if not isinstance(obj, dict) or obj.get("Type") != "/FontDescriptor":
+            continue
+        name, stream = obj.get("FontName"), _font_file(obj, objects)
+        if not isinstance(name, bytes) or stream is None or not _SUBSET_TAG.match(name):
+            continue
+        digest = hashlib.sha256(b"".join(_stream_bytes(stream))).digest()
+        tag = bytes(65 + byte % 26 for byte in digest[:6])
+        renamed[name] = obj["FontName"] = b"/" + tag + name[7:]
+    for obj in objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Font":
+            base = obj.get("BaseFont")
+            if isinstance(base, bytes) and base in renamed:
+                obj["BaseFont"] = renamed[base]
+
+
+_SUBSET_TAG = re.compile(rb"^/[A-Z]{6}\+")
+
+
+def _font_file(descriptor: dict[str, Any], objects: Sequence[Any]) -> Any:
+    """The font file stream of a font descriptor (an indirect reference: b"7 0 R")."""
+    for key in ("FontFile2", "FontFile3", "FontFile"):
+        reference = descriptor.get(key)
+        if isinstance(reference, bytes) and (found := _REFERENCE.match(reference)):
+            number = int(found[1])
+            if number < len(objects) and isinstance(objects[number], pydyf.Stream):
+                return objects[number]
+    return None
+
+
+_REFERENCE = re.compile(rb"^(\d+) 0 R$")
+
+
+def _stream_bytes(stream: Any) -> Iterator[bytes]:
+    for part in getattr(stream, "stream", ()):
+        yield part if isinstance(part, bytes) else str(part).encode()
+
+
 class _Finisher:
     """Last touches on the PDF objects before WeasyPrint writes them:
+    - every font subset gets a name of its own (_tag_subsets_by_content);
     - empty /Pattern and /Shading resource dictionaries are dropped (WeasyPrint always
       writes them; PDF/A validators do not accept them);
     - with a bleed, every page's BleedBox is put exactly that far outside its TrimBox
@@ -293,6 +339,7 @@ class _Finisher:
         self.bleed = bleed_mm * 72 / 25.4
 
     def __call__(self, document: Any, pdf: Any) -> None:
+        _tag_subsets_by_content(pdf.objects)
         for obj in pdf.objects:
             if not isinstance(obj, dict):
                 continue
