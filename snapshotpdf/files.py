@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from anyascii import anyascii
-
 from snapshotpdf.errors import SnapshotError
+from snapshotpdf.romanize import ascii_names
 
 T = TypeVar("T")
 
@@ -30,10 +29,12 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for
 
 
 def slug(*parts: str) -> str:
-    """Safe ASCII file stem from names in any script: ("Peru", "Lima") -> "peru-lima".
-    Names that give no letters, or too many, end in a short digest of the names, so two
-    cities never share a stem by accident; a Windows device name gets "-city" after it."""
-    text = "-".join(anyascii(part) for part in parts).lower()
+    """Safe ASCII file stem from names in any script: ("Peru", "Lima") -> "peru-lima",
+    ("Japan", "仙台市") -> "japan-sendai-shi" (romanize.ascii_names reads each script; parts
+    are country first, then city). Names that give no letters, or too many, end in a short
+    digest of the names, so two cities never share a stem by accident; a Windows device
+    name gets "-city" after it."""
+    text = "-".join(ascii_names(parts)).lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:10]
     if not text:
