@@ -1,11 +1,13 @@
 # snapshotpdf: `make run` sets everything up and renders the sample; `make test` checks it all.
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages: Pango for WeasyPrint, HarfBuzz's fast font subsetter, and the PDF tools
-# the tests check with (pdftotext, pdffonts, pdftoppm, qpdf).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf
+# Debian packages: Pango for WeasyPrint, HarfBuzz's fast font subsetter, the PDF tools
+# the tests check with (pdftotext, pdffonts, pdftoppm, qpdf), and the Noto fonts of every
+# other script, which `make fonts` copies into fonts/ (fonts/scripts.toml lists them).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf \
+	fonts-noto-core fonts-noto-cjk
 
-.PHONY: run test test-fast lint docs setup system-deps sample clean
+.PHONY: run test test-fast lint docs setup system-deps fonts sample clean
 
 run: setup
 	$(VENV)/bin/snapshotpdf build --outdir outputs
@@ -37,7 +39,12 @@ lint: setup
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/cli_reference.py --check
 
-setup: system-deps $(VENV)/.installed
+setup: system-deps $(VENV)/.installed fonts
+
+# The script fonts (Arabic, Devanagari, CJK, ...): fonts/scripts.toml's files copied from
+# their packages into fonts/ (git ignores them; a wheel built after this carries them).
+fonts: system-deps $(VENV)/.installed
+	$(PY) scripts/install_fonts.py
 
 system-deps:
 	@missing=""; \

@@ -1,14 +1,23 @@
 """`snapshotpdf check`: read and validate an export with its profile, render nothing, and
-say every problem in one run (as text, CSV or the JSON run report)."""
+say every problem in one run (as text, CSV or the JSON run report).
+
+Beyond the survey's own checks, each valid city's snapshot is made as HTML (no PDF) to find
+the characters it would print that no bundled font has (Printable, which `build` uses too):
+such a row is skipped, as it would be by `build`."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from snapshotpdf.batch.report import check_report, problems_csv
-from snapshotpdf.models import Inputs
-from snapshotpdf.survey.validate import validate
+from snapshotpdf.models import CityRecord, Inputs, Problem, Severity
+from snapshotpdf.render import glyphs
+from snapshotpdf.render.html import Renderer
+from snapshotpdf.render.layout import load_layout
+from snapshotpdf.survey.figures import survey_figures
+from snapshotpdf.survey.validate import Validation, validate
 
 FORMATS = ("text", "csv", "json")
 
@@ -22,6 +31,7 @@ class CheckOutcome:
 
 def run_check(inputs: Inputs, strict: bool = False, output_format: str = "text") -> CheckOutcome:
     checked = validate(inputs.survey_path, inputs.profile, inputs.sheet)
+    check_printable(checked, inputs.layout)
     if output_format == "json":
         output = json.dumps(check_report(checked, strict), ensure_ascii=False, indent=2) + "\n"
     elif output_format == "csv":
@@ -29,3 +39,51 @@ def run_check(inputs: Inputs, strict: bool = False, output_format: str = "text")
     else:
         output = "".join(f"{problem}\n" for problem in checked.problems)
     return CheckOutcome(output, checked.summary(), checked.exit_code(strict))
+
+
+def check_printable(checked: Validation, layout_name: str = "snapshot") -> None:
+    """Make every valid city's HTML, as `build` would, and skip those that print a
+    character no bundled font has (their problems join checked.problems)."""
+    if not checked.records:
+        return
+    layout = load_layout(layout_name)
+    renderer = Renderer(layout)
+    figures = survey_figures(checked.records)
+    printable = Printable(checked, layout.name, checked.problems.append)
+    for record in list(checked.records):
+        printable(record, renderer.html(record, figures))
+
+
+@dataclass
+class Printable:
+    """Tells, for each city, whether its snapshot prints only characters the bundled fonts
+    have (render/glyphs.py). When not, it reports each answer holding such a character as
+    an error at its cell (the row's), and the layout's own such characters once, as one
+    error; it then skips the row: out of validation.records, into validation.skipped with
+    the first reason, so the run report accounts for it as for any row with an error."""
+
+    validation: Validation
+    layout: str  # its name
+    report: Callable[[Problem], None]
+    said: set[str] = field(default_factory=set)  # the layout's characters reported already
+
+    def __call__(self, record: CityRecord, html: str) -> bool:
+        found = glyphs.unprintable(record, html)
+        if not found:
+            return True
+        problems = glyphs.row_problems(record, found, self.validation)
+        for problem in problems:
+            self.report(problem)
+        layout_chars = "".join(item.chars for item in found if item.field is None)
+        reason = problems[0].message if problems else ""
+        if layout_chars:
+            message = glyphs.layout_message(self.layout, layout_chars)
+            reason = reason or message
+            new = "".join(c for c in layout_chars if c not in self.said)
+            if new:
+                self.said.update(new)
+                self.report(Problem(Severity.ERROR, record.source, message, city=record.city))
+        row = record.source.row
+        self.validation.records = [r for r in self.validation.records if r.source.row != row]
+        self.validation.skipped[row] = reason
+        return False

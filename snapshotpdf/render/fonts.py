@@ -1,6 +1,12 @@
 """No system font is ever used: fontconfig is pointed at the bundled fonts folder alone,
 before WeasyPrint loads, so a machine without those fonts renders identically and a
-machine with other fonts renders nothing differently."""
+machine with other fonts renders nothing differently.
+
+The folder holds Noto Sans (in git) and the fonts of every other script (fonts/scripts.toml,
+copied there by `make setup`); fontconfig reads a <dir> and its subfolders. Each process
+scans the folder into its own cache (about 0.1 s more with the CJK collections), so no
+cache outside it can ever hold another font. Pango falls back through every font the
+folder holds, so what a snapshot can print is what render/glyphs.py computes."""
 
 from __future__ import annotations
 

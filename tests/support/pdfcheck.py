@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import NamedTuple
 
 import pikepdf
 
+from snapshotpdf.assets import fonts_dir
 from snapshotpdf.batch.build import build
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
@@ -32,6 +34,14 @@ BUNDLED_FONTS = {
     "Noto-Sans-Italic",
     "Noto-Sans-BoldItalic",
     "Noto-Sans-Symbols2",
+}
+# The script fonts of fonts/scripts.toml by the names they carry in a PDF:
+# Noto-Sans-CJK-JP-Bold, Noto-Sans-Arabic, ...
+SCRIPT_FONTS = {
+    f"{family.replace(' ', '-')}{weight}"
+    for font in tomllib.loads((fonts_dir() / "scripts.toml").read_text(encoding="utf-8"))["fonts"]
+    for family in (font["family"], *font.get("also", []))
+    for weight in ("", "-Bold")
 }
 
 # The section headings of a snapshot, in reading order.
