@@ -21,11 +21,13 @@ from markupsafe import Markup
 from snapshotpdf import files
 from snapshotpdf.batch import plan
 from snapshotpdf.batch.build import check_fit
+from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
-from snapshotpdf.models import CityRecord, Inputs, Severity
+from snapshotpdf.models import CityRecord, Inputs, Severity, SurveyFigures
 from snapshotpdf.render import wording
+from snapshotpdf.render.catalog import choose_language
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.reporter import Reporter
@@ -40,6 +42,7 @@ class BookletSettings:
     variant: str = "screen"  # snapshotpdf/variants.py
     author: str = "snapshotpdf"
     strict: bool = False
+    language: str | None = None  # --lang: the booklet and every city in this language
 
 
 def booklet_order(record: CityRecord) -> tuple[str, str, str, str]:
@@ -66,6 +69,28 @@ def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) ->
         return _make_booklet(settings, BuildResult(reporter or Reporter(), booklet=output))
 
 
+def _printable(
+    records: list[CityRecord],
+    renderer: Renderer,
+    figures: SurveyFigures,
+    paper: str,
+    result: BuildResult,
+) -> list[CityRecord]:
+    """The cities whose snapshot prints only characters the bundled fonts have; each other
+    one is reported at its cell and left out of the booklet, as a build skips it."""
+    assert result.validation is not None
+    printable = Printable(result.validation, renderer.layout.name, result.add)
+    kept = [r for r in records if printable(r, renderer.html(r, figures, paper))]
+    result.skipped += len(records) - len(kept)
+    if not kept:
+        raise SnapshotError(
+            "no city of the survey can be printed with the bundled fonts: there is nothing"
+            " to put in a booklet",
+            hint="see the errors above for the characters no font has",
+        )
+    return kept
+
+
 def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult:
     from snapshotpdf.render.pdf import PdfMaker, capture_warnings
 
@@ -82,8 +107,14 @@ def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult
         raise LayoutError(
             f"unknown paper {settings.paper!r}", hint=f"papers: {', '.join(layout.papers)}"
         )
-    front = _FrontMatter(layout, settings, len(records), figures.respondents, records)
+    profile = result.validation.profile.language if result.validation else None
+    language = choose_language(  # of the cover and contents
+        layout.languages, layout.default_language, override=settings.language, profile=profile
+    )
+    records = plan.in_languages(layout, records, settings.language, result, front=language)
     renderer = Renderer(layout)
+    records = _printable(records, renderer, figures, settings.paper, result)
+    front = _FrontMatter(layout, settings, language, figures.respondents, records)
     maker = PdfMaker.for_layout(
         layout.folder, layout.config, settings.variant, extra=front.stylesheets
     )
@@ -99,7 +130,7 @@ def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult
     seeds: list[str] = []
     page = front_pages + 1
     for record in ordered:
-        numbering = maker.css(front.numbering(page))
+        numbering = maker.css(front.numbering(page, record.language))
         html = renderer.html(record, figures, settings.paper, created=created)
         with capture_warnings() as messages:
             document = maker.layout_document(html, [numbering])
@@ -136,7 +167,7 @@ class _FrontMatter:
         self,
         layout: Layout,
         settings: BookletSettings,
-        cities: int,
+        language: str,
         respondents: int,
         records: list[CityRecord],
     ) -> None:
@@ -147,20 +178,23 @@ class _FrontMatter:
         self.settings = settings
         self.template = str(config["template"])
         self.stylesheets = [str(name) for name in config.get("stylesheets", [])]
-        self.locale = layout.locale()
+        self.catalog = layout.catalog(language)
+        self.locale = self.catalog.strings
         words = self.locale["booklet"]
         countries = len({r.country for r in records})
-        self.cities = self._count(words, "cities", cities)
+        self.cities = self._count(words["cities"], len(records))
         self.subtitle = words["subtitle"].format(
             cities=self.cities,
-            countries=self._count(words, "countries", countries),
-            respondents=respondents,
+            countries=self._count(words["countries"], countries),
+            respondents=wording.format_number(respondents, language),
         )
         self.environment = Renderer(layout).environment
 
-    @staticmethod
-    def _count(words: dict[str, str], noun: str, count: int) -> str:
-        return words[f"{noun}_one" if count == 1 else f"{noun}_many"].format(count=count)
+    def _count(self, forms: str | dict[str, str], count: int) -> str:
+        """ "16 cities": the plural form for count, with count as the language writes it."""
+        language = self.catalog.language
+        text = wording.plural(forms, count, language)
+        return text.format(count=wording.format_number(count, language))
 
     def html(self, starts: list[tuple[CityRecord, int]], created: str | None = None) -> str:
         entries = []
@@ -178,6 +212,8 @@ class _FrontMatter:
         words = self.locale["booklet"]
         return self.environment.get_template(self.template).render(
             t=self.locale,
+            language=self.catalog.language,
+            direction=wording.direction(self.catalog.language),
             title=words["document_title"].format(cities=self.cities),
             subject=words["subject"].format(cities=self.cities),
             subtitle=self.subtitle,
@@ -190,12 +226,14 @@ class _FrontMatter:
         )
 
     def page_counter(self) -> Markup:
-        """The locale's "Page {page}" as CSS content (the booklet's pages have no total)."""
+        """The catalog's "Page {page}" as CSS content (the booklet's pages have no total)."""
         return wording.page_counter(self.locale["booklet"]["page"])
 
-    def numbering(self, first: int) -> str:
-        """CSS that numbers a city's pages on from the booklet page it starts on."""
+    def numbering(self, first: int, language: str | None = None) -> str:
+        """CSS that numbers a city's pages on from the booklet page it starts on, at the
+        end of its footer (the left in a right-to-left language)."""
+        end = "left" if language and wording.direction(language) == "rtl" else "right"
         return (
             f"@page :first {{ counter-reset: page {first}; }}\n"
-            f"@page {{ @bottom-right {{ content: {self.page_counter()} !important; }} }}\n"
+            f"@page {{ @bottom-{end} {{ content: {self.page_counter()} !important; }} }}\n"
         )

@@ -21,10 +21,13 @@ from pathlib import Path
 
 from snapshotpdf import files
 from snapshotpdf.batch import manifest
+from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.report import write_run_report
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings, creation_date, source_date
+from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, Inputs, Location, Problem, Severity, SurveyFigures
+from snapshotpdf.render.catalog import best_language, choose_language, untranslated_message
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.survey.figures import survey_figures
@@ -87,7 +90,7 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
         write_run_report(result)
         return None
     layout = load_layout(settings.inputs.layout)
-    _say_untranslated(layout, selected, result)
+    selected = in_languages(layout, selected, settings.language, result)
     renderer = Renderer(layout)
     fixed = source_date()
     changed = fixed or creation_date(settings.inputs.survey_path)  # for content changed now
@@ -96,14 +99,19 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
     )
     entries = previous_entries(settings, result)
     targets = []
+    assert result.validation is not None
+    printable = Printable(result.validation, layout.name, result.add)
     for record in selected:
         content = renderer.html(record, figures, settings.paper)  # undated: content only
+        if not printable(record, content):  # a character no bundled font has: skipped
+            result.skipped += 1
+            continue
         path = settings.outdir / files.pdf_name(record.country, record.city)
         print_ = manifest.fingerprint(content, context)
         created = fixed or _kept_date(entries.get(path.name), print_) or changed
         targets.append(Target(record, path, print_, created))
     settled = len(result.problems)
-    removed = mark_removed(entries, records)
+    removed = mark_removed(entries, result.validation.records)  # less those skipped
     stale = keep_current(result, targets, entries, settings.force, BuildResult.add)
     return Plan(layout, figures, targets, stale, entries, settled, removed)
 
@@ -145,24 +153,80 @@ def mark_removed(
     return gone
 
 
-def _say_untranslated(layout: Layout, records: list[CityRecord], result: BuildResult) -> None:
-    """A city whose language the layout has no translation for is printed in the layout's
-    default language, with a warning."""
+def in_languages(
+    layout: Layout,
+    records: list[CityRecord],
+    override: str | None,
+    result: BuildResult,
+    front: str | None = None,
+) -> list[CityRecord]:
+    """Each record with the language its snapshot is printed in (record.language: one of
+    the layout's catalogs, chosen by render.catalog.choose_language from --lang, the city's
+    language, the profile's), after saying once each language asked for that the layout
+    has no catalog for, and each string a language used lacks (say_untranslated)."""
+    if override and not best_language(override, layout.languages, ""):
+        raise LayoutError(
+            f"--lang {override}: the layout {layout.name!r} has no catalog for it",
+            hint=f"languages: {', '.join(layout.languages)}; a catalog is added as"
+            f" locales/{override}.toml (docs/languages.md)",
+        )
+    profile = result.validation.profile if result.validation else None
+    default = profile.language if profile else None
+    have = f"(it has {', '.join(layout.languages)})"
+    chosen = []
     for record in records:
-        language = record.language
-        if (
-            language
-            and layout.language_for(language) == layout.default_language
-            and language.split("-")[0] != layout.default_language
-        ):
+        language = choose_language(
+            layout.languages,
+            layout.default_language,
+            override=override,
+            own=record.language,
+            profile=default,
+        )
+        asked = None if override else record.language
+        if asked and not best_language(asked, layout.languages, ""):
             result.report(
                 Severity.WARNING,
                 record.source,
-                f"{record.city}: the layout has no {record.language!r} translation"
-                f" (it has {', '.join(layout.languages)}): printed in"
-                f" {layout.default_language!r}",
+                f"{record.city}: the layout has no {asked!r} catalog {have}:"
+                f" printed in {language!r}",
                 record,
             )
+        chosen.append(replace(record, language=language))
+    if not override and default and records and not best_language(default, layout.languages, ""):
+        result.report(
+            Severity.WARNING,
+            records[0].source,
+            f"the profile's language {default!r} has no catalog in the layout {have}: a city"
+            f" without a language of its own is printed in {layout.default_language!r}",
+        )
+    say_untranslated(layout, chosen, result, front)
+    return chosen
+
+
+def say_untranslated(
+    layout: Layout, records: list[CityRecord], result: BuildResult, front: str | None = None
+) -> None:
+    """Once per language used (by the cities, and by a booklet's front matter): the strings
+    its catalog lacks, printed in the default language instead. A warning, placed at the
+    first city printed in that language: --strict makes the run fail."""
+    users: dict[str, list[CityRecord]] = {}
+    for record in records:
+        users.setdefault(record.language or layout.default_language, []).append(record)
+    if front and front not in users and records:
+        users[front] = []
+    for language, cities in sorted(users.items()):
+        catalog = layout.catalog(language)
+        if not catalog.missing:
+            continue
+        first = cities[0] if cities else records[0]
+        if not cities:
+            who = "the booklet's cover and contents are"
+        elif len(cities) == 1:
+            who = f"{first.city} is"
+        else:
+            who = f"{first.city} and {len(cities) - 1} other(s) are"
+        message = f"{who} in {language}: {untranslated_message(catalog, layout.default_language)}"
+        result.report(Severity.WARNING, first.source, message, first if cities else None)
 
 
 def select(

@@ -70,6 +70,7 @@ def inputs_digest(settings: Settings) -> str | None:
             f"strict {settings.strict}",
             f"variant {settings.variant}",
             f"author {settings.author!r}",
+            f"language {settings.language!r}",
             *(f"{name} {_version(name)}" for name in LIBRARIES),
         )
         digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())

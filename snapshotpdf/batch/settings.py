@@ -22,6 +22,7 @@ class Settings:
     jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
     variant: str = "screen"  # output variant (render/variants.py): screen, print, archive
     author: str = "snapshotpdf"  # the organisation named as every PDF's author
+    language: str | None = None  # --lang: every city in this language (docs/languages.md)
 
 
 def source_date() -> datetime | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from snapshotpdf.cli import booklet, build, check, mail, profile
+from snapshotpdf.cli import booklet, build, check, languages, mail, profile
 from snapshotpdf.version import __version__
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ app.command()(check.check)
 app.add_typer(profile.app, name="profile")
 app.command()(booklet.booklet)
 app.command()(mail.mail)
+app.command()(languages.languages)
 
 
 def main() -> None:

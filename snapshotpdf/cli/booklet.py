@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from snapshotpdf.cli.options import (
+    LangOpt,
     Paper,
     PaperOpt,
     ProfileOpt,
@@ -36,6 +37,7 @@ def booklet(
     sheet: SheetOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """One PDF for a conference: a cover, contents with page numbers, then every city's
     snapshot by country and city, pages numbered throughout, one bookmark per city."""
@@ -48,6 +50,7 @@ def booklet(
         variant=variant.value,
         author=author,
         strict=strict,
+        language=lang,
     )
     with reported_errors():
         result = make_booklet(settings, TerminalReporter(quiet))

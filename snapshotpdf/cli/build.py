@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from snapshotpdf.cli.options import (
+    LangOpt,
     Paper,
     PaperOpt,
     ProfileOpt,
@@ -49,6 +50,7 @@ def build(
     author: Annotated[
         str, typer.Option(help="The organisation named as the PDFs' author.")
     ] = "snapshotpdf",
+    lang: LangOpt = None,
 ) -> None:
     """Render one PDF per city of the survey into OUTDIR."""
     workers = _parse_jobs(jobs)
@@ -66,6 +68,7 @@ def build(
         jobs=workers,
         variant=variant.value,
         author=author,
+        language=lang,
     )
     reporter = TerminalReporter(quiet)
     with reported_errors(), output_lock(outdir):  # one build at a time into a folder

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from snapshotpdf.cli.options import SheetOpt, inputs
+from snapshotpdf.cli.options import LangOpt, SheetOpt, inputs
 from snapshotpdf.cli.output import TerminalReporter, reported_errors, terminal_safe
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ def mail(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only problems, the table and the summary.")
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Mail each city's PDF to its contacts: a dry run (.eml files to review) unless --send."""
     from snapshotpdf.mail.deliver import run
@@ -166,6 +167,7 @@ def mail(
         send=send,
         smtp=smtp,
         rate=rate,
+        language=lang,
     )
     with reported_errors():
         result = run(settings, TerminalReporter(quiet))

@@ -43,6 +43,27 @@ SheetOpt = Annotated[
 StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as failures (exit code 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only problems and the summary.")]
 PaperOpt = Annotated[Paper, typer.Option(help="Paper size.")]
+
+
+def _language(value: str | None) -> str | None:
+    from snapshotpdf.survey.values import parse_language
+
+    try:
+        return parse_language(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r}: {exc}") from None
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        callback=_language,
+        help="Every city in this language (es, fr, pt-BR), whatever the survey, contacts"
+        " file or profile say. Default: each city's own, else the profile's, else the"
+        " layout's (docs/languages.md).",
+    ),
+]
 VariantOpt = Annotated[Variant, typer.Option(help=VARIANT_HELP)]
 
 

@@ -30,7 +30,14 @@ from snapshotpdf.files import exclusive_lock, size_text
 from snapshotpdf.mail.addresses import DeliveryError, normalise_address, unsafe_character
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.mail.ledger import LEDGER, Ledger
-from snapshotpdf.mail.message import Attachment, MailTemplates, compose, message_id, write_eml
+from snapshotpdf.mail.message import (
+    KINDS,
+    Attachment,
+    MailTemplates,
+    compose,
+    message_id,
+    write_eml,
+)
 from snapshotpdf.mail.plan import (
     MAIL_DIR,
     CityRow,
@@ -47,6 +54,7 @@ from snapshotpdf.mail.plan import (
 from snapshotpdf.mail.smtp import Kind, SmtpFailure, Transport
 from snapshotpdf.models import Severity
 from snapshotpdf.reporter import Reporter
+from snapshotpdf.survey.profile import load_profile
 
 IDLE_LIMIT = 20.0  # seconds: a longer pause between messages (--rate) closes the connection
 
@@ -60,7 +68,9 @@ def run(
     """Plan, then write the messages for review (dry run) or send them. A DeliveryError
     before the first message means nothing was sent; one during the batch is in
     result.stopped, with every city's status so far."""
-    templates = MailTemplates(settings.inputs.layout)
+    templates = MailTemplates(
+        settings.inputs.layout, settings.language, load_profile(settings.inputs.profile).language
+    )
     sender = parse_sender(settings.sender, required=settings.send)
     if settings.send and settings.smtp is None:
         raise DeliveryError("no SMTP server", hint="give --smtp-host (or SNAPSHOTPDF_SMTP_HOST)")
@@ -74,6 +84,7 @@ def run(
     selected, unsafe = _screen_files(settings.outdir, selected)
     plans = plan_cities(settings.outdir, selected, books, settings.contacts is not None, result)
     _refuse_files(plans, unsafe)
+    _say_untranslated(plans, templates, result)
     if settings.send:
         assert sender is not None
         with _send_lock(mail_dir):
@@ -101,6 +112,23 @@ def run(
             ledger_ro.close()
     write_report(result, settings)
     return result
+
+
+def _say_untranslated(plans: list[Plan], templates: MailTemplates, result: MailResult) -> None:
+    """Once per language: the cities whose language has a catalog but no mail templates,
+    whose messages are written in the default language."""
+    cities: dict[str, list[str]] = {}
+    for plan in plans:
+        if plan.contact is not None and plan.row.status == "to send":
+            language = templates.missing(plan.contact.language)
+            if language:
+                cities.setdefault(language, []).append(plan.entry.city)
+    for language, names in sorted(cities.items()):
+        files = ", ".join(kind.format(language) for kind in KINDS)
+        result.note(
+            f"the layout's mail/ has no {language} templates ({files}): the message to"
+            f" {', '.join(names)} is written in {templates.default!r}"
+        )
 
 
 DRY_RUN_SENDER = Recipient("snapshots@sender.invalid", "(your --from address)")

@@ -1,8 +1,9 @@
 """One city's message: subject and body from the layout's mail templates, the PDF attached.
 
 The templates live in the layout folder, ``mail/subject.LANG.txt``, ``mail/body.LANG.txt`` and
-``mail/body.LANG.html`` (Jinja2; the HTML one autoescaped), one set per language; a city whose
-language has none gets the layout's default language. Header values are checked before they
+``mail/body.LANG.html`` (Jinja2; the HTML one autoescaped), one set per language; a city's
+message is in its snapshot's language, or the layout's default language where mail/ has no
+templates for it. Header values are checked before they
 are set (snapshotpdf.mail.addresses): nothing is folded away silently. The message is then
 read back as a mail program would read it: exactly the headers set here, exactly the
 intended recipients in To, no header line longer than RFC 5322 allows; anything else and
@@ -25,6 +26,7 @@ from typing import Any
 
 from snapshotpdf.mail.addresses import DeliveryError, check_header_value, name_too_long, shown
 from snapshotpdf.mail.contacts import Recipient
+from snapshotpdf.render.catalog import best_language, choose_language
 
 KINDS = ("subject.{}.txt", "body.{}.txt", "body.{}.html")
 # Every header compose sets, and no other: read back, the message must carry exactly these.
@@ -51,25 +53,37 @@ class Rendered:
 
 
 class MailTemplates:
-    """The layout's mail/ folder, loaded through one Jinja2 environment."""
+    """The layout's mail/ folder, loaded through one Jinja2 environment. A city's message is
+    in the language of its snapshot (render.catalog.choose_language: --lang, the contact's
+    language, the profile's), in the layout's default language where mail/ has no
+    templates for it (missing() says which)."""
 
-    def __init__(self, layout: str = "snapshot") -> None:
+    def __init__(
+        self,
+        layout: str = "snapshot",
+        override: str | None = None,
+        profile_language: str | None = None,
+    ) -> None:
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
         from snapshotpdf.render.layout import load_layout
 
         loaded = load_layout(layout)
+        self.catalogs = loaded.languages
         self.folder = loaded.folder / "mail"
-        self.default = str(loaded.config["default_language"])
-        self.languages = sorted(
-            name.split(".")[1]
-            for name in (p.name for p in self.folder.glob("subject.*.txt"))
-            if all((self.folder / kind.format(name.split(".")[1])).is_file() for kind in KINDS)
-        )
+        self.default = loaded.default_language
+        self.override = override
+        self.profile_language = profile_language
+        self.languages = mail_languages(loaded.folder)
         if self.default not in self.languages:
             raise DeliveryError(
                 f"layout {layout!r} has no mail templates for its language {self.default!r}",
                 hint=f"add {', '.join(k.format(self.default) for k in KINDS)} to {self.folder}",
+            )
+        if override and best_language(override, self.catalogs, "") == "":
+            raise DeliveryError(
+                f"--lang {override}: the layout {layout!r} has no catalog for it",
+                hint=f"languages: {', '.join(self.catalogs)} (docs/languages.md)",
             )
         self.env = Environment(
             loader=FileSystemLoader(self.folder),
@@ -79,20 +93,53 @@ class MailTemplates:
         )
 
     def language_for(self, wanted: str | None) -> str:
-        """The contact's language where a translation exists (pt-br, then pt), else the
-        default."""
-        from snapshotpdf.render.layout import best_language
+        """The language of a city whose contact asks for wanted: its snapshot's language,
+        whose mail templates the message is written with when mail/ has them."""
+        return choose_language(
+            self.catalogs,
+            self.default,
+            override=self.override,
+            own=wanted,
+            profile=self.profile_language,
+        )
 
-        return best_language(wanted, self.languages, self.default)
+    def missing(self, wanted: str | None) -> str | None:
+        """The city's language when mail/ lacks its templates (its message is then in the
+        default language), else None."""
+        language = self.language_for(wanted)
+        return None if language in self.languages else language
 
     def render(self, wanted: str | None, context: dict[str, Any]) -> Rendered:
         language = self.language_for(wanted)
+        if language not in self.languages:
+            language = self.default
+        context = {**context, "listed": lambda items: listed(items, language)}
         subject, text, html = (
             self.env.get_template(kind.format(language)).render(context) for kind in KINDS
         )
         # A subject template is one line; only its own final newline is dropped.
         subject = subject.removesuffix("\n").removesuffix("\r")
         return Rendered(language, subject, text, html)
+
+
+def listed(items: list[str], language: str) -> str:
+    """Names as one phrase in the message's language: "Ana and Luis", "Ana, Luis y Marta"
+    (CLDR's list patterns); plain text, which the HTML template escapes."""
+    from babel.lists import format_list
+
+    from snapshotpdf.render.wording import cldr
+
+    return str(format_list(list(items), locale=cldr(language)))
+
+
+def mail_languages(layout_folder: Path) -> list[str]:
+    """The languages the layout's mail/ folder has all three templates for."""
+    folder = layout_folder / "mail"
+    return sorted(
+        name.split(".")[1]
+        for name in (p.name for p in folder.glob("subject.*.txt"))
+        if all((folder / kind.format(name.split(".")[1])).is_file() for kind in KINDS)
+    )
 
 
 @dataclass(frozen=True)

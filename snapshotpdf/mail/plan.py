@@ -43,6 +43,7 @@ class MailSettings:
     send: bool = False
     smtp: SmtpSettings | None = None
     rate: float | None = None  # at most this many messages per minute
+    language: str | None = None  # --lang: every message in this language, as build's --lang
 
 
 @dataclass

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures
 from snapshotpdf.render import wording
+from snapshotpdf.render.catalog import Catalog
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.survey import vocabulary
 
@@ -56,12 +57,12 @@ class Renderer:
             raise LayoutError(
                 f"unknown paper {paper!r}", hint=f"papers: {', '.join(self.layout.papers)}"
             )
-        locale = self.layout.locale(record.language)
-        context = SnapshotContext(record, figures, self.layout, locale)
+        catalog = self.layout.catalog(record.language)
+        context = SnapshotContext(record, figures, self.layout, catalog)
         try:
             return self.environment.get_template(self.layout.template).render(
                 r=record,
-                t=locale,
+                t=catalog.strings,
                 c=context,
                 paper_size=self.layout.papers[paper],
                 flow=flow,
@@ -80,7 +81,21 @@ class SnapshotContext:
     record: CityRecord
     figures: SurveyFigures
     layout: Layout
-    locale: dict[str, Any]
+    catalog: Catalog
+
+    @property
+    def language(self) -> str:
+        """The language the snapshot is printed in (its catalog's): <html lang>."""
+        return self.catalog.language
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" for a right-to-left language: the page is mirrored (<html dir>)."""
+        return wording.direction(self.language)
+
+    @property
+    def strings(self) -> dict[str, Any]:
+        return self.catalog.strings
 
     def _own(self, table: str, key: str) -> OwnOption | None:
         """The record's own wording of an option (a profile's option, or a typed answer)."""
@@ -91,27 +106,27 @@ class SnapshotContext:
         return None
 
     def labels(self, question: str, keys: tuple[str, ...]) -> list[str]:
-        """The options as list items or tiles: the locale's [options.QUESTION] labels."""
+        """The options as list items or tiles: the catalog's [options.QUESTION] labels."""
         return [self.label(question, key) for key in keys]
 
     def label(self, question: str, key: str) -> str:
         own = self._own(question, key)
-        return own.label if own else str(self.locale["options"][question][key])
+        return own.label if own else str(self.strings["options"][question][key])
 
     def in_sentence(self, question: str, key: str) -> str:
         own = self._own(question, key)
-        return own.in_sentence if own else str(self.locale["options"][question][key])
+        return own.in_sentence if own else str(self.strings["options"][question][key])
 
     def listed(self, question: str, keys: tuple[str, ...]) -> str:
         """The options inside a sentence: "A, B, and C"."""
-        return wording.join_list([self.in_sentence(question, k) for k in keys], self.locale)
+        return wording.join_list([self.in_sentence(question, k) for k in keys], self.language)
 
     def listed_bold(self, question: str, keys: tuple[str, ...]) -> tuple[str, Markup]:
         """(article, list): the list with its first item's leading "a"/"an" taken out, for
         a sentence that bolds the list but not the article, as the reference does."""
         items = [self.in_sentence(question, k) for k in keys]
-        article, items[0] = wording.leading_article(items[0])
-        return article, wording.join_list(items, self.locale)
+        article, items[0] = wording.leading_article(items[0], self.strings["articles"])
+        return article, wording.join_list(items, self.language)
 
     def icon_name(self, group: str, key: str) -> str:
         """An option's icon: a profile option's own (when the layout has that file), else
@@ -130,14 +145,28 @@ class SnapshotContext:
         return vocabulary.NO_PRIORITY in self.record.priority_areas and not self.priorities()
 
     def count_words(self, count: int) -> str:
-        """A small count in words ("two"), as the locale says them; else its figure."""
-        words = self.locale["numbers"]["counts"]
-        return str(words[count]) if 0 <= count < len(words) else str(count)
+        """A small count in words ("two"), as the catalog says them; else its figure."""
+        words = self.strings["numbers"]["counts"]
+        return str(words[count]) if 0 <= count < len(words) else self.number(count)
 
-    def leads(self) -> bool:
-        """Whether the innovation lead cell names two or more people."""
+    def plural(self, forms: str | dict[str, str], count: int) -> str:
+        """The form of a plural string ({one = ..., other = ...}) for count, in the
+        snapshot's language (its CLDR plural rules)."""
+        return wording.plural(forms, count, self.language)
+
+    def leads(self) -> int:
+        """How many people the innovation lead cell names (at least one)."""
         names = _NAMES_SPLIT.split(self.record.innovation_lead or "")
-        return len([n for n in names if n.strip()]) > 1
+        return max(1, len([n for n in names if n.strip()]))
+
+    def text_direction(self, text: str) -> str:
+        """The direction survey text is written in: that of its first letter of a script
+        with one (Hebrew, Arabic: "rtl"; Latin, Cyrillic, ...: "ltr"); else the page's."""
+        return wording.text_direction(text) or self.direction
+
+    def isolate(self, text: str) -> str:
+        """Survey text to set inside the page's sentences, kept in its own direction."""
+        return wording.isolate(text, self.direction)
 
     def blocks(self, text: str) -> list[Block]:
         """Free text as printed: paragraphs (their line breaks kept) and numbered or
@@ -148,22 +177,30 @@ class SnapshotContext:
         return self.figures.share(question, getattr(self.record, question))
 
     def share_words(self, share: Share) -> str:
-        return wording.share_words(share, self.locale, self.layout.share_style)
+        return wording.share_words(share, self.strings, self.language, self.layout.share_style)
+
+    def percent(self, share: Share) -> str:
+        """A share as the language writes a percentage: 81% (en), 81 % (fr)."""
+        return wording.format_percent(share.percent, self.language)
+
+    def number(self, number: int) -> str:
+        return wording.format_number(number, self.language)
 
     def population(self) -> str:
         assert self.record.population is not None
-        return wording.format_population(self.record.population, self.locale)
+        return wording.format_population(self.record.population, self.strings, self.language)
 
     def term(self) -> str:
         assert self.record.term is not None
-        return wording.format_term(self.record.term, self.locale)
+        pattern = self.catalog.format("year_range")
+        return wording.format_term(self.record.term, self.language, pattern)
 
     def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
         return self.layout.icon(group, key, tone, alt)
 
     def text(self, key: str, **parts: object) -> str:
-        """A top-level locale string with plain (not markup) placeholders filled."""
-        return str(self.locale[key]).format(**parts)
+        """A top-level catalog string with plain (not markup) placeholders filled."""
+        return str(self.strings[key]).format(**parts)
 
     def sufficiency(self) -> list[GridCell]:
         """All 15 policy areas in grid order with their answer (None: not answered)."""
@@ -171,8 +208,8 @@ class SnapshotContext:
         return [GridCell(area, answered.get(area)) for area in vocabulary.policy_areas()]
 
     def page_counter(self) -> Markup:
-        """The locale's "Page {page} of {pages}" as a CSS content value with counters."""
-        return wording.page_counter(self.locale["page_of"])
+        """The catalog's "Page {page} of {pages}" as a CSS content value with counters."""
+        return wording.page_counter(self.strings["page_of"])
 
     css_string = staticmethod(wording.css_string)
 
@@ -182,7 +219,7 @@ class GridCell(NamedTuple):
     sufficient: bool | None
 
 
-# The locale's option tables that are not named after their vocabulary question.
+# The catalog's option tables that are not named after their vocabulary question.
 _QUESTION_OF_TABLE = {
     "policy_areas_priority": vocabulary.POLICY_AREAS,
     "policy_areas_grid": vocabulary.POLICY_AREAS,

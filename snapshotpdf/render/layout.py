@@ -1,19 +1,21 @@
-"""A layout is a folder: layout.toml (its defaults), a template, CSS, icons and locales."""
+"""A layout is a folder: layout.toml (its defaults), a template, CSS, icons, message catalogs
+(locales/) and mail templates."""
 
 from __future__ import annotations
 
+import os
 import tomllib
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import UnknownLocaleError
 from markupsafe import Markup
 
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.render.wording import SHARE_STYLES
+from snapshotpdf.render import wording
+from snapshotpdf.render.catalog import Catalog, best_language, catalog_names, load_catalog
 
 PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
 
@@ -47,13 +49,13 @@ class Layout:
     @property
     def share_style(self) -> str:
         """How shares of cities are worded ([wording] shares): "figures" (the published
-        snapshots: "20% of", a majority "more than half of") or "bands" (the locale's
+        snapshots: "20% of", a majority "more than half of") or "bands" (the catalog's
         share_bands, words always)."""
         style = str(self.config.get("wording", {}).get("shares", "figures"))
-        if style not in SHARE_STYLES:
+        if style not in wording.SHARE_STYLES:
             raise LayoutError(
                 f"layout {self.name!r}: [wording] shares = {style!r} is not a style",
-                hint=f"styles: {', '.join(SHARE_STYLES)}",
+                hint=f"styles: {', '.join(wording.SHARE_STYLES)}",
             )
         return style
 
@@ -72,18 +74,35 @@ class Layout:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The languages the layout has a translation for (its locales/*.toml)."""
-        return _languages(self.folder)
+        """The languages the layout has a catalog for (its locales/*.toml)."""
+        return catalog_names(self.folder)
 
     def language_for(self, wanted: str | None) -> str:
-        """The translation a city gets: its language (pt-br), else that language's base
-        (pt), else the layout's default. Only a name from the layout's own list is ever
-        used to find a file: a survey's cell never becomes a path."""
+        """The catalog a language gets: its own (pt-br), else its base language's (pt),
+        else the layout's default. Only a name from the layout's own list is ever used to
+        find a file: a survey's cell never becomes a path."""
         return best_language(wanted, self.languages, self.default_language)
 
-    def locale(self, language: str | None = None) -> dict[str, Any]:
-        """The wording for a language; the layout's default where it has no translation."""
-        return _load_locale(self.folder, self.language_for(language))
+    def catalog(self, language: str | None = None) -> Catalog:
+        """The wording of a language: its catalog over the default language's (the source),
+        the layout's default where it has none. Catalogs render/catalog.py."""
+        chosen = self.language_for(language)
+        catalog = load_catalog(self.folder, chosen, self.default_language)
+        try:
+            wording.cldr(chosen)
+        except (ValueError, UnknownLocaleError):
+            raise LayoutError(
+                f"layout {self.name!r}: locales/{chosen}.toml is named after no language"
+                " CLDR knows",
+                hint="name a catalog after its language code: es.toml, pt-br.toml",
+            ) from None
+        return catalog
+
+    def catalogs(self) -> list[Catalog]:
+        """Every catalog of the layout, the source first: what `snapshotpdf languages`
+        reports (translated of total, the strings each lacks)."""
+        ordered = sorted(self.languages, key=lambda name: (name != self.default_language, name))
+        return [self.catalog(language) for language in ordered]
 
     def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
         """An icon as an image of the layout's icons/ folder, stroked in one of the layout's
@@ -106,33 +125,17 @@ class Layout:
 
 
 def load_layout(name: str = "snapshot") -> Layout:
-    folder = layouts_dir() / name
+    """A bundled layout by name, or a layout folder by its path (a name with a /)."""
+    if "/" in name or os.sep in name:
+        folder = Path(name)
+        if not (folder / "layout.toml").is_file():
+            raise LayoutError(f"{folder} is not a layout folder: it has no layout.toml")
+        name = folder.name
+    else:
+        folder = layouts_dir() / name
     config_file = folder / "layout.toml"
     if not config_file.is_file():
         available = sorted(p.name for p in layouts_dir().iterdir() if (p / "layout.toml").is_file())
         raise LayoutError(f"no layout named {name!r}", hint=f"layouts: {', '.join(available)}")
     with config_file.open("rb") as f:
         return Layout(name, folder, tomllib.load(f))
-
-
-def best_language(wanted: str | None, available: Sequence[str], default: str) -> str:
-    """wanted where it is available (pt-br), else its base language (pt), else default:
-    the one fallback rule for the snapshot's wording and the e-mail's templates."""
-    for candidate in (wanted, (wanted or "").split("-")[0]):
-        if candidate and candidate in available:
-            return candidate
-    return default
-
-
-@cache
-def _languages(folder: Path) -> tuple[str, ...]:
-    return tuple(sorted(path.stem for path in (folder / "locales").glob("*.toml")))
-
-
-@cache
-def _load_locale(folder: Path, language: str) -> dict[str, Any]:
-    path = folder / "locales" / f"{language}.toml"
-    if not path.is_file():
-        raise LayoutError(f"layout {folder.name!r} has no {language!r} translation ({path})")
-    with path.open("rb") as f:
-        return tomllib.load(f)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
@@ -326,9 +327,31 @@ def _stream_bytes(stream: Any) -> Iterator[bytes]:
         yield part if isinstance(part, bytes) else str(part).encode()
 
 
+def _declare_language(objects: Sequence[Any], language: str | None) -> None:
+    """dc:language in the XMP metadata, as the catalog's /Lang says it (WeasyPrint writes
+    only /Lang): archives and screen readers that read the XMP see the document's
+    language too (PDF/UA-1 7.2, PDF/A's XMP)."""
+    if not language:
+        return
+    declared = (
+        f'<rdf:Description xmlns:dc="{_DC}" rdf:about="">'
+        f"<dc:language><rdf:Bag><rdf:li>{xml_escape(language)}</rdf:li></rdf:Bag>"
+        "</dc:language></rdf:Description>"
+    ).encode()
+    for obj in objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            xmp = b"".join(_stream_bytes(obj))
+            if b"</rdf:RDF>" in xmp and b"<dc:language>" not in xmp:
+                obj.stream = [xmp.replace(b"</rdf:RDF>", declared + b"</rdf:RDF>", 1)]
+
+
+_DC = "http://purl.org/dc/elements/1.1/"
+
+
 class _Finisher:
     """Last touches on the PDF objects before WeasyPrint writes them:
     - every font subset gets a name of its own (_tag_subsets_by_content);
+    - the XMP metadata names the document's language (_declare_language);
     - empty /Pattern and /Shading resource dictionaries are dropped (WeasyPrint always
       writes them; PDF/A validators do not accept them);
     - with a bleed, every page's BleedBox is put exactly that far outside its TrimBox
@@ -340,6 +363,7 @@ class _Finisher:
 
     def __call__(self, document: Any, pdf: Any) -> None:
         _tag_subsets_by_content(pdf.objects)
+        _declare_language(pdf.objects, document.metadata.lang)
         for obj in pdf.objects:
             if not isinstance(obj, dict):
                 continue

@@ -1,93 +1,182 @@
-"""How things are said: lists, shares in words, numbers. Pure functions over a locale dict;
-the Jinja2 filters of every layout are these functions."""
+"""How things are said: lists, plurals, shares in words, numbers, percentages, years. Pure
+functions over a language code (its CLDR data, through Babel) and a catalog's strings; the
+Jinja2 filters of every layout are these functions."""
 
 from __future__ import annotations
 
 import string
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
 from typing import Any
 
+import babel
+from babel.dates import format_interval, format_skeleton
+from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_percent as babel_percent
 from markupsafe import Markup, escape
 
 from snapshotpdf.models import Population, Share, Term
 
-Locale = Mapping[str, Any]
+Strings = Mapping[str, Any]  # a catalog's strings (render/catalog.py)
 
 
-def join_list(items: Iterable[object], locale: Locale) -> Markup:
-    """ "A", "A and B", "A, B, and C" (serial comma as the locale says); items escaped."""
+def cldr(language: str) -> babel.Locale:
+    """The CLDR locale of a catalog's language code (en, pt-br); UnknownLocaleError when
+    CLDR has none."""
+    return _cldr(language)
+
+
+@cache
+def _cldr(language: str) -> babel.Locale:
+    return babel.Locale.parse(language.replace("-", "_"))
+
+
+def direction(language: str) -> str:
+    """ "rtl" for a language written right to left (Arabic, Hebrew), else "ltr"."""
+    return "rtl" if cldr(language).character_order == "right-to-left" else "ltr"
+
+
+def text_direction(text: str) -> str | None:
+    """ "rtl" or "ltr": the direction most of text's letters are written in, so an English
+    paragraph that begins with a Hebrew city's name still reads left to right; on a tie,
+    that of its first letter (the Unicode bidi algorithm's rule for a paragraph). None
+    when it has no letter of either (digits alone)."""
+    counts = {"ltr": 0, "rtl": 0}
+    first = None
+    for ch in text:
+        way = _STRONG.get(unicodedata.bidirectional(ch))
+        if way:
+            counts[way] += 1
+            first = first or way
+    if counts["ltr"] == counts["rtl"]:
+        return first
+    return "ltr" if counts["ltr"] > counts["rtl"] else "rtl"
+
+
+_STRONG = {"L": "ltr", "R": "rtl", "AL": "rtl"}
+_MARKS = {"ltr": "\u200e", "rtl": "\u200f"}  # LRM, RLM
+
+
+def isolate(text: str, page_direction: str) -> str:
+    """Survey text set inside the page's own sentences: a name written the other way
+    (a Hebrew city in an English sentence, or "Lima" in an Arabic one) is held between
+    two marks of the page's direction (LRM or RLM), so it cannot pull the punctuation and
+    words around it into its direction ("גבעת הזית, ישראל" keeps its comma between the
+    two names, in the page's order). Marks, not isolates (FSI ... PDI): the renderer
+    honours marks. Text of the page's direction only is returned as it is."""
+    other = "rtl" if page_direction == "ltr" else "ltr"
+    if any(_STRONG.get(unicodedata.bidirectional(ch)) == other for ch in text):
+        mark = _MARKS[page_direction]
+        return f"{mark}{text}{mark}"
+    return text
+
+
+def join_list(items: Iterable[object], language: str) -> Markup:
+    """ "A", "A and B", "A, B, and C" ("A, B y C", "A, B et C"): the language's CLDR list
+    patterns (standard style); items escaped, the patterns too."""
     parts = [escape(item) for item in items]
-    lists = locale["lists"]
-    and_word = escape(lists["and"])
-    comma = escape(lists["comma"])
     if len(parts) <= 1:
         return Markup("").join(parts)
+    patterns = cldr(language).list_patterns["standard"]
+
+    def joined(pattern: str, first: Markup, second: Markup) -> Markup:
+        return Markup(escape(pattern)).format(first, second)
+
     if len(parts) == 2:
-        return Markup(f"{parts[0]} {and_word} {parts[1]}")
-    # Markup: the joint is built from escaped parts and must not be escaped again.
-    last_joint = Markup(
-        f"{comma.rstrip()} {and_word} " if lists["serial_comma"] else f" {and_word} "
-    )
-    return Markup(comma.join(parts[:-1]) + last_joint + parts[-1])
+        return joined(patterns["2"], parts[0], parts[1])
+    text = joined(patterns["start"], parts[0], parts[1])
+    for part in parts[2:-1]:
+        text = joined(patterns["middle"], text, part)
+    return joined(patterns["end"], text, parts[-1])
+
+
+def plural(forms: str | Mapping[str, str], count: int, language: str) -> str:
+    """The form of a plural string for count: its CLDR plural category in the language
+    ("one", "few", ...), else "other". A plain string has one form for every count."""
+    if isinstance(forms, str):
+        return forms
+    return forms.get(cldr(language).plural_form(count), forms["other"])
+
+
+def format_number(number: int, language: str) -> str:
+    """A whole number with the language's digit grouping: 850,000 / 850.000 / 850 000."""
+    return str(format_decimal(number, locale=cldr(language)))
+
+
+def format_percent(whole: int, language: str) -> str:
+    """A whole percent as the language writes it: 81% (en), 81 % (fr, es)."""
+    return str(babel_percent(Decimal(whole).scaleb(-2), locale=cldr(language)))
 
 
 SHARE_STYLES = ("figures", "bands")  # a layout's [wording] shares
 
 
-def share_words(share: Share, locale: Locale, style: str = "figures") -> str:
+def share_words(share: Share, strings: Strings, language: str, style: str = "figures") -> str:
     """How a share of cities is said before "cities surveyed". "figures", as the published
     snapshots say it: a majority in words ("more than half of"), any other share as its
-    figure ("20% of"). "bands": in words always, from the locale's share_bands table."""
+    figure ("20% of"). "bands": in words always, from the catalog's share_bands table."""
     percent = share.percent
     if style == "figures":
-        shares = locale["shares"]
+        shares = strings["shares"]
         if 2 * share.count > share.total:
             return str(shares["majority"])
-        return str(shares["figure"].format(percent=percent))
-    for band in locale["share_bands"]:
+        return str(shares["figure"].format(percent=format_percent(percent, language)))
+    for band in strings["share_bands"]:
         if percent <= band["up_to"]:
             return str(band["words"])
     raise ValueError(f"no share band covers {percent}%")
 
 
-ARTICLES = ("a ", "an ")
-
-
-def leading_article(text: str) -> tuple[str, str]:
+def leading_article(text: str, articles: Iterable[str] = ("a ", "an ")) -> tuple[str, str]:
     """("a ", "focus on metrics") for "a focus on metrics": a list's leading indefinite
-    article, which the reference prints outside the bold answer; ("", text) without one."""
-    for article in ARTICLES:
+    article (one of the catalog's articles), which the reference prints outside the bold
+    answer; ("", text) without one."""
+    for article in articles:
         if text.startswith(article) and len(text) > len(article):
             return article, text[len(article) :]
     return "", text
 
 
-def group_digits(number: int, locale: Locale) -> str:
-    return f"{number:,}".replace(",", locale["numbers"]["thousands"])
-
-
-def format_population(population: Population, locale: Locale) -> str:
-    """9670000 -> "9.67 million"; under a million, grouped digits: "850,000"."""
-    numbers = locale["numbers"]
+def format_population(population: Population, strings: Strings, language: str) -> str:
+    """9670000 -> "9.67 million" ("9,67 millones"): CLDR's long compact form, up to two
+    decimals, halves rounded up (1,245,000: "1.25 million"); under a million, grouped
+    digits: "850,000". With its year: "(2020)"."""
     if population.count >= 1_000_000:
-        millions = f"{population.count / 1_000_000:.2f}".rstrip("0").rstrip(".")
-        text = numbers["million"].format(value=millions.replace(".", numbers["decimal"]))
+        with localcontext(rounding=ROUND_HALF_UP):
+            text = format_compact_decimal(
+                population.count, format_type="long", fraction_digits=2, locale=cldr(language)
+            )
     else:
-        text = group_digits(population.count, locale)
+        text = format_number(population.count, language)
     if population.year is None:
         return str(text)
-    return str(numbers["population_year"].format(population=text, year=population.year))
+    year = format_year(population.year, language)
+    return str(strings["numbers"]["population_year"].format(population=text, year=year))
 
 
-def format_term(term: Term, locale: Locale) -> str:
+def format_year(year: int, language: str) -> str:
+    return str(format_skeleton("y", date(year, 1, 1), locale=cldr(language)))
+
+
+def format_term(term: Term, language: str, pattern: str | None = None) -> str:
+    """A term of office: 2019–2022, as CLDR's year interval of the language, or the
+    catalog's own pattern ([formats] year_range = "{start}–{end}")."""
     if term.end is None:
-        return str(term.start)
-    return str(locale["numbers"]["term"].format(start=term.start, end=term.end))
+        return format_year(term.start, language)
+    if pattern is not None:
+        return pattern.format(
+            start=format_year(term.start, language), end=format_year(term.end, language)
+        )
+    return str(
+        format_interval(date(term.start, 1, 1), date(term.end, 1, 1), "y", locale=cldr(language))
+    )
 
 
 def fill(template: str, **parts: object) -> Markup:
-    """A trusted locale sentence with survey data put in its {placeholders}, escaped."""
+    """A trusted catalog sentence with survey data put in its {placeholders}, escaped."""
     return Markup(template).format(**parts)
 
 
@@ -130,7 +219,7 @@ def css_string(text: str) -> Markup:
 
 
 def page_counter(template: str) -> Markup:
-    """A locale's "Page {page} of {pages}" (or "Page {page}") as a CSS content value, its
+    """A catalog's "Page {page} of {pages}" (or "Page {page}") as a CSS content value, its
     placeholders as the page counters."""
     parts = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):

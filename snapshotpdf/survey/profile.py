@@ -18,7 +18,7 @@ from snapshotpdf.assets import package_file
 from snapshotpdf.errors import ProfileError
 from snapshotpdf.files import size_text
 from snapshotpdf.models import OwnOption
-from snapshotpdf.survey import vocabulary
+from snapshotpdf.survey import values, vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS
 
 # Fields read together with another one rather than on their own.
@@ -26,7 +26,7 @@ COMPANION_FIELDS = {"population_year"}
 LAYOUTS = ("cell", "columns")
 MAX_HEADER_ROWS = 3
 PATH_SEPARATOR = " › "  # between the header cells of one column, in messages
-_PROFILE_KEYS = {"name", "description", "sheet", "header_rows", "list_separator"}
+_PROFILE_KEYS = {"name", "description", "sheet", "header_rows", "list_separator", "language"}
 _SOURCE_KEYS = {"column", "question", "layout", "separator"}
 _OPTION_KEYS = {"texts", "label", "in_sentence", "icon"}
 _OPTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -68,6 +68,7 @@ class Profile:
     sheet: str | None = None
     header_rows: int = 1
     description: str = ""
+    language: str | None = None  # the survey's cities' language where a row gives none
 
     @property
     def fields(self) -> dict[str, str]:
@@ -167,6 +168,17 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
     if sheet is not None and not (isinstance(sheet, str) and sheet):
         problems.append('[profile] sheet must be the name of a sheet, e.g. "Responses"')
         sheet = None
+    language = None
+    if "language" in meta:
+        try:
+            language = values.parse_language(meta["language"])
+        except ValueError:
+            language = None
+        if language is None:
+            problems.append(
+                f'[profile] language must be a language code such as "es" or "pt-BR"'
+                f" (found {meta['language']!r})"
+            )
 
     known = set(FIELDS) | COMPANION_FIELDS | {DATA_SUFFICIENCY}
     unknown = sorted(set(fields) - known)
@@ -222,6 +234,7 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
         sheet=sheet,
         header_rows=header_rows,
         description=str(meta.get("description", "")),
+        language=language,
     )
 
 

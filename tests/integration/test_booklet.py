@@ -48,7 +48,7 @@ TOTAL = 14
 Booklet = Callable[[str], tuple[BuildResult, Path]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def booklet(tmp_path_factory: pytest.TempPathFactory) -> Booklet:
     """booklet(variant): the conference booklet of ROWS in that variant, made once."""
     made: dict[str, tuple[BuildResult, Path]] = {}

@@ -108,7 +108,10 @@ def test_a_language_is_a_code_the_layout_knows_never_a_path(tmp_path: Path) -> N
     )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
-    assert "Alpha: the layout has no 'xx' translation (it has en): printed in 'en'" in result.output
+    assert (
+        "Alpha: the layout has no 'xx' catalog (it has en, es, fr, pt): printed in 'en'"
+        in result.output
+    )
     assert result.output.count("expected a language code such as en, es or pt-BR") == 2
     assert "Delta" not in result.output  # en-gb is English
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 4

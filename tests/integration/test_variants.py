@@ -67,6 +67,7 @@ def test_every_variant_describes_itself(built: BuildOf, variant: str) -> None:
         meta = pdf.open_metadata()
         assert meta["dc:title"] == "City Innovation Snapshot: Lima, Peru"
         assert meta["dc:creator"] == [AUTHOR]
+        assert meta["dc:language"] == {"en"}
 
 
 def test_screen_is_tagged_pdf_ua(built: BuildOf) -> None:

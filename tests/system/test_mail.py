@@ -26,6 +26,7 @@ from snapshotpdf.cli.app import app
 from snapshotpdf.mail.plan import MailSettings
 from snapshotpdf.mail.smtp import SmtpSettings
 from snapshotpdf.models import Inputs
+from snapshotpdf.render.layout import load_layout
 
 runner = CliRunner()
 SENDER = "Survey team <snapshots@survey.example>"
@@ -54,7 +55,7 @@ def _rows() -> list[dict[str, object]]:
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("mail-build")
     survey = write_survey(folder / "survey.xlsx", _rows())
@@ -171,8 +172,17 @@ def test_dry_run_writes_one_message_per_city_for_review_and_sends_nothing(work: 
     as_received = [Received("", [], (work / "out" / "mail" / name).read_bytes()) for name in emls]
     assert_right_city(work, as_received)
     beta = as_received[1].message
-    assert beta["Subject"] == "Beta: su City Innovation Snapshot"  # Spanish exists
-    assert as_received[2].message["Subject"] == "Delta: your City Innovation Snapshot"  # no fr
+    mail_dir = load_layout().folder / "mail"
+
+    def subject(language: str, city: str) -> str:
+        template = (mail_dir / f"subject.{language}.txt").read_text(encoding="utf-8")
+        return template.strip().replace("{{ city }}", city)
+
+    assert beta["Subject"] == subject("es", "Beta")  # as its PDF: Spanish
+    assert beta["Content-Language"] == "es"
+    delta = as_received[2].message
+    assert delta["Subject"] == subject("fr", "Delta") and delta["Content-Language"] == "fr"
+    assert as_received[0].message["Content-Language"] == "en"
     assert not (work / "out" / "mail" / "ledger.sqlite").exists()
     report = json.loads((work / "out" / "mail" / "report.json").read_text(encoding="utf-8"))
     assert report["mode"] == "dry run" and report["counts"] == {"to send": 3, "no address": 1}

@@ -122,7 +122,8 @@ def test_templates_escape_html_and_fall_back_to_the_default_language() -> None:
     templates = MailTemplates()
     assert templates.language_for("es") == "es"
     assert templates.language_for("es-pe") == "es"
-    assert templates.language_for("fr") == "en" and templates.language_for(None) == "en"
+    assert templates.language_for("fr") == "fr" and templates.language_for("pt-br") == "pt"
+    assert templates.language_for("de") == "en" and templates.language_for(None) == "en"
     context = {
         "city": "Lima <script>",
         "country": "Peru",
@@ -356,3 +357,30 @@ def test_from_with_a_hidden_line_break_is_refused() -> None:
 
     with pytest.raises(DeliveryError, match="encoded word"):
         parse_sender("=?utf-8?q?Team=0ABcc:_x@evil.example?= <team@survey.example>", True)
+
+
+def test_a_message_is_in_its_snapshots_language() -> None:
+    """The rule of the snapshot (render.catalog.choose_language): --lang, the contact's
+    language, the profile's, English; the templates of that language, names listed as it
+    lists them."""
+    context = {"city": "Lima", "country": "Peru", "file": "peru-lima.pdf", "pages": 2}
+    context["size"] = "10 KB"
+    three = ["Ana", "Luis", "Marta"]
+    assert (
+        MailTemplates()
+        .render("en", {**context, "names": three})
+        .text.startswith("Dear Ana, Luis, and Marta,")
+    )
+    french = MailTemplates(profile_language="fr")
+    assert french.language_for(None) == "fr" and french.language_for("es") == "es"
+    rendered = french.render(None, {**context, "names": ["Ana", "Luis"]})
+    assert rendered.language == "fr" and rendered.text.startswith("Bonjour Ana et Luis,")
+    forced = MailTemplates(override="pt", profile_language="fr")
+    assert forced.language_for("es") == "pt"
+    assert forced.render("es", {**context, "names": three}).language == "pt"
+    assert "Ana, Luis e Marta" in forced.render("es", {**context, "names": three}).text
+    assert MailTemplates().missing("fr") is None and MailTemplates().missing("de") is None
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    with pytest.raises(DeliveryError, match="--lang de: the layout 'snapshot' has no catalog"):
+        MailTemplates(override="de")

@@ -125,7 +125,7 @@ def test_every_option_has_a_label_and_every_area_an_icon() -> None:
     from snapshotpdf.survey import vocabulary
 
     layout = load_layout()
-    options = layout.locale()["options"]
+    options = layout.catalog().strings["options"]
     tables = {"policy_areas": "policy_areas_priority", "partners": "partners"}
     for question in vocabulary.questions():
         table = tables.get(question, question)

@@ -1,0 +1,216 @@
+"""A layout's message catalogs (locales/LANG.toml): every fixed word of its documents and
+messages, one TOML file per language.
+
+The layout's default language (English) is the source. A language's catalog is the source
+with the language's own strings laid over it, key path by key path: a string the language
+lacks is printed from the source and listed as untranslated, so a catalog's completeness is
+what it translates of what the source holds. A plural string is a table of CLDR plural
+categories (zero, one, two, few, many, other; "other" is required), so a language has the
+forms it needs. A translated string may use only the placeholders of its source string; one
+that uses another is set aside (printed from the source) and said so. docs/languages.md.
+
+A language code from data (a survey cell, a contacts file) only ever picks one of the
+layout's catalogs (best_language): it never becomes part of a path.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from snapshotpdf.errors import LayoutError
+from snapshotpdf.render import wording
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+# A catalog's own table, never taken from the source: how the language writes what CLDR
+# would otherwise format (a year range: "{start}–{end}").
+FORMATS = "formats"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The strings one language prints: its own, else the source's."""
+
+    language: str  # the catalog's name: en, es, pt-br
+    strings: dict[str, Any]  # every key of the source, translated where the language has it
+    missing: tuple[str, ...]  # the key paths printed from the source (vision.heading, ...)
+    total: int  # the source's strings (a plural table or a list counts as one)
+    problems: tuple[str, ...] = ()  # translations set aside, and why
+    formats: Mapping[str, str] | None = None  # [formats]: the language's own number formats
+
+    @property
+    def translated(self) -> int:
+        return self.total - len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def format(self, name: str) -> str | None:
+        """The catalog's own pattern for a CLDR format ([formats] NAME), if it has one."""
+        return (self.formats or {}).get(name)
+
+
+def is_plural(value: object) -> bool:
+    """A plural string: a table of CLDR plural categories holding "other"."""
+    return (
+        isinstance(value, dict)
+        and "other" in value
+        and all(key in PLURAL_CATEGORIES and isinstance(v, str) for key, v in value.items())
+    )
+
+
+def best_language(wanted: str | None, available: Sequence[str], default: str) -> str:
+    """wanted where it is available (pt-br), else its base language (pt), else default:
+    the one fallback rule for the snapshot's wording and the e-mail's templates."""
+    for candidate in (wanted, (wanted or "").split("-")[0]):
+        if candidate and candidate in available:
+            return candidate
+    return default
+
+
+def choose_language(
+    available: Sequence[str],
+    default: str,
+    *,
+    override: str | None = None,
+    own: str | None = None,
+    profile: str | None = None,
+) -> str:
+    """The language a city's snapshot and message are in, the first of these that has a
+    catalog: --lang (override), the city's own language (the survey's or the contacts
+    file's language column), the survey profile's default language; else the layout's
+    default. The one rule for build, booklet and mail."""
+    for wanted in (override, own, profile):
+        found = best_language(wanted, available, "")
+        if found:
+            return found
+    return default
+
+
+def catalog_file(folder: Path, language: str) -> Path:
+    """The file of one of the layout's catalogs (language: a name from its own list)."""
+    return folder / "locales" / f"{language}.toml"
+
+
+def catalog_names(folder: Path) -> tuple[str, ...]:
+    """The languages the layout has a catalog for: its locales/*.toml."""
+    return _catalog_names(folder)
+
+
+@cache
+def _catalog_names(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in (folder / "locales").glob("*.toml")))
+
+
+@cache
+def load_catalog(folder: Path, language: str, source: str) -> Catalog:
+    """The catalog of language (one of catalog_names), over the source language's."""
+    base = _read(folder, source)
+    own = base if language == source else _read(folder, language)
+    merged: dict[str, Any] = {}
+    missing: list[str] = []
+    problems: list[str] = []
+    total = _merge(base, own, merged, "", missing, problems)
+    formats = own.get(FORMATS, {})
+    if not isinstance(formats, dict) or not all(isinstance(v, str) for v in formats.values()):
+        raise LayoutError(
+            f"{catalog_file(folder, language)}: [{FORMATS}] must be a table of patterns"
+        )
+    return Catalog(language, merged, tuple(missing), total, tuple(problems), dict(formats))
+
+
+def _read(folder: Path, language: str) -> dict[str, Any]:
+    path = catalog_file(folder, language)
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise LayoutError(f"layout {folder.name!r} has no {language!r} catalog ({path})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _merge(
+    base: Mapping[str, Any],
+    own: Mapping[str, Any],
+    into: dict[str, Any],
+    prefix: str,
+    missing: list[str],
+    problems: list[str],
+) -> int:
+    """Lay own over base into `into`, key path by key path; the number of strings."""
+    total = 0
+    for key, source in base.items():
+        if not prefix and key == FORMATS:
+            continue
+        path = f"{prefix}{key}"
+        theirs = own.get(key)
+        if isinstance(source, dict) and not is_plural(source):
+            into[key] = {}
+            nested = theirs if isinstance(theirs, dict) else {}
+            total += _merge(source, nested, into[key], f"{path}.", missing, problems)
+            continue
+        total += 1
+        reason = None if theirs is None else _unfit(source, theirs)
+        if theirs is None or reason:
+            into[key] = source
+            missing.append(path)
+            if reason:
+                problems.append(f"{path}: {reason}")
+        else:
+            into[key] = theirs
+    return total
+
+
+def _unfit(source: object, theirs: object) -> str | None:
+    """Why a translation cannot stand in for its source string; None when it can."""
+    if isinstance(source, str | dict) and isinstance(theirs, str | dict):
+        if isinstance(theirs, dict) and not is_plural(theirs):
+            return "a plural table has CLDR categories (zero, one, two, few, many) and other"
+        allowed = _placeholders(source)
+        used = _placeholders(theirs)
+        if used is None:
+            return "it is not a valid template (a lone { or }?)"
+        if allowed is not None and not used <= allowed:
+            extra = ", ".join(f"{{{name}}}" for name in sorted(used - allowed))
+            return f"{extra} is not a placeholder of the source string"
+        return None
+    if type(source) is not type(theirs):
+        return f"expected {type(source).__name__}, found {type(theirs).__name__}"
+    if isinstance(source, list) and source and isinstance(source[0], dict):
+        keys = set(source[0])
+        if not all(isinstance(item, dict) and set(item) == keys for item in theirs):  # type: ignore[attr-defined]
+            return f"each entry has the keys {', '.join(sorted(keys))}"
+    return None
+
+
+def _placeholders(value: object) -> set[str] | None:
+    """The {names} a string (or every form of a plural table) uses; None: not a template."""
+    texts = list(value.values()) if isinstance(value, dict) else [value]
+    names: set[str] = set()
+    try:
+        for text in texts:
+            for _literal, name, _spec, _conversion in string.Formatter().parse(str(text)):
+                if name is not None:
+                    names.add(name)
+    except ValueError:
+        return None
+    return names
+
+
+def untranslated_message(catalog: Catalog, source: str) -> str:
+    """What a run says of a catalog that lacks strings: each one, once."""
+    name = wording.cldr(source).english_name or source
+    text = (
+        f"catalog {catalog.language} lacks {len(catalog.missing)} of {catalog.total} strings,"
+        f" printed in {name} instead: {', '.join(catalog.missing)}"
+    )
+    if catalog.problems:
+        text += "; set aside: " + "; ".join(catalog.problems)
+    return text
