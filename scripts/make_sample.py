@@ -1,9 +1,9 @@
-"""Write inputs/sample-survey.xlsx: Lima as in the reference snapshot plus 15 invented cities.
+"""Write inputs/sample-survey.xlsx: Lima as in the reference snapshot plus 25 invented cities.
 
 Sample data, not real answers (Lima's come from the published reference snapshot; every
 other city, person and answer is invented). The mix is chosen so that Lima's comparison
-figures match the reference: 8 of 16 cities have a formal strategy (50%), 13 of 16 have
-dedicated funding (81%), 9 of 16 take both approaches ("more than half").
+figures match the reference: 13 of 26 cities have a formal strategy (50%), 21 of 26 have
+dedicated funding (81%), 14 of 26 take both approaches ("more than half").
 Run: .venv/bin/python scripts/make_sample.py
 """
 
@@ -275,6 +275,95 @@ INVENTED = [
         2021,
         {},
     ),
+    # Every script, and cities whose snapshot is in their own language (issue 11). The
+    # names are invented in each script; the answers, as for every city but Lima, too.
+    ("星見市", "日本", "Yes", "Yes", "Both", "高橋 美咲", "中村 大輔", 512000, 2021, {}),
+    ("해오름시", "대한민국", "No", "Yes", "Both", "김민준", "이서연", 684000, 2020, {}),
+    (
+        "مدينة الواحة",
+        "تونس",
+        "Yes",
+        "Yes",
+        "Both",
+        "ليلى بن سالم",
+        "يوسف الحداد",
+        223500,
+        2021,
+        {"language": "fr"},
+    ),
+    (
+        "גבעת הזית",
+        "ישראל",
+        "No",
+        "Yes",
+        "Specific policy areas",
+        "נועה לוי",
+        "אורי כהן",
+        98300,
+        2022,
+        {},
+    ),
+    ("सूर्यनगर", "भारत", "Yes", "Yes", "Both", "अनीता शर्मा", "राहुल वर्मा", 1375000, 2021, {}),
+    (
+        "เมืองดอกแก้ว",
+        "ประเทศไทย",
+        "No",
+        "No",
+        "Holistic / macro level",
+        "สมชาย ใจดี",
+        "วิไล ศรีสุข",
+        187400,
+        2020,
+        {},
+    ),
+    (
+        "Villanueva del Río",
+        "Colombia",
+        "Yes",
+        "Yes",
+        "Both",
+        "Catalina Restrepo Mejía",
+        "Andrés Felipe Ocampo",
+        845200,
+        2020,
+        {"language": "es"},
+    ),
+    (
+        "Saint-Aubin-des-Lacs",
+        "Canada",
+        "No",
+        "No",
+        "Specific policy areas",
+        "Geneviève Tremblay",
+        "Étienne Gagnon",
+        132600,
+        2021,
+        {"language": "fr"},
+    ),
+    (
+        "Águas Claras do Sul",
+        "Brasil",
+        "Yes",
+        "Yes",
+        "Holistic / macro level",
+        "Ana Beatriz Gonçalves",
+        "Rafael Nascimento",
+        2045000,
+        2022,
+        {"language": "pt"},
+    ),
+    (
+        "Vale do Sereno",
+        "Portugal",
+        "No",
+        "Yes",
+        "Specific policy areas",
+        "Inês Carvalho",
+        "Tiago Ferreira",
+        64300,
+        2021,
+        {"language": "pt"},
+    ),
 ]
 
 STRUCTURES = [
@@ -293,6 +382,71 @@ SPOTLIGHTS = [
 ]
 
 
+# The same answers as typed by a city that answers in its own language.
+STRUCTURES_IN = {
+    "es": [
+        "{city} tiene una unidad de innovación dedicada que depende de la alcaldía.",
+        "{city} coordina la innovación mediante un grupo de trabajo interdepartamental que se"
+        " reúne cada mes.",
+        "En {city}, la innovación la dirige el departamento de servicios digitales, con"
+        " referentes en cada dirección.",
+        "{city} no tiene una oficina de innovación única; cada departamento lleva sus propios"
+        " proyectos de mejora.",
+    ],
+    "fr": [
+        "{city} dispose d'une unité d'innovation dédiée, rattachée au cabinet du maire.",
+        "{city} coordonne l'innovation au sein d'un groupe de travail interservices qui se"
+        " réunit chaque mois.",
+        "À {city}, l'innovation est pilotée par la direction des services numériques, avec des"
+        " référents dans chaque direction.",
+        "{city} n'a pas de bureau de l'innovation unique ; chaque service mène ses propres"
+        " projets d'amélioration.",
+    ],
+    "pt": [
+        "{city} tem uma unidade de inovação dedicada, ligada ao gabinete do prefeito.",
+        "{city} coordena a inovação por meio de um grupo de trabalho intersetorial que se"
+        " reúne todo mês.",
+        "Em {city}, a inovação é liderada pela secretaria de serviços digitais, com pontos"
+        " focais em cada secretaria.",
+        "{city} não tem um escritório de inovação único; cada secretaria conduz os próprios"
+        " projetos de melhoria.",
+    ],
+}
+SPOTLIGHTS_IN = {
+    "es": [
+        "{city} abrió un laboratorio cívico donde vecinos y personal prueban juntos nuevos"
+        " servicios antes de extenderlos a toda la ciudad.",
+        "En 2021 {city} publicó su primer presupuesto abierto, que permite seguir cada proyecto"
+        " desde su aprobación hasta su finalización.",
+        "{city} organiza cada año un concurso que financia las tres mejores ideas propuestas por"
+        " su propio personal.",
+    ],
+    "fr": [
+        "{city} a ouvert un laboratoire citoyen où habitants et agents testent ensemble de"
+        " nouveaux services avant leur déploiement dans toute la ville.",
+        "En 2021, {city} a publié son premier budget ouvert : chacun peut suivre chaque projet,"
+        " de son approbation à son achèvement.",
+        "{city} organise chaque année un concours qui finance les trois meilleures idées"
+        " proposées par ses propres agents.",
+    ],
+    "pt": [
+        "{city} abriu um laboratório cívico onde moradores e servidores testam juntos novos"
+        " serviços antes de levá-los a toda a cidade.",
+        "Em 2021, {city} publicou seu primeiro orçamento aberto, que permite acompanhar cada"
+        " projeto da aprovação à conclusão.",
+        "{city} promove todos os anos um concurso que financia as três melhores ideias"
+        " propostas pelos próprios servidores.",
+    ],
+}
+
+
+def typed(rng: random.Random, texts: list[str], translated: dict[str, list[str]], row: dict) -> str:
+    """One of texts (as the English-speaking cities typed it), in the city's own language
+    where it has one; the same draw from rng either way."""
+    choice = rng.randrange(len(texts))
+    return translated.get(row["language"], texts)[choice].format(city=row["city"])
+
+
 def pick(rng: random.Random, question: str, low: int, high: int) -> str:
     keys = list(vocabulary.options(question))
     return answers(question, rng.sample(keys, rng.randint(low, high)))
@@ -306,7 +460,7 @@ def invented_row(rng: random.Random, spec: tuple) -> dict:
         "formal_strategy": strategy,
         "dedicated_funding": funding,
         "approach": approach,
-        "language": "en",
+        "language": extras.get("language", "en"),
         "contact_email": f"innovation@{rng.randint(100, 999)}.example",
     }
     if extras.get("sparse"):  # a respondent who skipped most optional questions
@@ -324,9 +478,9 @@ def invented_row(rng: random.Random, spec: tuple) -> dict:
             "population": pop,
             "population_year": year,
             "website": f"https://data.{rng.randint(10, 99)}.example/innovation",
-            "org_structure": rng.choice(STRUCTURES).format(city=city),
+            "org_structure": typed(rng, STRUCTURES, STRUCTURES_IN, row),
             "staff_profiles": pick(rng, "staff_profiles", 2, 5),
-            "spotlight": extras.get("spotlight") or rng.choice(SPOTLIGHTS).format(city=city),
+            "spotlight": extras.get("spotlight") or typed(rng, SPOTLIGHTS, SPOTLIGHTS_IN, row),
             "innovation_associations": pick(rng, "innovation_associations", 1, 3),
             "priority_areas": pick(rng, "policy_areas", 2, 2),
             "partners_innovation": pick(rng, "partners", 1, 4),

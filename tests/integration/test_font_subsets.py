@@ -17,7 +17,8 @@ def subsets(path: Path) -> dict[str, str]:
     with pikepdf.open(path) as pdf:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
-                data = obj["/FontFile2"].read_bytes()
+                file = obj.get("/FontFile2") or obj.get("/FontFile3")  # TrueType or CFF
+                data = file.read_bytes()
                 found[str(obj["/FontName"])] = hashlib.sha256(data).hexdigest()
     return found
 

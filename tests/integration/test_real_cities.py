@@ -27,7 +27,7 @@ ROWS = [entry["row"] for entry in REAL]
 NAMES = [row["city"] for row in ROWS]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path, Path]:
     tmp = tmp_path_factory.mktemp("real-cities")
     survey = write_survey(tmp / "real-cities.xlsx", ROWS)
@@ -185,7 +185,7 @@ in_sentence = "the trust of residents"
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def own_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path, Path, Path]:
     tmp = tmp_path_factory.mktemp("own-options")
     profile = tmp / "own.toml"

@@ -22,7 +22,7 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def hostile_build(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("hostile")
     survey = write_survey(

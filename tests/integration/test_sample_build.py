@@ -9,6 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from support.helpers import FIXTURES, pdf_text, squash
+from support.pdfcheck import BUNDLED_FONTS, SCRIPT_FONTS
 
 from snapshotpdf.assets import fonts_dir, sample_survey
 from snapshotpdf.batch.result import BuildResult
@@ -42,9 +43,9 @@ def seed_fragments() -> list[str]:
 def test_one_pdf_per_sample_city(sample_build: tuple[BuildResult, Path]) -> None:
     result, outdir = sample_build
     table = read_survey(sample_survey(), "Responses")
-    assert len(table.rows) == 16
+    assert len(table.rows) == 26
     assert sorted(p.name for p in outdir.glob("*.pdf")) == sorted(p.name for _, p in result.written)
-    assert len(result.written) == 16
+    assert len(result.written) == 26
     assert result.exit_code() == 0
     assert not result.failed and not result.skipped
 
@@ -83,13 +84,7 @@ def test_website_is_a_clickable_link(lima_pdf: Path) -> None:
 
 
 def test_only_bundled_fonts_are_embedded(sample_build: tuple[BuildResult, Path]) -> None:
-    bundled = {
-        "Noto-Sans",
-        "Noto-Sans-Bold",
-        "Noto-Sans-Italic",
-        "Noto-Sans-BoldItalic",
-        "Noto-Sans-Symbols2",
-    }
+    bundled = BUNDLED_FONTS | SCRIPT_FONTS
     assert {p.name for p in fonts_dir().glob("*.ttf")} >= {"NotoSans-Regular.ttf"}
     for pdf in sample_build[1].glob("*.pdf"):
         lines = subprocess.run(

@@ -32,6 +32,12 @@ CASES: dict[str, tuple[str, str, str]] = {
     "screen-peru-lima": ("screen", "sample", "peru-lima"),
     "print-peru-lima": ("print", "sample", "peru-lima"),
     "screen-united-kingdom-port-ashcombe": ("screen", "sample", "united-kingdom-port-ashcombe"),
+    # Every script and the city's own language (the sample's cities of issue 11).
+    "screen-japanese": ("screen", "sample", "nippon-hoshimi-shi"),
+    "screen-hebrew": ("screen", "sample", "ysr-l-gv-t-hzyt"),
+    "screen-arabic-in-french": ("screen", "sample", "twns-mdynh-lwhh"),
+    "screen-thai": ("screen", "sample", "praethsaithy-emueongdokaekw"),
+    "screen-spanish": ("screen", "sample", "colombia-villanueva-del-rio"),
     "screen-extreme": ("screen", "extreme", slug(str(EXTREME["country"]), str(EXTREME["city"]))),
 }
 

@@ -91,7 +91,7 @@ def _cli(survey: Path, outdir: Path) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The survey and what one uninterrupted build makes of it."""
     folder = tmp_path_factory.mktemp("uninterrupted")
