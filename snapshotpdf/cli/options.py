@@ -21,12 +21,14 @@ class Variant(StrEnum):
 
     screen = "screen"
     print = "print"
+    print_uncoated = "print-uncoated"
     archive = "archive"
 
 
 VARIANT_HELP = (
-    "Which PDF: screen (e-mail; tagged PDF/UA-1, accessible), print (print shop; PDF/X-4,"
-    " CMYK, 3 mm bleed, crop marks) or archive (PDF/A-3b with the city's data attached)."
+    "Which PDF: screen (e-mail; tagged PDF/UA-1, accessible), print (print shop, coated paper;"
+    " PDF/X-4, CMYK for FOGRA39, 3 mm bleed, crop marks), print-uncoated (the same for"
+    " uncoated paper, FOGRA29) or archive (PDF/A-3b with the city's data attached)."
 )
 
 SurveyArg = Annotated[

@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
+from snapshotpdf.render import colour, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.variants import (
     DEFAULT,
@@ -106,10 +107,11 @@ class PdfMaker:
     def __init__(
         self,
         base_dir: Path,
-        stylesheets: list[Path],
+        stylesheets: Sequence[Path | str],
         variant: str = DEFAULT,
         colours: Mapping[str, str] | None = None,
     ) -> None:
+        """stylesheets: files, or CSS text (a str: made by colour.py), in cascade order."""
         self.base_dir = base_dir
         self.variant: Variant = get_variant(variant)
         self.fetcher = RestrictedFetcher([base_dir, fonts_dir()], colours)
@@ -121,12 +123,16 @@ class PdfMaker:
         self.color_profiles: dict[str, Any] = {}
         self.stylesheets = [
             weasyprint.CSS(
-                filename=str(path),
+                **(
+                    {"filename": str(sheet)}
+                    if isinstance(sheet, Path)
+                    else {"string": sheet, "base_url": str(base_dir) + os.sep}
+                ),
                 url_fetcher=self.fetcher,
                 font_config=self.font_config,
                 color_profiles=self.color_profiles,
             )
-            for path in stylesheets
+            for sheet in stylesheets
         ]
         for profile in self.color_profiles.values():
             _StableProfile.adopt(profile, self.fetcher)
@@ -140,10 +146,18 @@ class PdfMaker:
         extra: Sequence[str] = (),
     ) -> PdfMaker:
         """A maker for a layout folder (its layout.toml as config) and an output variant.
-        Stylesheets: the layout's, then extra (file names in the folder), then the variant's."""
-        variant_sheets, colours = layout_options(config, get_variant(variant).name)
-        names = [*config["stylesheets"], *extra, *variant_sheets]
-        return cls(folder, [folder / name for name in names], variant, colours)
+        Stylesheets: the layout's, then extra (file names in the folder), then a print
+        variant's colours for its output condition (colour.py), then the variant's own."""
+        chosen = get_variant(variant)
+        variant_sheets, tones = layout_options(config, chosen)
+        sheets: list[Path | str] = [folder / name for name in [*config["stylesheets"], *extra]]
+        colours: dict[str, str] = {}
+        if chosen.condition:
+            css, converted = colour.print_colours(folder, config, chosen.condition)
+            sheets.append(css)
+            colours = colour.tone_colours(tones, converted)
+        sheets += [folder / name for name in variant_sheets]
+        return cls(folder, sheets, variant, colours)
 
     def render(
         self,
@@ -356,7 +370,10 @@ class _Finisher:
       writes them; PDF/A validators do not accept them);
     - with a bleed, every page's BleedBox is put exactly that far outside its TrimBox
       (WeasyPrint puts it up to 10 pt out; the CSS bleed, the MediaBox, also holds the crop
-      marks, beyond the bleed)."""
+      marks, beyond the bleed);
+    - in a tagged PDF, content outside the structure tree (the page-margin boxes: footer,
+      the header band on later pages) becomes a pagination artifact
+      (tagging.artifact_untagged_content)."""
 
     def __init__(self, bleed_mm: float) -> None:
         self.bleed = bleed_mm * 72 / 25.4
@@ -364,6 +381,7 @@ class _Finisher:
     def __call__(self, document: Any, pdf: Any) -> None:
         _tag_subsets_by_content(pdf.objects)
         _declare_language(pdf.objects, document.metadata.lang)
+        tagging.artifact_untagged_content(pdf.objects, pdf.catalog)
         for obj in pdf.objects:
             if not isinstance(obj, dict):
                 continue

@@ -27,6 +27,12 @@ class Variant:
     tagged: bool = False  # structure tree, alternative texts, artifacts (PDF/UA)
     bleed_mm: float = 0.0  # the BleedBox this far outside the TrimBox on every side
     attach_record: bool = False  # the city's record inside the PDF, as JSON
+    condition: str | None = None  # print: the output condition ([conditions.NAME], colour.py)
+    layout_table: str = ""  # its [variants.NAME] of layout.toml: its own name unless given
+
+    @property
+    def table(self) -> str:
+        return self.layout_table or self.name
 
 
 VARIANTS: dict[str, Variant] = {
@@ -40,9 +46,18 @@ VARIANTS: dict[str, Variant] = {
         ),
         Variant(
             "print",
-            "the print shop: PDF/X-4 in CMYK, 3 mm bleed, crop marks, fonts embedded",
+            "the print shop, coated paper: PDF/X-4 in CMYK for FOGRA39, 3 mm bleed, crop marks",
             "pdf/x-4",
             bleed_mm=3.0,
+            condition="coated",
+        ),
+        Variant(
+            "print-uncoated",
+            "the print shop, uncoated paper: as print, its CMYK for FOGRA29",
+            "pdf/x-4",
+            bleed_mm=3.0,
+            condition="uncoated",
+            layout_table="print",
         ),
         Variant(
             "archive",
@@ -65,14 +80,15 @@ def get_variant(name: str) -> Variant:
         ) from None
 
 
-def layout_options(config: dict[str, Any], name: str) -> tuple[list[str], dict[str, str]]:
-    """What a layout adds for a variant: stylesheet file names (after its own) and icon
-    colours by hex stroke (without '#'), from [variants.NAME] of its layout.toml."""
-    extra = config.get("variants", {}).get(name, {})
+def layout_options(config: dict[str, Any], variant: Variant) -> tuple[list[str], dict[str, str]]:
+    """What a layout adds for a variant, from [variants.NAME] of its layout.toml: stylesheet
+    file names (after its own), and the icon tones it paints with another colour, as
+    {hex stroke without '#': the [palette] colour's name} (colour.py converts it)."""
+    extra = config.get("variants", {}).get(variant.table, {})
     tones = config["icons"]["tones"]
     colours = {
-        str(tones[tone]).lstrip("#").lower(): str(paint)
-        for tone, paint in extra.get("tones", {}).items()
+        str(tones[tone]).lstrip("#").lower(): str(name)
+        for tone, name in extra.get("tones", {}).items()
     }
     return [str(s) for s in extra.get("stylesheets", [])], colours
 

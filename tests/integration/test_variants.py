@@ -30,7 +30,9 @@ from snapshotpdf.cli.options import Variant
 from snapshotpdf.render import variants
 from snapshotpdf.render.layout import load_layout
 
-VARIANTS = ["screen", "print", "archive"]
+VARIANTS = ["screen", "print", "print-uncoated", "archive"]
+# The print variants and the output condition each is made for (its OutputConditionIdentifier).
+PRINTS = [("print", "FOGRA39"), ("print-uncoated", "FOGRA29")]
 MM = 72 / 25.4
 
 
@@ -117,13 +119,16 @@ def test_screen_has_one_bookmark_per_section_under_the_city(built: BuildOf) -> N
         assert outline(pdf) == [("Lima, Peru", SECTIONS)]
 
 
-def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed(built: BuildOf) -> None:
-    with pikepdf.open(lima(built, "print")) as pdf:
+@pytest.mark.parametrize(("variant", "condition"), PRINTS)
+def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed(
+    built: BuildOf, variant: str, condition: str
+) -> None:
+    with pikepdf.open(lima(built, variant)) as pdf:
         intents = pdf.Root.OutputIntents
         assert len(intents) == 1
         intent = intents[0]
         assert intent.S == "/GTS_PDFX"
-        assert "FOGRA39" in str(intent.OutputConditionIdentifier)
+        assert condition in str(intent.OutputConditionIdentifier)
         assert intent.DestOutputProfile.N == 4  # a CMYK profile
         assert intent.DestOutputProfile.read_bytes()[36:40] == b"acsp"  # an ICC profile
         meta = pdf.open_metadata()
@@ -148,15 +153,35 @@ def test_print_is_pdf_x4_with_output_intent_and_3mm_bleed(built: BuildOf) -> Non
             assert media[0] < bleed[0] and media[2] > bleed[2]
 
 
-def test_print_paints_in_cmyk_only(built: BuildOf) -> None:
+@pytest.mark.parametrize(("variant", "condition"), PRINTS)
+def test_print_paints_in_cmyk_only(built: BuildOf, variant: str, condition: str) -> None:
     """Nothing on the page is RGB: text, rules, backgrounds and icons are all CMYK."""
-    with pikepdf.open(lima(built, "print")) as pdf:
+    with pikepdf.open(lima(built, variant)) as pdf:
         used = colour_operators(pdf)
     assert not used & {"rg", "RG"}, used
     assert {op for op in used if op.startswith(("cs ", "CS "))} <= {
         "cs /DeviceCMYK",
         "CS /DeviceCMYK",
     }
+
+
+def test_each_output_condition_has_its_own_cmyk_for_the_same_colours(built: BuildOf) -> None:
+    """The navy band, converted through FOGRA39 (coated) and FOGRA29 (uncoated) by
+    littleCMS: the values the palette gives each condition are the ones on the page."""
+    from snapshotpdf.render import colour
+
+    layout = load_layout()
+    navy = {
+        variant: colour.print_colours(layout.folder, layout.config, condition)[1]["navy"]
+        for variant, condition in (("print", "coated"), ("print-uncoated", "uncoated"))
+    }
+    assert navy["print"] == "device-cmyk(0.83 0.45 0.12 0.65)"  # as print.css had it by hand
+    assert navy["print"] != navy["print-uncoated"]
+    for variant, paint in navy.items():
+        values = paint.removeprefix("device-cmyk(").removesuffix(")").split()
+        with pikepdf.open(lima(built, variant)) as pdf:
+            filled = cmyk_fills(pdf)
+        assert tuple(float(v) for v in values) in filled, (variant, sorted(filled)[:5])
 
 
 def test_archive_is_pdf_a3b_and_carries_the_record(built: BuildOf) -> None:
@@ -183,6 +208,18 @@ def test_archive_passes_a_pdf_a_validator(built: BuildOf) -> None:
     pdfa = pytest.importorskip("pikepdf.pdfa", exc_type=ImportError)
     report = pdfa.validate_written(lima(built, "archive"), "3b")
     assert report.passed, [str(f) for f in report.findings]
+
+
+def cmyk_fills(pdf: pikepdf.Pdf) -> set[tuple[float, ...]]:
+    """Every colour of four components set on the pages (k, K, or sc/scn in DeviceCMYK;
+    rounded to two decimals)."""
+    found = set()
+    for page in pdf.pages:
+        for instruction in pikepdf.parse_content_stream(page):
+            operator, operands = str(instruction.operator), instruction.operands
+            if operator in ("k", "K", "sc", "scn", "SC", "SCN") and len(operands) == 4:
+                found.add(tuple(round(float(v), 2) for v in instruction.operands))
+    return found
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
