@@ -4,8 +4,10 @@ PY := $(VENV)/bin/python
 # Debian packages: Pango for WeasyPrint, HarfBuzz's fast font subsetter, the PDF tools
 # the tests check with (pdftotext, pdffonts, pdftoppm, qpdf), and the Noto fonts of every
 # other script, which `make fonts` copies into fonts/ (fonts/scripts.toml lists them).
+# pdftoppm (poppler-utils) also draws `snapshotpdf preview`'s page images; chromium and its
+# chromedriver are the browser tests/system/test_preview.py opens the preview in.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf \
-	fonts-noto-core fonts-noto-cjk
+	fonts-noto-core fonts-noto-cjk chromium chromium-driver
 
 .PHONY: run test test-fast lint docs setup system-deps fonts sample clean
 
@@ -31,6 +33,7 @@ docs: setup
 .PHONY: approve
 approve: setup
 	$(PY) tests/support/approve_images.py
+	SNAPSHOTPDF_APPROVE=1 $(PY) -m pytest -q tests/integration/test_booklet.py -k approved
 
 lint: setup
 	$(VENV)/bin/ruff check snapshotpdf tests scripts benchmarks

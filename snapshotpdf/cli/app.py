@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from snapshotpdf.cli import booklet, build, check, languages, mail, profile
+from snapshotpdf.cli import booklet, build, check, languages, mail, preview, profile
 from snapshotpdf.version import __version__
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ app.add_typer(profile.app, name="profile")
 app.command()(booklet.booklet)
 app.command()(mail.mail)
 app.command()(languages.languages)
+app.command()(preview.preview)
 
 
 def main() -> None:
