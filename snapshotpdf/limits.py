@@ -44,3 +44,7 @@ LONG_NAME_CHARS = 100
 # The most priority policy areas printed, in the city's order (the 2018 snapshots list up to
 # five); more are dropped with a warning naming them.
 MAX_PRIORITY_AREAS = 5
+# A booklet's cover logo (booklet --logo): its largest file and, for a PNG, the most pixels
+# (5,000 x 5,000): a logo, not a poster; a bigger one is refused with an error.
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000

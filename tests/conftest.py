@@ -38,7 +38,7 @@ def lima_pdf(sample_build: Built) -> Path:
 # makes the builds its tests ask for once: a test file is a group, and the files that read
 # the sample's builds are one group together, so the sample is built once in all.
 SAMPLE_BUILD_FILES = {"test_sample_build.py", "test_schemas.py", "test_variants.py"}
-SAMPLE_BUILD_FILES |= {"test_visual.py", "test_font_subsets.py"}
+SAMPLE_BUILD_FILES |= {"test_visual.py", "test_font_subsets.py", "test_tags.py", "test_fit.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,18 +2,28 @@
 
 Each city is laid out exactly as its own PDF would be (same template, stylesheets, variant
 and the same flow onto a third page when it does not fit), then the pages of all of them
-are combined with WeasyPrint's Document API behind the front matter (cover and contents).
-Page numbers run on through the whole booklet, the contents give the page each city starts
-on, and the outline has one bookmark per city, its sections under it.
+are combined with WeasyPrint's Document API behind the front matter (cover and contents)
+and before the back cover. Page numbers run on through the whole booklet, the contents
+give (and link to) the page each city starts on, and the outline has one bookmark per
+city, its sections under it.
 
-    read -> normalise -> compare -> lay out each city -> front matter -> one PDF
+The booklet is ready for a press (paginate): each city starts on a left-hand (even) page,
+so its two pages face each other; blank pages fill the gaps, and make the total a
+multiple of four, the pages of the sheets a booklet is folded from.
+
+    read -> normalise -> compare -> lay out each city -> paginate -> front and back -> PDF
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from anyascii import anyascii
 from markupsafe import Markup
@@ -25,13 +35,30 @@ from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
+from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from snapshotpdf.models import CityRecord, Inputs, Severity, SurveyFigures
-from snapshotpdf.render import wording
+from snapshotpdf.render import glyphs, wording
 from snapshotpdf.render.catalog import choose_language
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
+from snapshotpdf.render.variants import get_variant
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures
+
+# A logo is a small file: a print-quality PNG of a logo is well under these.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CONTENTS_PAGE = 3  # where the contents start: the first right-hand page after the cover
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says besides the survey's counts. None: the catalog's title (in the
+    booklet's language), the counts as subtitle, no year, no logo."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    year: int | None = None
+    logo: Path | None = None  # an SVG or PNG of the user's: check_logo
 
 
 @dataclass(frozen=True)
@@ -40,7 +67,10 @@ class BookletSettings:
     output: Path = Path("outputs/booklet.pdf")
     paper: str = "a4"
     variant: str = "screen"  # snapshotpdf/variants.py
-    author: str = "snapshotpdf"
+    # The organisation on the cover ("Prepared by ...") and as the PDF's author; none
+    # when not given (the cover has no author line then).
+    author: str | None = None
+    cover: Cover = field(default_factory=Cover)
     strict: bool = False
     language: str | None = None  # --lang: the booklet and every city in this language
 
@@ -56,6 +86,115 @@ def booklet_order(record: CityRecord) -> tuple[str, str, str, str]:
     )
 
 
+@dataclass(frozen=True)
+class Pagination:
+    """Where each page of the booklet goes. Page 1 is the cover, page 2 (its back) is
+    blank, the contents start on page 3, a right-hand page; every city starts on an even,
+    left-hand page, so its first two pages face each other; the back cover is the last
+    page, and the total is a multiple of 4."""
+
+    starts: tuple[int, ...]  # the page each city starts on, in booklet order
+    blanks: tuple[int, ...]  # the blank pages
+    pages: int  # in all, the back cover's number
+
+
+def paginate(contents: int, lengths: Sequence[int]) -> Pagination:
+    """The booklet's pages for contents that take `contents` pages and cities of the given
+    lengths, in booklet order. A blank page comes before a city that would start on an
+    odd page (after contents of one page less, after a city of three pages), and as many
+    as it takes before the back cover for the total to be a multiple of 4: a booklet is
+    folded from sheets of four pages."""
+    blanks = list(range(2, CONTENTS_PAGE))
+    page = CONTENTS_PAGE + contents  # the first page after the contents
+    starts = []
+    for length in lengths:
+        if page % 2:
+            blanks.append(page)
+            page += 1
+        starts.append(page)
+        page += length
+    while page % 4:
+        blanks.append(page)
+        page += 1
+    return Pagination(tuple(starts), tuple(blanks), page)
+
+
+def check_cover(cover: Cover, author: str | None) -> None:
+    """Each line given for the covers prints: every character of it in a bundled font, as
+    every answer of a city must be (render/glyphs.py)."""
+    for option, text in (("title", cover.title), ("subtitle", cover.subtitle), ("author", author)):
+        chars = glyphs.missing(text) if text else ""
+        if chars:
+            raise SnapshotError(
+                f"the covers' {option}: no bundled font has {glyphs.describe(chars)}",
+                hint=f"give --{option} without them (docs/fonts.md: the scripts that print)",
+            )
+
+
+def check_logo(path: Path) -> Path:
+    """The cover's logo, a file of the user's: an SVG or a PNG on this machine, at most
+    MAX_LOGO_BYTES (and MAX_LOGO_PIXELS). Only this file is read (through the renderer's
+    restricted fetcher): never a web address, nor the files an SVG names."""
+    if found := re.match(r"^([a-z][a-z0-9+.-]*):/+", str(path), re.IGNORECASE):
+        address = f"{found[1]}://{str(path)[found.end() :]}"  # as typed: a path has one /
+        raise SnapshotError(
+            f"logo {address}: a web address; a logo is read from a file, never fetched",
+            hint="save the logo and give its path: --logo logo.svg",
+        )
+    if not path.is_file():
+        raise SnapshotError(
+            f"logo {path}: {'not a file' if path.exists() else 'no such file'}",
+            hint="give the path of the logo, an SVG or PNG file: --logo logo.svg",
+        )
+    kind = path.suffix.lower()
+    if kind not in (".svg", ".png"):
+        raise SnapshotError(
+            f"logo {path}: a logo is an SVG or PNG file, not {kind or 'a file without'}"
+            f"{' (its extension)' if kind else ' an extension'}",
+            hint="save the logo as SVG (best, for print) or PNG",
+        )
+    size = path.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        raise SnapshotError(
+            f"logo {path}: {files.size_text(size)}, more than a logo may be"
+            f" ({files.size_text(MAX_LOGO_BYTES)})",
+            hint="save it smaller: a logo needs about 1,000 pixels across, or an SVG",
+        )
+    data = path.read_bytes()
+    problem = _png_problem(data) if kind == ".png" else _svg_problem(data)
+    if problem:
+        raise SnapshotError(
+            f"logo {path}: {problem}", hint="save the logo again as SVG or PNG and give that file"
+        )
+    return path.resolve()
+
+
+def _png_problem(data: bytes) -> str | None:
+    """What is wrong with a PNG file's header: its signature, its size in pixels."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+        return "not a PNG image (its content is not PNG, whatever its name)"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not width or not height:
+        return "not a PNG image (its header says it has no pixels)"
+    if width * height > MAX_LOGO_PIXELS:
+        return f"{width} x {height} pixels, more than a logo may be ({MAX_LOGO_PIXELS:,} in all)"
+    return None
+
+
+def _svg_problem(data: bytes) -> str | None:
+    """What is wrong with an SVG file at a glance: not text, no <svg>, or a DOCTYPE (whose
+    entities can make a small file huge when parsed)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not an SVG image (not UTF-8 text)"
+    if "<svg" not in text:
+        return "not an SVG image (it has no <svg> element)"
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        return "an SVG with a DOCTYPE or entities, which snapshotpdf does not read"
+    return None
+
+
 def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) -> BuildResult:
     """Read and check the survey, lay out every valid city, write one PDF; holding the
     lock of the folder it goes into, as a build does (no build writes there meanwhile)."""
@@ -65,8 +204,10 @@ def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) ->
             f"{output} is a folder: the booklet is one PDF file",
             hint=f"give the booklet's file name, such as -o {output / 'booklet.pdf'}",
         )
+    check_cover(settings.cover, settings.author)
+    logo = check_logo(settings.cover.logo) if settings.cover.logo else None
     with files.output_lock(output.parent):
-        return _make_booklet(settings, BuildResult(reporter or Reporter(), booklet=output))
+        return _make_booklet(settings, logo, BuildResult(reporter or Reporter(), booklet=output))
 
 
 def _printable(
@@ -91,7 +232,22 @@ def _printable(
     return kept
 
 
-def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult:
+def _anchors(records: Sequence[CityRecord]) -> list[str]:
+    """The name of each city's first page, which its line of the contents links to: its
+    file stem (ASCII, so the PDF's sorted list of destinations is sorted for every
+    reader), numbered on in the unlikely case that two cities share one."""
+    names: list[str] = []
+    for record in records:
+        name = base = f"city-{files.slug(record.country, record.city)}"
+        number = 1
+        while name in names:
+            number += 1
+            name = f"{base}-{number}"
+        names.append(name)
+    return names
+
+
+def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildResult) -> BuildResult:
     from snapshotpdf.render.pdf import PdfMaker, capture_warnings
 
     survey = settings.inputs.survey_path
@@ -114,54 +270,98 @@ def _make_booklet(settings: BookletSettings, result: BuildResult) -> BuildResult
     records = plan.in_languages(layout, records, settings.language, result, front=language)
     renderer = Renderer(layout)
     records = _printable(records, renderer, figures, settings.paper, result)
-    front = _FrontMatter(layout, settings, language, figures.respondents, records)
+    front = _FrontMatter(layout, settings, language, figures.respondents, records, logo)
     maker = PdfMaker.for_layout(
         layout.folder, layout.config, settings.variant, extra=front.stylesheets
     )
+    if logo:
+        _use_logo(maker, logo, settings.variant, result.reporter)
     created = creation_date(survey)
     ordered = sorted(records, key=booklet_order)
+    names = _anchors(ordered)
 
-    # The front matter's length first (its page numbers do not change it), so that each
+    # The contents' length first (their page numbers do not change it), so that each
     # city is laid out knowing the page it starts on.
-    placeholders = [(record, 0) for record in ordered]
-    front_pages = len(maker.layout_document(front.html(placeholders)).pages)
+    placeholders = [(record, 0, name) for record, name in zip(ordered, names, strict=True)]
+    contents = len(maker.layout_document(front.html("front", placeholders)).pages) - 1
     result.reporter.step(f"Step 4 - laying out {len(ordered)} snapshot(s) for the booklet")
-    city_pages: list[Any] = []
+    documents: list[Any] = []
     seeds: list[str] = []
-    page = front_pages + 1
-    for record in ordered:
-        numbering = maker.css(front.numbering(page, record.language))
+    lengths: list[int] = []
+    for record, name in zip(ordered, names, strict=True):
+        page = paginate(contents, [*lengths, 2]).starts[-1]
+        city = maker.css(front.city_css(page, name, record.language))
         html = renderer.html(record, figures, settings.paper, created=created)
         with capture_warnings() as messages:
-            document = maker.layout_document(html, [numbering])
+            document = maker.layout_document(html, [city])
             if len(document.pages) > layout.pages:
                 html = renderer.html(record, figures, settings.paper, flow=True, created=created)
-                document = maker.layout_document(html, [numbering])
+                document = maker.layout_document(html, [city])
         for message in messages:
             result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
         check_fit(layout, record, tuple(frozenset(p.anchors) for p in document.pages), result)
-        result.starts.append((record, page))
-        city_pages.extend(document.pages)
+        documents.append(document)
         seeds.append(html)
-        page += len(document.pages)
+        lengths.append(len(document.pages))
+    pagination = paginate(contents, lengths)
+    result.starts = list(zip(ordered, pagination.starts, strict=True))
 
-    front_html = front.html(result.starts, created.isoformat(timespec="seconds"))
+    stamp = created.isoformat(timespec="seconds")
+    starts = [(r, p, n) for (r, p), n in zip(result.starts, names, strict=True)]
+    front_html = front.html("front", starts, created=stamp)
+    back_html = front.html("back", blanks=len(pagination.blanks), created=stamp)
+    # What the renderer says from here on is about the booklet's own pages, or about what
+    # is drawn only as the PDF is written (an image an SVG logo names, refused).
     with capture_warnings() as messages:
         front_document = maker.layout_document(front_html)
+        back_document = maker.layout_document(back_html)
+        if len(front_document.pages) != contents + 1:  # cannot happen with sane CSS
+            raise LayoutError("the booklet's contents changed length once numbered")
+        pages = _assemble(pagination, front_document.pages, documents, back_document.pages)
+        booklet = front_document.copy(pages)
+        result.pages = len(booklet.pages)
+        result.reporter.step(f"Step 5 - writing {settings.output} ({result.pages} pages)")
+        seed = "\0".join([front.seed(front_html), back_html, *seeds])
+        data = maker.write(booklet, seed, ordered, front.author)
     for message in messages:
-        result.reporter.notice(Severity.WARNING, f"booklet front matter: renderer: {message}")
-    if len(front_document.pages) != front_pages:  # cannot happen with sane CSS
-        raise LayoutError("the booklet's contents changed length once numbered")
-    booklet = front_document.copy([*front_document.pages, *city_pages])
-    result.pages = len(booklet.pages)
-    result.reporter.step(f"Step 5 - writing {settings.output} ({result.pages} pages)")
-    data = maker.write(booklet, "\0".join([front_html, *seeds]), ordered, settings.author)
+        result.reporter.notice(Severity.WARNING, f"booklet: renderer: {message}")
     files.write_atomic(settings.output, data)
     return result
 
 
+def _assemble(
+    pagination: Pagination, front: Sequence[Any], cities: Sequence[Any], back: Sequence[Any]
+) -> list[Any]:
+    """Every page in its place: the cover, the contents from CONTENTS_PAGE, each city's
+    pages from its start, the back matter's blank pages in the gaps, the back cover last."""
+    placed = {1: front[0], pagination.pages: back[-1]}
+    placed.update(zip(itertools.count(CONTENTS_PAGE), front[1:]))
+    placed.update(zip(pagination.blanks, back[:-1], strict=True))
+    for first, document in zip(pagination.starts, cities, strict=True):
+        placed.update(zip(itertools.count(first), document.pages))
+    if sorted(placed) != list(range(1, pagination.pages + 1)):  # cannot happen
+        raise LayoutError("the booklet's pages do not follow its pagination")
+    return [placed[number] for number in sorted(placed)]
+
+
+def _use_logo(maker: Any, logo: Path, variant: str, reporter: Reporter) -> None:
+    """Let the renderer read the logo, that one file and nothing beside it: the restricted
+    fetcher (render/pdf.py) serves the files under its roots, and the file is its own. A
+    print variant's run is told when the logo is in RGB, at a glance (a PNG, or an SVG that
+    does not use device-cmyk())."""
+    maker.fetcher.roots.append(logo)
+    cmyk = logo.suffix.lower() == ".svg" and "device-cmyk(" in logo.read_text("utf-8-sig")
+    if get_variant(variant).standard.startswith("pdf/x") and not cmyk:
+        reporter.notice(
+            Severity.WARNING,
+            f"logo {logo.name}: printed in its own colours, RGB, which the print shop may"
+            " have to convert to CMYK (or give an SVG whose colours are device-cmyk(C M Y K))",
+        )
+
+
 class _FrontMatter:
-    """The cover and contents: the layout's [booklet] template with its wording."""
+    """The cover, contents, blank pages and back cover: the layout's [booklet] template
+    with its wording."""
 
     def __init__(
         self,
@@ -170,12 +370,14 @@ class _FrontMatter:
         language: str,
         respondents: int,
         records: list[CityRecord],
+        logo: Path | None = None,
     ) -> None:
         config = layout.config.get("booklet")
         if not config:
             raise LayoutError(f"layout {layout.name!r} has no [booklet] in its layout.toml")
         self.layout = layout
         self.settings = settings
+        self.cover = settings.cover
         self.template = str(config["template"])
         self.stylesheets = [str(name) for name in config.get("stylesheets", [])]
         self.catalog = layout.catalog(language)
@@ -183,11 +385,15 @@ class _FrontMatter:
         words = self.locale["booklet"]
         countries = len({r.country for r in records})
         self.cities = self._count(words["cities"], len(records))
-        self.subtitle = words["subtitle"].format(
+        self.subtitle = _text(self.cover.subtitle) or words["subtitle"].format(
             cities=self.cities,
             countries=self._count(words["countries"], countries),
             respondents=wording.format_number(respondents, language),
         )
+        self.title = _text(self.cover.title)
+        self.author = _text(settings.author)
+        self.logo = logo.as_uri() if logo else None
+        self.logo_digest = hashlib.sha256(logo.read_bytes()).hexdigest() if logo else ""
         self.environment = Renderer(layout).environment
 
     def _count(self, forms: str | dict[str, str], count: int) -> str:
@@ -196,44 +402,77 @@ class _FrontMatter:
         text = wording.plural(forms, count, language)
         return text.format(count=wording.format_number(count, language))
 
-    def html(self, starts: list[tuple[CityRecord, int]], created: str | None = None) -> str:
+    def html(
+        self,
+        part: str,
+        starts: Sequence[tuple[CityRecord, int, str]] = (),
+        blanks: int = 0,
+        created: str | None = None,
+    ) -> str:
+        """part "front": the cover and the contents (starts: each city, the page it starts
+        on and the anchor there); "back": blanks blank pages, then the back cover."""
         entries = []
         previous = None
-        for record, page in starts:
+        for record, page, anchor in starts:
             entries.append(
                 {
                     "country": record.country,
                     "city": record.city,
                     "page": page,
+                    "anchor": quote(anchor, safe=""),
                     "first_of_country": record.country != previous,
                 }
             )
             previous = record.country
         words = self.locale["booklet"]
+        language = self.catalog.language
+        author = self.author
         return self.environment.get_template(self.template).render(
+            part=part,
             t=self.locale,
-            language=self.catalog.language,
-            direction=wording.direction(self.catalog.language),
-            title=words["document_title"].format(cities=self.cities),
+            language=language,
+            direction=wording.direction(language),
+            title=self.title or words["title"],
+            document_title=self.title or words["document_title"].format(cities=self.cities),
+            footer=self.title or words["footer"],
             subject=words["subject"].format(cities=self.cities),
             subtitle=self.subtitle,
-            author=self.settings.author,
+            year=wording.format_year(self.cover.year, language) if self.cover.year else None,
+            author=author,
+            logo=self.logo,
+            logo_alt=words["logo_of"].format(author=author) if author else words["logo"],
             created=created,
             paper_size=self.layout.papers[self.settings.paper],
+            contents_page=CONTENTS_PAGE,
             entries=entries,
+            blanks=blanks,
             css_string=wording.css_string,
             page_counter=self.page_counter(),
         )
+
+    def seed(self, html: str) -> str:
+        """The front matter's HTML as the PDF's identifier sees it: the logo by its
+        content, not where it lies (the same logo elsewhere makes the same booklet)."""
+        return html.replace(self.logo, self.logo_digest) if self.logo else html
 
     def page_counter(self) -> Markup:
         """The catalog's "Page {page}" as CSS content (the booklet's pages have no total)."""
         return wording.page_counter(self.locale["booklet"]["page"])
 
-    def numbering(self, first: int, language: str | None = None) -> str:
-        """CSS that numbers a city's pages on from the booklet page it starts on, at the
-        end of its footer (the left in a right-to-left language)."""
+    def city_css(self, first: int, anchor: str, language: str | None = None) -> str:
+        """CSS for a city's pages in the booklet: numbered on from the booklet page it
+        starts on, at the end of its footer (the left in a right-to-left language), and
+        its first element (the band, at the top of its first page) named as the anchor
+        the contents link to."""
         end = "left" if language and wording.direction(language) == "rtl" else "right"
         return (
             f"@page :first {{ counter-reset: page {first}; }}\n"
             f"@page {{ @bottom-{end} {{ content: {self.page_counter()} !important; }} }}\n"
+            f"body > :first-child {{ -weasy-anchor: {wording.css_string(anchor)}; }}\n"
         )
+
+
+def _text(value: str | None) -> str | None:
+    """A line given for the cover (a title, an author), its runs of white space one space;
+    None when it has no text."""
+    return (" ".join(value.split()) or None) if value else None

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from snapshotpdf import files
-from snapshotpdf.batch import manifest, rerun
+from snapshotpdf.batch import fit, manifest, rerun
 from snapshotpdf.batch.plan import (
     Plan,
     Target,
@@ -187,7 +187,8 @@ def check_fit(
     anchors_by_page: tuple[frozenset[str], ...],
     result: BuildResult,
 ) -> None:
-    """Say which city and which sections had to flow past the page they belong on."""
+    """Say which city and which sections had to flow past the page they belong on, and
+    which city answered too little to fill its pages (batch/fit.py)."""
     moved: dict[int, list[str]] = {}
     for section, home in layout.sections.items():
         pages = [i for i, anchors in enumerate(anchors_by_page, 1) if section in anchors]
@@ -205,6 +206,8 @@ def check_fit(
             f"the longest answers, the spotlight first, to keep it to {layout.pages}",
             record,
         )
+    if sparse := fit.sparse_warning(layout, record, anchors_by_page):
+        result.report(Severity.WARNING, record.source, sparse, record)
 
 
 def _collect(result: BuildResult, problem: Problem) -> None:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures
-from snapshotpdf.render import wording
+from snapshotpdf.render import measure, wording
 from snapshotpdf.render.catalog import Catalog
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.survey import vocabulary
@@ -58,7 +58,7 @@ class Renderer:
                 f"unknown paper {paper!r}", hint=f"papers: {', '.join(self.layout.papers)}"
             )
         catalog = self.layout.catalog(record.language)
-        context = SnapshotContext(record, figures, self.layout, catalog)
+        context = SnapshotContext(record, figures, self.layout, catalog, self.layout.papers[paper])
         try:
             return self.environment.get_template(self.layout.template).render(
                 r=record,
@@ -82,6 +82,7 @@ class SnapshotContext:
     figures: SurveyFigures
     layout: Layout
     catalog: Catalog
+    paper_size: str = "A4"  # the CSS page size of the paper (layout.toml [papers])
 
     @property
     def language(self) -> str:
@@ -97,9 +98,9 @@ class SnapshotContext:
     def strings(self) -> dict[str, Any]:
         return self.catalog.strings
 
-    def _own(self, table: str, key: str) -> OwnOption | None:
-        """The record's own wording of an option (a profile's option, or a typed answer)."""
-        question = _QUESTION_OF_TABLE.get(table, table)
+    def _own(self, question: str, key: str) -> OwnOption | None:
+        """The record's own wording of an option (a profile's option, or a typed answer).
+        Each question's options have one table of labels, [options.QUESTION]."""
         for option in self.record.own_options:
             if option.question == question and option.key == key:
                 return option
@@ -207,6 +208,16 @@ class SnapshotContext:
         answered = dict(self.record.data_sufficiency)
         return [GridCell(area, answered.get(area)) for area in vocabulary.policy_areas()]
 
+    @property
+    def page_width_mm(self) -> float:
+        """The paper's width (portrait), for what the template fits to it."""
+        return _PAGE_WIDTH_MM.get(self.paper_size.lower(), _PAGE_WIDTH_MM["a4"])
+
+    def fit_line(self, text: str, width_mm: float, size_pt: float) -> str:
+        """The text on one line of width_mm at size_pt: as it is, or cut short with an
+        ellipsis (the footer's running title, which must not wrap)."""
+        return measure.fit_line(text, width_mm * 72 / 25.4, size_pt)
+
     def page_counter(self) -> Markup:
         """The catalog's "Page {page} of {pages}" as a CSS content value with counters."""
         return wording.page_counter(self.strings["page_of"])
@@ -214,16 +225,16 @@ class SnapshotContext:
     css_string = staticmethod(wording.css_string)
 
 
+# Page widths (portrait) of the CSS page sizes a layout's papers name.
+_PAGE_WIDTH_MM = {"a5": 148.0, "a4": 210.0, "a3": 297.0, "b5": 176.0, "b4": 250.0}
+_PAGE_WIDTH_MM |= {"letter": 215.9, "legal": 215.9, "ledger": 279.4}
+
+
 class GridCell(NamedTuple):
     area: str
     sufficient: bool | None
 
 
-# The catalog's option tables that are not named after their vocabulary question.
-_QUESTION_OF_TABLE = {
-    "policy_areas_priority": vocabulary.POLICY_AREAS,
-    "policy_areas_grid": vocabulary.POLICY_AREAS,
-}
 # Between the names of an innovation lead cell naming several people.
 # Not "y" or "et": "José Ortega y Gasset" is one person.
 _NAMES_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+&\s+", re.IGNORECASE)

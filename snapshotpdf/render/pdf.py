@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
-from snapshotpdf.render import colour, tagging
+from snapshotpdf.render import colour, fitting, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.variants import (
     DEFAULT,
@@ -168,15 +168,26 @@ class PdfMaker:
     ) -> RenderedPdf:
         """The PDF of one HTML document. record: the city it shows (an archive PDF carries
         it); author: the organisation named as the document's author. overflow: (pages,
-        other) when a document longer than pages must be laid out again from other() HTML;
-        that is decided before anything is drawn, so a long city costs one layout more,
-        not a whole PDF more."""
+        other) when a document longer than pages must be laid out again from other() HTML
+        (its sections flowing), and a sparse one (render/fitting.py: its content would fit
+        on fewer pages) is laid out flowing too, kept when that takes fewer pages. That is
+        decided before anything is drawn, so such a city costs one layout more, not a whole
+        PDF more."""
         with capture_warnings() as messages:
             document = self.layout_document(html)
             if overflow and len(document.pages) > overflow[0]:
                 messages.clear()  # what the discarded layout said is not true of the PDF
                 html = overflow[1]()
                 document = self.layout_document(html)
+            elif overflow and fitting.sparse(document.pages):
+                before = len(messages)
+                flowed_html = overflow[1]()
+                flowed = self.layout_document(flowed_html)
+                if len(flowed.pages) < len(document.pages):
+                    del messages[:before]  # only what the kept layout said
+                    html, document = flowed_html, flowed
+                else:
+                    del messages[before:]
             anchors = tuple(frozenset(page.anchors) for page in document.pages)
             data = self.write(document, html, [record] if record else [], author)
         return RenderedPdf(data, len(document.pages), anchors, tuple(messages))
@@ -373,7 +384,7 @@ class _Finisher:
       marks, beyond the bleed);
     - in a tagged PDF, content outside the structure tree (the page-margin boxes: footer,
       the header band on later pages) becomes a pagination artifact
-      (tagging.artifact_untagged_content)."""
+      (tagging.repair), and a list item's text is put in an LBody beside its label."""
 
     def __init__(self, bleed_mm: float) -> None:
         self.bleed = bleed_mm * 72 / 25.4
@@ -381,7 +392,7 @@ class _Finisher:
     def __call__(self, document: Any, pdf: Any) -> None:
         _tag_subsets_by_content(pdf.objects)
         _declare_language(pdf.objects, document.metadata.lang)
-        tagging.artifact_untagged_content(pdf.objects, pdf.catalog)
+        tagging.repair(pdf)
         for obj in pdf.objects:
             if not isinstance(obj, dict):
                 continue

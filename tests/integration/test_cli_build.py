@@ -82,13 +82,14 @@ def test_build_writes_a_run_report_accounting_for_every_row(tmp_path: Path) -> N
         "skipped": 2,
         "blank": 1,
         "errors": 2,
-        "warnings": 1,
+        "warnings": 2,  # the dropped link; answers too few to fill two pages (batch/fit.py)
     }
     rows = {r["row"]: r for r in report["rows"]}
     assert rows[2]["status"] == "written" and rows[2]["file"] == "ruritania-alpha.pdf"
-    assert rows[2]["warnings"] == [
+    assert rows[2]["warnings"][0] == (
         "website: only http:// and https:// links are printed; this link was dropped"
-    ]
+    )
+    assert rows[2]["warnings"][1].startswith("Alpha answered too little to fill 2 pages")
     assert rows[3] == {"row": 3, "status": "blank"}
     assert rows[4]["status"] == "not selected" and rows[4]["city"] == "Beta"
     assert rows[5]["reason"] == "no country: the row is skipped; fill in the country"
@@ -113,7 +114,10 @@ def test_a_language_is_a_code_the_layout_knows_never_a_path(tmp_path: Path) -> N
         in result.output
     )
     assert result.output.count("expected a language code such as en, es or pt-BR") == 2
-    assert "Delta" not in result.output  # en-gb is English
+    # en-gb is English: no word about Delta's language (only that it answered little)
+    assert not [
+        line for line in result.output.splitlines() if "Delta" in line and "too little" not in line
+    ]
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 4
 
 
@@ -128,7 +132,7 @@ def test_names_print_as_typed_in_the_footer_and_cannot_reorder_the_page(tmp_path
     assert result.exit_code == 0, result.output
     footer = pdf_text(out / "trinidad-tobago-port-of-spain.pdf")
     assert "Port of Spain, Trinidad & Tobago" in footer
-    text = raw_text(next(p for p in out.glob("ruritania-*.pdf")))
+    text = " ".join(raw_text(next(p for p in out.glob("ruritania-*.pdf"))).split())
     # The override reverses the name as typed, and ends with it: the page's own sentence
     # around the name still reads left to right.
     assert re.search(r"Like \d+% of cities surveyed, livE has a formal innovation strategy", text)
@@ -142,4 +146,4 @@ def test_a_long_name_typed_without_spaces_wraps_inside_the_page(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     (pdf,) = out.glob("*.pdf")
     assert_no_overlap_or_clipping(pdf)
-    assert "Page 1 of 2" in raw_text(pdf)  # the footer's page number stays on one line
+    assert re.search(r"Page 1 of \d", raw_text(pdf))  # the page number stays on one line

@@ -292,7 +292,8 @@ def test_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process
     monkeypatch.setattr(os, "write", full)
     code, output = cli("build", str(survey), "-o", str(out), "-q")
     assert code == 2, output
-    assert output.startswith(f"error: cannot write {out}"), output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors and errors[0].startswith(f"error: cannot write {out}"), output
     assert "No space left on device" in output and "free some space" in output
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 

@@ -58,9 +58,16 @@ def test_lima_is_two_a4_pages(lima_pdf: Path) -> None:
             assert (round(width * 25.4 / 72), round(height * 25.4 / 72)) == (210, 297)
 
 
+# The seed spells the environment priority "Environment / climate change" (two lines under
+# its icon) and the same area "Environment and Climate Change" in the grid: the layout
+# spells every area one way, the grid's (issue 15).
+ONE_SPELLING = {"Environment /": "Environment and", "climate change": "Climate Change"}
+
+
 def test_lima_carries_every_fact_and_sentence_of_the_seed(lima_pdf: Path) -> None:
     text = pdf_text(lima_pdf)
-    missing = [f for f in seed_fragments() if squash(f) not in text]
+    fragments = [ONE_SPELLING.get(f, f) for f in seed_fragments()]
+    missing = [f for f in fragments if squash(f) not in text]
     assert not missing, f"not in Lima's PDF: {missing}"
     assert "datosabiertos.munlima.gob.pe" in text
 

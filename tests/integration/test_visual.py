@@ -5,9 +5,6 @@ folder (named in the message). If the change is intended: `make approve`, look, 
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from PIL import Image
 from support.pdfcheck import BuildOf
@@ -18,6 +15,7 @@ from support.visual import (
     approved_paths,
     case_pdf,
     difference,
+    mismatches,
     rasterise,
 )
 
@@ -28,21 +26,7 @@ def test_pages_look_as_approved(built: BuildOf, name: str) -> None:
     assert approved, f"no approved images for {name}: run make approve"
     pages = rasterise(case_pdf(built, name))
     assert len(pages) == len(approved), f"{name}: {len(pages)} pages, approved {len(approved)}"
-    failures = []
-    for page, path in zip(pages, approved, strict=True):
-        reference = Image.open(path).convert("RGB")
-        if page.size != reference.size:
-            failures.append(f"{path.name}: size {page.size}, approved {reference.size}")
-            continue
-        changed, mean, diff = difference(page, reference)
-        if changed > MAX_CHANGED_SHARE or mean > MAX_MEAN_DIFFERENCE:
-            folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-visual-"))
-            page.save(folder / path.name)
-            diff.save(folder / f"diff-{path.name}")
-            failures.append(
-                f"{path.name}: {changed:.2%} of pixels changed, mean difference {mean:.2f};"
-                f" see {folder}"
-            )
+    failures = mismatches(zip(pages, approved, strict=True))
     assert not failures, "; ".join(failures) + " (if intended: make approve, look, commit)"
 
 

@@ -249,3 +249,57 @@ def outline(pdf: pikepdf.Pdf) -> list[tuple[str, list[str]]]:
 def page_texts(path: Path) -> list[str]:
     """Each page's text (pdftotext -raw), whitespace folded."""
     return [" ".join(page.split()) for page in raw_text(path).split("\f")[:-1]]
+
+
+def kids(element: pikepdf.Dictionary) -> list[pikepdf.Object]:
+    """A structure element's /K as a list (a single kid, an array, or none)."""
+    found = element.get("/K")
+    if found is None:
+        return []
+    return list(found) if isinstance(found, pikepdf.Array) else [found]
+
+
+def marked_content_outside_tree(pdf: pikepdf.Pdf) -> list[tuple[int, int, str]]:
+    """(page, MCID, tag) of every marked-content sequence with an MCID that is no Artifact
+    and that no element of the structure tree claims, or that the parent tree maps to
+    another element than the one claiming it: content a screen reader cannot place."""
+    claimed: dict[tuple[tuple[int, int], int], tuple[int, int]] = {}
+    for _kind, element, _parents in struct_elements(pdf):
+        page = element.get("/Pg")
+        for kid in kids(element):
+            if isinstance(kid, int) and page is not None:
+                claimed[page.objgen, int(kid)] = element.objgen
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                claimed[kid.get("/Pg", page).objgen, int(kid.MCID)] = element.objgen
+    parent_tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    found = []
+    for number, page in enumerate(pdf.pages, 1):
+        key = page.obj.get("/StructParents")
+        parents = parent_tree.get(int(key)) if key is not None else None
+        for instruction in pikepdf.parse_content_stream(page):
+            if str(instruction.operator) != "BDC":
+                continue
+            tag, properties = instruction.operands
+            if str(tag) == "/Artifact" or not isinstance(properties, pikepdf.Dictionary):
+                continue
+            if "/MCID" not in properties:
+                continue
+            mcid = int(properties.MCID)
+            owner = claimed.get((page.obj.objgen, mcid))
+            mapped = parents[mcid] if parents is not None and mcid < len(parents) else None
+            if owner is None or mapped is None or mapped.objgen != owner:
+                found.append((number, mcid, str(tag)))
+    return found
+
+
+def artifact_kinds(pdf: pikepdf.Pdf) -> list[str]:
+    """The /Type of every artifact's property list (/Pagination, ...; "" when it has none)."""
+    found = []
+    for page in pdf.pages:
+        for instruction in pikepdf.parse_content_stream(page):
+            operator = str(instruction.operator)
+            if operator in ("BMC", "BDC") and str(instruction.operands[0]) == "/Artifact":
+                properties = instruction.operands[1] if operator == "BDC" else None
+                kind = properties.get("/Type") if properties is not None else None
+                found.append(str(kind) if kind is not None else "")
+    return found

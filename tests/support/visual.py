@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
@@ -71,6 +72,34 @@ def difference(actual: Image.Image, approved: Image.Image) -> tuple[float, float
     return changed / (grey.width * grey.height), mean, diff
 
 
+def save_approved(image: Image.Image, path: Path) -> None:
+    """An approved page image: 64 colours keep a page near 16 kB; they move no pixel
+    markedly."""
+    small = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+def mismatches(pages: Iterable[tuple[Image.Image, Path]]) -> list[str]:
+    """What differs between rendered pages and their approved images: one message per page
+    that changed markedly, with the page and its difference saved to a temporary folder."""
+    failures = []
+    for page, path in pages:
+        reference = Image.open(path).convert("RGB")
+        if page.size != reference.size:
+            failures.append(f"{path.name}: size {page.size}, approved {reference.size}")
+            continue
+        changed, mean, diff = difference(page, reference)
+        if changed > MAX_CHANGED_SHARE or mean > MAX_MEAN_DIFFERENCE:
+            folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-visual-"))
+            page.save(folder / path.name)
+            diff.save(folder / f"diff-{path.name}")
+            failures.append(
+                f"{path.name}: {changed:.2%} of pixels changed, mean difference {mean:.2f};"
+                f" see {folder}"
+            )
+    return failures
+
+
 def approve() -> list[Path]:
     """Render every case and write its pages as the approved images."""
     folder = Path(tempfile.mkdtemp(prefix="snapshotpdf-approve-"))
@@ -87,8 +116,6 @@ def approve() -> list[Path]:
             old.unlink()
         for number, image in enumerate(rasterise(case_pdf(built, name)), 1):
             path = page_path(name, number)
-            # 64 colours keep a page near 16 kB; they move no pixel markedly.
-            small = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            small.save(path, optimize=True)
+            save_approved(image, path)
             written.append(path)
     return written

@@ -126,13 +126,29 @@ def test_every_option_has_a_label_and_every_area_an_icon() -> None:
 
     layout = load_layout()
     options = layout.catalog().strings["options"]
-    tables = {"policy_areas": "policy_areas_priority", "partners": "partners"}
     for question in vocabulary.questions():
-        table = tables.get(question, question)
         if question in ("approach", "role_of_data", "open_data"):
             continue  # worded by their own sentences
-        assert set(vocabulary.options(question)) <= set(options[table]), question
+        assert set(vocabulary.options(question)) <= set(options[question]), question
     for area in vocabulary.options("policy_areas"):
         assert layout.has_icon(layout.icon_name("policy_areas", area)), area
-    assert set(vocabulary.policy_areas()) <= set(options["policy_areas_grid"])
+    assert set(vocabulary.policy_areas()) <= set(options["policy_areas"])
     assert len(vocabulary.policy_areas()) == 15
+
+
+def test_each_policy_area_is_spelled_one_way_in_every_language() -> None:
+    """One table of labels for the priorities and the outcomes grid (issue 15: "Government
+    finance" beside "Government Finance" on one page); no two areas share a label."""
+    layout = load_layout()
+    for language in layout.languages:
+        options = layout.catalog(language).strings["options"]
+        assert not {"policy_areas_priority", "policy_areas_grid"} & set(options), language
+        labels = [str(v) for v in options["policy_areas"].values()]
+        assert len({label.casefold() for label in labels}) == len(labels), language
+    page = html(
+        city(
+            priority_areas=("government_finance",), data_sufficiency=(("government_finance", True),)
+        )
+    )
+    assert page.count(">Government Finance<") == 2  # its tile and its grid cell
+    assert "Government finance" not in page

@@ -1,0 +1,43 @@
+"""What the run says about a city that answered too little to fill its snapshot: which of
+the layout's sections it left out. The PDF itself is already laid out to look finished
+(render/pdf.py: a sparse snapshot flows onto fewer pages); this names the city, so the
+team can ask it for the missing answers before the snapshots go out.
+
+Worked out from the sections each page of the PDF shows (their ids, as check_fit in
+batch/build.py reads them) against the layout's [sections]: nothing is measured twice.
+"""
+
+from __future__ import annotations
+
+from snapshotpdf.models import CityRecord
+from snapshotpdf.render.layout import Layout
+
+
+def left_out(layout: Layout, anchors_by_page: tuple[frozenset[str], ...]) -> list[str]:
+    """The layout's sections, in reading order, that no page of the PDF shows."""
+    shown = frozenset().union(*anchors_by_page) if anchors_by_page else frozenset()
+    return [section for section in layout.sections if section not in shown]
+
+
+def sparse_warning(
+    layout: Layout, record: CityRecord, anchors_by_page: tuple[frozenset[str], ...]
+) -> str | None:
+    """The warning for a city that answered too little to fill its pages (its sections
+    flow onto fewer pages than the layout's), naming the sections it left out; None for
+    any other city."""
+    pages = len(anchors_by_page)
+    if not 0 < pages < layout.pages:
+        return None
+    missing = left_out(layout, anchors_by_page)
+    shown = len(layout.sections) - len(missing)
+    unanswered = (
+        f"no answers for {', '.join(missing)} ({len(missing)} of {len(layout.sections)}"
+        " sections left out)"
+        if missing
+        else "every section is short"
+    )
+    return (
+        f"{record.city} answered too little to fill {layout.pages} pages: {unanswered}; its "
+        f"{shown} sections flow onto {pages} page{'s' if pages != 1 else ''}. Ask the city "
+        "for the missing answers to give it a full snapshot"
+    )
