@@ -41,6 +41,10 @@ SAMPLE_BUILD_FILES = {"test_sample_build.py", "test_schemas.py", "test_variants.
 SAMPLE_BUILD_FILES |= {"test_visual.py", "test_font_subsets.py", "test_tags.py", "test_fit.py"}
 
 
+# tryfirst: xdist's own hook reads the groups into the test ids, and it runs before a
+# conftest's hook otherwise: the groups were then ignored, and a file's session fixtures
+# built on both workers.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         name = item.path.name
