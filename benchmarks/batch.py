@@ -1,7 +1,7 @@
 """Batch speed benchmark: plain WeasyPrint vs `snapshotpdf build` vs an unchanged re-run.
 
 Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--no-a0]
-                                           [--memory-sweep]
+                                           [--memory-sweep [--plan-only]]
 
 One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
 answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
@@ -15,7 +15,9 @@ answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
   (c)  re-run    the same build again, nothing changed (the manifest lets it skip every city)
 
 --memory-sweep runs only (b), at 100 and 1000 cities, and compares the peak memory of one
-worker process at both sizes. See benchmarks/README.md for what each figure means.
+worker process and of the main process at both sizes; with --plan-only, every PDF is a stub
+made at once in the build's own process, so the sweep measures the main process alone, in
+minutes even at 10000 cities. See benchmarks/README.md for what each figure means.
 
 This is a benchmark, not a test: pytest never collects it and nothing imports it.
 """
@@ -50,6 +52,7 @@ PROFILE_FILE = package_file("survey/profiles/sample.toml")
 SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
 BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) or (a0) in this process
 FLOOR_MODE = "_floor"  # hidden first argument: run step (e), the one-city floor, in this process
+PLAN_MODE = "_plan"  # hidden first argument: a build with stub PDFs, its main process alone
 EDIT = " This sentence was added to measure a one-edit rebuild."  # (d): one city's spotlight
 NO_HB_SUBSET = "--no-harfbuzz-subset"  # after BASELINE_MODE SURVEY OUT: step (a0), not (a)
 SUBSETTING_LINE = "font subsetting:"  # what the baseline prints: which subsetter ran
@@ -358,6 +361,41 @@ def run_floor(survey: Path, outdir: Path, number: int) -> int:
     return 1
 
 
+def run_plan_only(survey: Path, outdir: Path) -> int:
+    """--plan-only: a whole build (--force, in this process) of which only the rendering is
+    a stub: every PDF is a few bytes made at once, with the pages and sections a real one
+    has. So this process does exactly what a build's main process does (read and check,
+    fingerprint, hand out, record, manifest, run report, replay) and nothing a worker does:
+    WeasyPrint is never imported. Prints the build's summary line."""
+    from snapshotpdf.batch import workers
+    from snapshotpdf.batch.build import build
+    from snapshotpdf.batch.settings import Settings
+    from snapshotpdf.render.layout import load_layout
+
+    sections = frozenset(load_layout().sections)
+
+    @dataclass(frozen=True)
+    class StubPdf:
+        data: bytes
+        pages: int = SNAPSHOT_PAGES
+        renderer_warnings: tuple[str, ...] = ()
+        anchors_by_page: tuple[frozenset[str], ...] = (sections, frozenset())
+
+    class StubRenderer:
+        def __init__(self, layout_name: str) -> None:
+            pass
+
+        def __call__(self, job: workers.Job) -> workers.JobResult:
+            data = f"%PDF-1.7 stub of {job.record.city}\n".encode()
+            return workers.JobResult(job.index, pdf=StubPdf(data))
+
+    workers.CityRenderer = StubRenderer  # type: ignore[misc,assignment]
+    settings = Settings(inputs=Inputs(survey=survey), outdir=outdir, force=True, jobs=0)
+    result = build(settings)
+    print(result.summary(), flush=True)
+    return len(result.written)
+
+
 # ----------------------------------------------------------------------------------------
 # Measuring one step
 # ----------------------------------------------------------------------------------------
@@ -522,8 +560,11 @@ def _maxrss_kib(value: int) -> int:
     return value // 1024 if sys.platform == "darwin" else value
 
 
-def measure(name: str, command: list[str], cities: int, outdir: Path, logs: Path) -> Step:
-    """Run command under a fresh wrapper process; its wall time, memory and PDFs."""
+def measure(
+    name: str, command: list[str], cities: int, outdir: Path, logs: Path, pages: bool = True
+) -> Step:
+    """Run command under a fresh wrapper process; its wall time, memory and PDFs (their
+    pages counted unless pages is False: --plan-only's stubs have none)."""
     logs.mkdir(parents=True, exist_ok=True)
     result_file = logs / f"{name}.json"
     log_file = logs / f"{name}.log"
@@ -554,7 +595,7 @@ def measure(name: str, command: list[str], cities: int, outdir: Path, logs: Path
         largest_kib=_maxrss_kib(int(result["maxrss"])),
         memory=memory,
         pdfs=pdfs,
-        long=long_pdfs(outdir),
+        long=long_pdfs(outdir) if pages else None,
         summary=summaries[-1] if summaries else f"{pdfs} PDF(s) in {outdir.name}/",
         subsetting=(
             dict(zip(("HarfBuzz", "fontTools"), map(int, subsetting[-1]), strict=True))
@@ -595,6 +636,11 @@ def floor_command(survey: Path, outdir: Path, number: int) -> list[str]:
         str(outdir),
         str(number),
     ]
+
+
+def plan_command(survey: Path, outdir: Path) -> list[str]:
+    """This script in PLAN_MODE: a build's main process alone (--plan-only)."""
+    return [sys.executable, str(Path(__file__).resolve()), PLAN_MODE, str(survey), str(outdir)]
 
 
 def baseline_command(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> list[str]:
@@ -756,8 +802,9 @@ def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
     return "\n".join(lines)
 
 
-def format_sweep(steps: Sequence[Step], seed: int, jobs: bool) -> str:
-    """Peak memory of one worker at the sweep's sizes, and the drift from the first."""
+def format_sweep(steps: Sequence[Step], seed: int, jobs: bool, plan_only: bool = False) -> str:
+    """Peak memory of one worker at the sweep's sizes, and the drift from the first (with
+    plan_only: of the build's main process, its PDFs stubs)."""
     small, large = steps[0], steps[-1]
     per_worker = [s.memory.peak("worker") or s.memory.peak("main") for s in steps]
     rows = [
@@ -773,7 +820,12 @@ def format_sweep(steps: Sequence[Step], seed: int, jobs: bool) -> str:
     ]
     lines = [
         machine_line(" and ".join(str(s.cities) for s in steps), seed),
-        "memory sweep, (b) only; " + jobs_note(jobs),
+        (
+            "memory sweep, (b) with stub PDFs made in its main process (--plan-only): what a"
+            " build's main process holds, nothing a worker does"
+            if plan_only
+            else "memory sweep, (b) only; " + jobs_note(jobs)
+        ),
         "",
         table(["", *(f"(b) {s.cities}" for s in steps)], rows),
         "",
@@ -830,6 +882,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
     )
     parser.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="with --memory-sweep: the build's main process alone, every PDF a stub made at"
+        " once (minutes, not hours, at 10000 cities)",
+    )
+    parser.add_argument(
         "--sweep-sizes",
         type=int,
         nargs=2,
@@ -840,6 +898,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.cities < 1 or min(args.sweep_sizes) < 1:
         parser.error("city counts must be at least 1")
+    if args.plan_only and not args.memory_sweep:
+        parser.error("--plan-only goes with --memory-sweep")
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
         parser.error(f"--keep {args.keep}: choose a new or empty folder")
     return args
@@ -866,14 +926,21 @@ def run_main(cities: int, seed: int, workdir: Path, jobs: bool, a0: bool = True)
     return steps
 
 
-def run_sweep(sizes: Sequence[int], seed: int, workdir: Path, jobs: bool) -> list[Step]:
-    """Step (b) alone at each size, each on its own survey and output folder."""
+def run_sweep(
+    sizes: Sequence[int], seed: int, workdir: Path, jobs: bool, plan_only: bool = False
+) -> list[Step]:
+    """Step (b) alone at each size, each on its own survey and output folder; with
+    plan_only, its main process alone, the PDFs stubs (run_plan_only)."""
     steps = []
     for cities in sizes:
         survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
         outdir = workdir / f"build-{cities}"
-        command = build_command(survey, outdir, force=True, jobs=jobs)
-        steps.append(measure(f"b-build-{cities}", command, cities, outdir, workdir / "logs"))
+        if plan_only:
+            command = plan_command(survey, outdir)
+        else:
+            command = build_command(survey, outdir, force=True, jobs=jobs)
+        logs = workdir / "logs"
+        steps.append(measure(f"b-build-{cities}", command, cities, outdir, logs, not plan_only))
     return steps
 
 
@@ -885,6 +952,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(argv) not in (3, 4) or argv[3:] not in ([], [NO_HB_SUBSET]):
             sys.exit(f"usage: batch.py {BASELINE_MODE} SURVEY OUT [{NO_HB_SUBSET}]")
         run_baseline(Path(argv[1]), Path(argv[2]), harfbuzz_subset=NO_HB_SUBSET not in argv)
+        return 0
+    if argv[:1] == [PLAN_MODE]:
+        if len(argv) != 3:
+            sys.exit(f"usage: batch.py {PLAN_MODE} SURVEY OUT")
+        run_plan_only(Path(argv[1]), Path(argv[2]))
         return 0
     if argv[:1] == [FLOOR_MODE]:
         if len(argv) != 4:
@@ -898,12 +970,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         if args.memory_sweep:
             sizes = args.sweep_sizes
+            what = "planning (stub PDFs)" if args.plan_only else "building"
             print(
-                f"memory sweep: building {sizes[0]} then {sizes[1]} cities ...",
+                f"memory sweep: {what} {sizes[0]} then {sizes[1]} cities ...",
                 file=sys.stderr,
                 flush=True,
             )
-            report = format_sweep(run_sweep(sizes, args.seed, workdir, jobs), args.seed, jobs)
+            steps = run_sweep(sizes, args.seed, workdir, jobs, args.plan_only)
+            report = format_sweep(steps, args.seed, jobs, args.plan_only)
         else:
             names = "(a), (a0), (b)-(e)" if args.a0 else "(a), (b)-(e)"
             print(f"benchmark: {names} on {args.cities} cities ...", file=sys.stderr, flush=True)

@@ -1,6 +1,12 @@
-"""The build, in three stages: plan (plan.py: read, check, compare, choose what is stale)
+"""The build, in three stages: plan (plan.py: read, check, compare, choose the cities)
 -> render (workers.py: HTML to PDF, in warm worker processes) -> record (here: each PDF
 written atomically, the manifest, the run report, and what a re-run may replay).
+
+Gather, then stream: every row is read and checked and the survey-wide figures counted
+before the first PDF is made (plan's first pass); then each selected city is fingerprinted
+(plan's second pass) and, when stale, handed to the workers at once, a few cities ahead of
+them, and recorded when its PDF comes back. Of each city only its file name and its
+manifest entry stay in memory, so memory stays flat in the number of rows.
 
 A build holds its output folder's lock throughout (files.output_lock): a second build into
 the same folder stops at once with an error. It writes only its own files: it removes only
@@ -11,8 +17,11 @@ OUTDIR/removed/ (its manifest entry says `removed`).
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from snapshotpdf import files
@@ -24,14 +33,15 @@ from snapshotpdf.batch.plan import (
     keep_current,
     mark_removed,
     plan,
+    present,
     previous_entries,
 )
-from snapshotpdf.batch.report import REPORT, run_report_text, write_run_report
-from snapshotpdf.batch.result import BuildResult
+from snapshotpdf.batch.report import REPORT, run_report_pieces, write_run_report
+from snapshotpdf.batch.result import BuildResult, Done
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.batch.workers import Job, JobResult, Renderers, fast_subsetter_available
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.models import CityRecord, Problem, Severity
+from snapshotpdf.models import CityRecord, Location, Problem, Severity
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.reporter import Reporter
 
@@ -57,18 +67,73 @@ def _build(settings: Settings, result: BuildResult) -> None:
         if planned is None:
             _remove_only(settings, result)
             return
-        saver = _ManifestSaver(settings.outdir, settings.inputs.survey_path.name)
-        _prepare(settings, planned, result)
-        done = len(result.unchanged)
-        for outcome in renderers.run(_jobs(settings, planned)):
-            target = planned.stale[outcome.index]
-            _record(outcome, target, planned, result)
-            done += 1
-            result.reporter.progress(done, len(planned.targets), target.record.city)
-            saver.maybe_save(planned.entries)
-        saver.save(planned.entries, _skipped_entries(result))
+        with planned.spool:
+            saver = _ManifestSaver(settings.outdir, settings.inputs.survey_path.name)
+            _prepare(settings, planned, result)
+            batch = _Batch(settings, planned, result)
+            for outcome in renderers.run(batch.jobs()):
+                target = batch.waiting.pop(outcome.index)
+                _record(outcome, target, planned, result)
+                batch.done += 1
+                result.reporter.progress(batch.done, planned.total, target.record.city)
+                saver.maybe_save(planned.entries)
+            saver.save(planned.entries, _skipped_entries(result))
     write_run_report(result)
     rerun.record(settings, inputs, _as_rerun(result, planned))
+
+
+class _Batch:
+    """Plan's second pass turned into jobs: each selected city as it is found, kept as
+    unchanged when its PDF is current, else a job for the workers (waiting: the cities
+    handed out and not back yet, by job index)."""
+
+    def __init__(self, settings: Settings, planned: Plan, result: BuildResult) -> None:
+        self.settings = settings
+        self.planned = planned
+        self.result = result
+        self.waiting: dict[int, Target] = {}
+        self.done = 0  # cities rendered or found current
+        self.jobs_made = 0
+        self.changing = False  # whether the output folder has begun to change
+
+    def jobs(self) -> Iterator[Job]:
+        settings, planned, result = self.settings, self.planned, self.result
+        for target in planned.targets(result, self._gone):
+            if keep_current(result, target, planned.entries, settings.force, BuildResult.add):
+                self.done += 1
+                continue
+            if not self.jobs_made:
+                self._change()
+                if not fast_subsetter_available():
+                    result.reporter.notice(
+                        Severity.WARNING,
+                        "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF"
+                        " takes several hundred milliseconds longer; install it (make setup"
+                        " does)",
+                    )
+            index = self.jobs_made
+            self.jobs_made += 1
+            self.waiting[index] = target
+            yield Job(
+                index,
+                target.record,
+                planned.figures,
+                settings.paper,
+                target.created,
+                settings.variant,
+                settings.author,
+            )
+
+    def _change(self) -> None:
+        """The outputs are about to change: what a re-run could replay no longer holds."""
+        if not self.changing:
+            self.changing = True
+            rerun.forget(self.settings.outdir)
+
+    def _gone(self, entry: manifest.Entry) -> None:
+        """A city the previous build made a PDF of that no longer prints: its PDF aside."""
+        self._change()
+        _move_removed(self.settings, [entry], self.result)
 
 
 def _os_error(exc: OSError, outdir: Path) -> SnapshotError:
@@ -79,46 +144,27 @@ def _os_error(exc: OSError, outdir: Path) -> SnapshotError:
     )
 
 
-def _jobs(settings: Settings, planned: Plan) -> list[Job]:
-    return [
-        Job(
-            index,
-            target.record,
-            planned.figures,
-            settings.paper,
-            target.created,
-            settings.variant,
-            settings.author,
-        )
-        for index, target in enumerate(planned.stale)
-    ]
-
-
 def _prepare(settings: Settings, planned: Plan, result: BuildResult) -> None:
     """Before the first PDF: clean what a killed build left, move aside the PDFs of cities
     no longer in the survey, and say what will happen."""
+    assert result.validation is not None
+    names = [files.pdf_name(v.country, v.city) for v in planned.respondents(result.validation)]
     ours = {manifest.MANIFEST, REPORT, rerun.STATE, *planned.entries}
-    files.clean_stale_temporaries(settings.outdir, [*ours, *(t.path.name for t in planned.targets)])
+    files.clean_stale_temporaries(settings.outdir, [*ours, *names])
     ahead = [settings.outdir / manifest.MANIFEST, settings.outdir / REPORT]
-    for path in [*(t.path for t in planned.stale), *ahead]:  # before hours of rendering
+    for path in [*(settings.outdir / name for name in names), *ahead]:  # before hours of work
         if path.is_dir():
             raise SnapshotError(
                 f"{path} is a folder: the build cannot write its file there",
                 hint="move that folder out of the way, or choose another output folder with -o",
             )
-    if planned.stale or planned.removed:
+    if planned.removed:
         rerun.forget(settings.outdir)
     _move_removed(settings, planned.removed, result)
-    if planned.stale and not fast_subsetter_available():
-        result.reporter.notice(
-            Severity.WARNING,
-            "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: every PDF takes"
-            " several hundred milliseconds longer; install it (make setup does)",
-        )
     where = f"{settings.jobs} worker process(es)" if settings.jobs > 0 else "in this process"
     result.reporter.step(
-        f"Step 4 - rendering {len(planned.stale)} snapshot(s) into {settings.outdir}"
-        f" ({len(result.unchanged)} unchanged, {where})"
+        f"Step 4 - rendering what changed of {planned.total} snapshot(s) into"
+        f" {settings.outdir} ({where})"
     )
 
 
@@ -136,7 +182,7 @@ def _remove_only(settings: Settings, result: BuildResult) -> None:
     if result.validation is None:
         return
     entries = previous_entries(settings, result)
-    removed = mark_removed(entries, result.validation.records)
+    removed = mark_removed(entries, present(result.validation))
     if removed:
         rerun.forget(settings.outdir)
         _move_removed(settings, removed, result)
@@ -151,8 +197,9 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
     """One city's outcome into the output folder, the manifest entries and the result."""
     record = target.record
     name = target.path.name
+    done = Done(record.source.row, sys.intern(record.city), name)
     if outcome.error is not None:
-        result.failed.append((record, outcome.error))
+        result.failed.append((done, outcome.error))
         result.report(Severity.ERROR, record.source, f"rendering failed: {outcome.error}", record)
         planned.entries[name] = manifest.Entry(
             record.city, record.country, name, "failed", warnings=[outcome.error]
@@ -164,18 +211,20 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
         result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
     check_fit(planned.layout, record, rendered.anchors_by_page, result)
     files.write_atomic(target.path, rendered.data)
+    # Kept until the build ends, one per city: names shared with the run report's
+    # (validate.Respondent), one date text for every PDF of the same date.
     planned.entries[name] = manifest.Entry(
-        record.city,
-        record.country,
+        done.city,
+        sys.intern(record.country),
         name,
         "built",
         sha256=hashlib.sha256(rendered.data).hexdigest(),
         pages=rendered.pages,
         fingerprint=target.fingerprint,
         warnings=[p.message for p in result.problems[before:]],
-        created=date_text(target.created),
+        created=sys.intern(date_text(target.created)),
     )
-    result.written.append((record, target.path))
+    result.written.append(done)
     result.reporter.detail(
         f"{record.city}, {record.country} -> {target.path} ({rendered.pages} pages)"
     )
@@ -216,8 +265,11 @@ def _collect(result: BuildResult, problem: Problem) -> None:
 
 def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Replay | None:
     """What a build from the same inputs would say and write next time, worked out with the
-    same code from the manifest just saved; None when it would render anything again."""
-    assert result.settings is not None
+    same code from the manifest just saved (planned.entries: what it holds); None when it
+    would render anything again. That build would say what reading and selecting said,
+    then, city by city, what the second pass said of it and the warnings its current PDF
+    has (keep_current)."""
+    assert result.settings is not None and result.validation is not None
     again = replace(
         result,
         reporter=Reporter(),
@@ -226,16 +278,33 @@ def _as_rerun(result: BuildResult, planned: Plan) -> rerun.Replay | None:
         failed=[],
         problems=result.problems[: planned.settled],
     )
-    entries = manifest.load(result.settings.outdir, removed=True)
-    if keep_current(again, planned.targets, entries, False, _collect):
-        return None
-    listed = [*entries.values(), *_skipped_entries(again)]
+    validation = result.validation
+    table = validation.table
+    outdir = result.settings.outdir
+    entries = planned.entries  # saved: the build is done with them
+    for valid in planned.respondents(validation):
+        start, end = planned.said.get(valid.row, (0, 0))
+        again.problems.extend(result.problems[start:end])
+        if valid.row in validation.skipped:  # it does not print
+            continue
+        name = files.pdf_name(valid.country, valid.city)
+        old = entries.get(name)
+        if old is None or old.fingerprint is None or old.created is None:
+            return None
+        source = Location(table.file, table.sheet, valid.row)
+        record = CityRecord(source, valid.city, valid.country)
+        created = datetime.fromisoformat(old.created)
+        if not keep_current(
+            again, Target(record, outdir / name, old.fingerprint, created), entries, False, _collect
+        ):
+            return None
+    survey = result.settings.inputs.survey_path.name
     return rerun.Replay(
         problems=[(p.severity.value, str(p)) for p in again.problems],
         summary=again.summary(),
         exit_code=again.exit_code(result.settings.strict),
-        manifest=manifest.text(listed, result.settings.inputs.survey_path.name),
-        report=run_report_text(again),
+        manifest=rerun.pack(manifest.pieces([*entries.values(), *_skipped_entries(again)], survey)),
+        report=rerun.pack(run_report_pieces(again)),
         pdfs={e.file: e.sha256 for e in entries.values() if e.sha256},
     )
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from importlib.metadata import version
 from pathlib import Path
 
 from snapshotpdf.assets import fonts_dir
+from snapshotpdf.batch import jsontext
 from snapshotpdf.files import write_atomic
 from snapshotpdf.version import __version__
 
@@ -30,7 +32,7 @@ REMOVED = "removed"  # OUTDIR/removed/: the PDFs of cities no longer in the surv
 SCHEMA = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per city, held for the whole build: kept small
 class Entry:
     city: str
     country: str
@@ -42,6 +44,9 @@ class Entry:
     warnings: list[str] = field(default_factory=list)
     row: int | None = None  # the survey row, for skipped rows
     created: str | None = None  # the date the PDF carries (ISO 8601), for built, unchanged
+
+
+_KEYS = tuple(f.name for f in fields(Entry))  # an entry as a dict, as asdict() but cheaper
 
 
 def sha256_file(path: Path) -> str:
@@ -87,7 +92,7 @@ def load(
         if raw.get("schema") != SCHEMA:
             return {}
         wanted = {"skipped"} if removed else {"skipped", "removed"}
-        return {e["file"]: Entry(**e) for e in raw["cities"] if e["status"] not in wanted}
+        return {e["file"]: _entry(e) for e in raw["cities"] if e["status"] not in wanted}
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -100,6 +105,16 @@ def load(
         return {}
 
 
+def _entry(raw: dict[str, object]) -> Entry:
+    """An entry as the manifest lists it, its texts that many entries share held once."""
+    shared = {
+        k: sys.intern(v)
+        for k in ("country", "status", "created")
+        if isinstance(v := raw.get(k), str)
+    }
+    return Entry(**(raw | shared))  # type: ignore[arg-type]
+
+
 def is_current(outdir: Path, previous: Entry | None, print_: str, created: str) -> bool:
     """True when the file on disk is the one a build with this fingerprint and date wrote."""
     if previous is None or previous.fingerprint != print_ or previous.sha256 is None:
@@ -110,16 +125,17 @@ def is_current(outdir: Path, previous: Entry | None, print_: str, created: str) 
     return path.is_file() and sha256_file(path) == previous.sha256
 
 
-def text(entries: list[Entry], survey: str) -> str:
+def pieces(entries: Iterable[Entry], survey: str) -> Iterator[str]:
+    """The manifest's JSON text, an entry at a time (jsontext.pieces)."""
+    document: dict[str, object] = {"schema": SCHEMA, "snapshotpdf": __version__, "survey": survey}
+    ordered = sorted(entries, key=lambda e: (e.file, e.row or 0))
+    return jsontext.pieces(document, "cities", ({k: getattr(e, k) for k in _KEYS} for e in ordered))
+
+
+def text(entries: Iterable[Entry], survey: str) -> str:
     """The manifest's JSON text."""
-    document = {
-        "schema": SCHEMA,
-        "snapshotpdf": __version__,
-        "survey": survey,
-        "cities": [asdict(e) for e in sorted(entries, key=lambda e: (e.file, e.row or 0))],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return "".join(pieces(entries, survey))
 
 
-def save(outdir: Path, entries: list[Entry], survey: str) -> None:
-    write_atomic(outdir / MANIFEST, text(entries, survey).encode("utf-8"))
+def save(outdir: Path, entries: Iterable[Entry], survey: str) -> None:
+    write_atomic(outdir / MANIFEST, jsontext.encode(pieces(entries, survey)))

@@ -9,15 +9,16 @@ skipped or blank. So the counts always add up to data_rows.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
-import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from snapshotpdf.batch import jsontext
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.files import write_atomic
-from snapshotpdf.models import CityRecord, Problem, Severity
-from snapshotpdf.survey.validate import Validation
+from snapshotpdf.models import Problem, Severity
+from snapshotpdf.survey.validate import Respondent, Validation
 from snapshotpdf.version import __version__
 
 REPORT = "report.json"
@@ -30,19 +31,55 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def run_report(result: BuildResult) -> dict[str, object]:
     """The report of a build: each valid row's status comes from what the build did."""
+    return _build_report(result).document()
+
+
+def check_report(validation: Validation, strict: bool) -> dict[str, object]:
+    return _Report(
+        "check",
+        validation,
+        validation.problems,
+        lambda _valid: {"status": "valid"},
+        CHECK_STATUSES,
+        validation.exit_code(strict),
+    ).document()
+
+
+def write_run_report(result: BuildResult) -> None:
+    """OUTDIR/report.json, written atomically; nothing when the survey was never read."""
+    if result.settings is None or result.validation is None:
+        return
+    write_atomic(result.settings.outdir / REPORT, jsontext.encode(run_report_pieces(result)))
+
+
+def run_report_text(result: BuildResult) -> str:
+    """report.json's text for a build."""
+    return "".join(run_report_pieces(result))
+
+
+def run_report_pieces(result: BuildResult) -> Iterator[str]:
+    """report.json's text for a build, a row at a time (jsontext.pieces)."""
+    report = _build_report(result)
+    return jsontext.pieces(report.head(), "rows", report.rows())
+
+
+def _build_report(result: BuildResult) -> _Report:
     assert result.validation is not None and result.settings is not None
-    done: dict[int, dict[str, object]] = {}
-    for record, path in result.written:
-        done[record.source.row] = {"status": "written", "file": path.name}
-    for record, path in result.unchanged:
-        done[record.source.row] = {"status": "unchanged", "file": path.name}
-    for record, error in result.failed:
-        done[record.source.row] = {"status": "failed", "reason": error}
+    done: dict[int, tuple[str, str]] = {}  # row -> (status, file or reason)
+    for city in result.written:
+        done[city.row] = ("written", city.file)
+    for city in result.unchanged:
+        done[city.row] = ("unchanged", city.file)
+    for city, error in result.failed:
+        done[city.row] = ("failed", error)
 
-    def status(record: CityRecord) -> dict[str, object]:
-        return done.get(record.source.row, {"status": "not selected"})
+    def status(respondent: Respondent) -> dict[str, object]:
+        state, value = done.get(respondent.row, ("not selected", ""))
+        if state == "not selected":
+            return {"status": state}
+        return {"status": state, "reason" if state == "failed" else "file": value}
 
-    return _report(
+    return _Report(
         "build",
         result.validation,
         result.problems,
@@ -52,73 +89,77 @@ def run_report(result: BuildResult) -> dict[str, object]:
     )
 
 
-def check_report(validation: Validation, strict: bool) -> dict[str, object]:
-    return _report(
-        "check",
-        validation,
-        validation.problems,
-        lambda _record: {"status": "valid"},
-        CHECK_STATUSES,
-        validation.exit_code(strict),
-    )
+class _Report:
+    """A run report: its rows made one at a time, in row order, as often as asked."""
 
+    def __init__(
+        self,
+        command: str,
+        validation: Validation,
+        problems: list[Problem],
+        status: Callable[[Respondent], dict[str, object]],
+        statuses: tuple[str, ...],
+        exit_code: int,
+    ) -> None:
+        self.command = command
+        self.validation = validation
+        self.problems = problems
+        self.status = status
+        self.statuses = statuses
+        self.exit_code = exit_code
+        table = validation.table
+        self.by_row: dict[int, list[Problem]] = {}  # the problems of a data row
+        for problem in problems:
+            if problem.location.file == table.file and problem.location.row > table.header_rows:
+                self.by_row.setdefault(problem.location.row, []).append(problem)
 
-def write_run_report(result: BuildResult) -> None:
-    """OUTDIR/report.json, written atomically; nothing when the survey was never read."""
-    if result.settings is None or result.validation is None:
-        return
-    write_atomic(result.settings.outdir / REPORT, run_report_text(result).encode("utf-8"))
-
-
-def run_report_text(result: BuildResult) -> str:
-    """report.json's text for a build."""
-    return json.dumps(run_report(result), ensure_ascii=False, indent=2) + "\n"
-
-
-def _report(
-    command: str,
-    validation: Validation,
-    problems: list[Problem],
-    status: Callable[[CityRecord], dict[str, object]],
-    statuses: tuple[str, ...],
-    exit_code: int,
-) -> dict[str, object]:
-    table = validation.table
-    by_row: dict[int, list[Problem]] = {}
-    for problem in problems:
-        if problem.location.file == table.file and problem.location.row > table.header_rows:
-            by_row.setdefault(problem.location.row, []).append(problem)
-    numbered: list[tuple[int, dict[str, object]]] = []
-    for record in validation.records:
-        numbered.append(
-            (record.source.row, status(record) | {"city": record.city, "country": record.country})
+    def rows(self) -> Iterator[dict[str, object]]:
+        """Every data row with its status, in row order: the valid rows (the respondents
+        in file order), skipped rows and blank rows merged."""
+        validation, by_row = self.validation, self.by_row
+        valid = (
+            (v.row, self.status(v) | {"city": v.city, "country": v.country})
+            for v in validation.respondents
+            if v.row not in validation.skipped  # a city check or build skipped after all
         )
-    for row, reason in validation.skipped.items():
-        city = next((p.city for p in by_row.get(row, []) if p.city), None)
-        numbered.append((row, {"status": "skipped", "reason": reason} | _given("city", city)))
-    for row in validation.blank_rows:
-        numbered.append((row, {"status": "blank"}))
-    rows: list[dict[str, object]] = []
-    for row, entry in sorted(numbered, key=lambda pair: pair[0]):
-        warnings = [p.message for p in by_row.get(row, []) if p.severity is Severity.WARNING]
-        rows.append({"row": row} | entry | _given("warnings", warnings or None))
-    counted = Counter(str(entry["status"]) for entry in rows)
-    counts: dict[str, int] = {"data_rows": validation.data_rows}
-    counts |= {name.replace(" ", "_"): counted[name] for name in statuses}
-    counts["errors"] = sum(p.severity is Severity.ERROR for p in problems)
-    counts["warnings"] = sum(p.severity is Severity.WARNING for p in problems)
-    return {
-        "snapshotpdf": __version__,
-        "schema": SCHEMA,
-        "command": command,
-        "survey": table.file,
-        "sheet": table.sheet,
-        "profile": validation.profile.name,
-        "exit_code": exit_code,
-        "counts": counts,
-        "rows": rows,
-        "problems": [problem_fields(p) for p in problems],
-    }
+        skipped = (
+            (row, {"status": "skipped", "reason": reason} | _given("city", _city(by_row, row)))
+            for row, reason in sorted(validation.skipped.items())
+        )
+        blank: Iterator[tuple[int, dict[str, object]]] = (
+            (row, {"status": "blank"}) for row in validation.blank_rows
+        )
+        for row, entry in heapq.merge(valid, skipped, blank, key=lambda pair: pair[0]):
+            warnings = [p.message for p in by_row.get(row, []) if p.severity is Severity.WARNING]
+            yield {"row": row} | entry | _given("warnings", warnings or None)
+
+    def head(self) -> dict[str, object]:
+        """Everything but the rows (counted from them)."""
+        validation, problems = self.validation, self.problems
+        counted = Counter(str(entry["status"]) for entry in self.rows())
+        counts: dict[str, int] = {"data_rows": validation.data_rows}
+        counts |= {name.replace(" ", "_"): counted[name] for name in self.statuses}
+        counts["errors"] = sum(p.severity is Severity.ERROR for p in problems)
+        counts["warnings"] = sum(p.severity is Severity.WARNING for p in problems)
+        return {
+            "snapshotpdf": __version__,
+            "schema": SCHEMA,
+            "command": self.command,
+            "survey": validation.table.file,
+            "sheet": validation.table.sheet,
+            "profile": validation.profile.name,
+            "exit_code": self.exit_code,
+            "counts": counts,
+            "rows": [],
+            "problems": [problem_fields(p) for p in problems],
+        }
+
+    def document(self) -> dict[str, object]:
+        return self.head() | {"rows": list(self.rows())}
+
+
+def _city(by_row: dict[int, list[Problem]], row: int) -> str | None:
+    return next((p.city for p in by_row.get(row, []) if p.city), None)
 
 
 def _given(key: str, value: object) -> dict[str, object]:

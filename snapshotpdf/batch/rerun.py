@@ -6,7 +6,8 @@ layout and font files, snapshotpdf's own files, its libraries' versions; never a
 time: the dates of PDFs built without SOURCE_DATE_EPOCH are in the manifest, and a replay
 happens only when every PDF is the one recorded), the sha256 of every PDF, and
 what a second build from the same inputs would say and write (its problems, summary line,
-exit code, manifest.json and report.json), worked out by the build's own code.
+exit code, manifest.json and report.json, these two compressed: pack), worked out by the
+build's own code.
 
 `snapshotpdf build` without --force looks here first. When the digest and every PDF still
 match, it writes those two files and says those problems, without reading the survey or
@@ -16,8 +17,11 @@ missing or unreadable file, another schema), runs the whole build.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import zlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -33,7 +37,7 @@ from snapshotpdf.reporter import Reporter
 
 STATE = ".snapshotpdf-rerun.json"
 # WeasyPrint's and snapshotpdf's versions are in manifest.build_context already.
-SCHEMA = 1
+SCHEMA = 2
 LIBRARIES = ("pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
 
 
@@ -44,9 +48,23 @@ class Replay:
     problems: list[tuple[str, str]]  # (severity, the problem as printed)
     summary: str
     exit_code: int
-    manifest: str  # manifest.json's text
-    report: str  # report.json's text
+    manifest: str  # manifest.json's text, packed (pack)
+    report: str  # report.json's text, packed
     pdfs: dict[str, str]  # file name -> sha256
+
+
+def pack(pieces: Iterable[str]) -> str:
+    """A JSON text made a piece at a time (batch/jsontext.py), compressed as it comes:
+    ASCII that a JSON string holds as it is, a fraction of the text's size, and never the
+    whole text in memory."""
+    compressor = zlib.compressobj()
+    packed = [compressor.compress(piece.encode("utf-8")) for piece in pieces]
+    packed.append(compressor.flush())
+    return base64.b64encode(b"".join(packed)).decode("ascii")
+
+
+def unpack(packed: str) -> bytes:
+    return zlib.decompress(base64.b64decode(packed.encode("ascii"), validate=True))
 
 
 def inputs_digest(settings: Settings) -> str | None:
@@ -76,7 +94,10 @@ def inputs_digest(settings: Settings) -> str | None:
         digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
         digest.update("\0".join(asked).encode())
         for path in [survey, *([profile] if profile else []), *_own_files()]:
-            digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+            digest.update(b"\0" + str(path).encode() + b"\0")
+            with path.open("rb") as file:  # a chunk at a time: a survey may be large
+                while chunk := file.read(1 << 20):
+                    digest.update(chunk)
         return digest.hexdigest()
     except (OSError, SnapshotError):
         return None
@@ -105,12 +126,13 @@ def replay(settings: Settings, reporter: Reporter) -> Replay | None:
     if settings.force or not (settings.outdir / STATE).is_file():
         return None
     with files.output_lock(settings.outdir):  # a build into the same folder changes it all
-        outcome = _recorded(settings)
-        if outcome is None:
+        recorded = _recorded(settings)
+        if recorded is None:
             return None
+        outcome, manifest_text, report_text = recorded
         files.clean_stale_temporaries(settings.outdir, [manifest.MANIFEST, REPORT, STATE])
-        files.write_atomic(settings.outdir / manifest.MANIFEST, outcome.manifest.encode())
-        files.write_atomic(settings.outdir / REPORT, outcome.report.encode())
+        files.write_atomic(settings.outdir / manifest.MANIFEST, manifest_text)
+        files.write_atomic(settings.outdir / REPORT, report_text)
     reporter.step(
         f"Nothing changed since the last build: {len(outcome.pdfs)} PDF(s) in {settings.outdir}"
         " are current (--force rebuilds them)"
@@ -120,7 +142,8 @@ def replay(settings: Settings, reporter: Reporter) -> Replay | None:
     return outcome
 
 
-def _recorded(settings: Settings) -> Replay | None:
+def _recorded(settings: Settings) -> tuple[Replay, bytes, bytes] | None:
+    """The outcome recorded, with the manifest.json and report.json it writes."""
     try:
         state = json.loads((settings.outdir / STATE).read_text(encoding="utf-8"))
         if not isinstance(state, dict) or state.get("schema") != SCHEMA:
@@ -132,9 +155,9 @@ def _recorded(settings: Settings) -> Replay | None:
         for name, sha256 in outcome.pdfs.items():
             if manifest.sha256_file(settings.outdir / name) != sha256:
                 return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return outcome, unpack(outcome.manifest), unpack(outcome.report)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
         return None
-    return outcome
 
 
 def _own_files() -> list[Path]:

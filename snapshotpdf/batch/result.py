@@ -1,6 +1,8 @@
 """What a build or a booklet did: one result type for both, with every data row accounted
 for (written, unchanged, not selected, skipped, failed or blank) and every problem found.
-Problems are kept here and told to the run's reporter as they are found."""
+Problems are kept here and told to the run's reporter as they are found. Of each city, a
+build keeps only what its run report says (Done), never the city's record, so that what it
+holds grows by little more than a file name per city."""
 
 from __future__ import annotations
 
@@ -13,16 +15,30 @@ from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.validate import Validation
 
 
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A city a build is done with (its PDF written, unchanged or failed): its row, its name
+    and its PDF's file name in the output folder."""
+
+    row: int
+    city: str
+    file: str
+
+    @classmethod
+    def of(cls, record: CityRecord, file: str) -> Done:
+        return cls(record.source.row, record.city, file)
+
+
 @dataclass
 class BuildResult:
     reporter: Reporter = field(default_factory=Reporter, repr=False, compare=False)
     data_rows: int = 0
     blank_rows: int = 0
-    written: list[tuple[CityRecord, Path]] = field(default_factory=list)
-    unchanged: list[tuple[CityRecord, Path]] = field(default_factory=list)
+    written: list[Done] = field(default_factory=list)
+    unchanged: list[Done] = field(default_factory=list)
     not_selected: int = 0
     skipped: int = 0  # rows with an error: not rendered
-    failed: list[tuple[CityRecord, str]] = field(default_factory=list)
+    failed: list[tuple[Done, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # For the run report (report.json): what was asked, and what the export held.
     settings: Settings | None = None

@@ -15,7 +15,7 @@ import shutil
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
@@ -30,6 +30,8 @@ RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
 # is read, and one more for each further this-many cities it then finds stale, so a rebuild
 # of one edited city pays for one start, and a full build uses every core.
 CITIES_PER_EXTRA_WORKER = 4
+# Jobs per worker a pool takes ahead of its workers (the rest are found as they are needed).
+AHEAD = 2
 
 WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
 
@@ -126,13 +128,13 @@ class Renderers:
         if self.pool:
             self.pool.close()
 
-    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
-        """Outcomes as they complete."""
-        if not jobs:
-            return
+    def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        """Outcomes as they complete. jobs is read as the workers need them (a few ahead),
+        never all at once: it may be a generator that finds each job as it goes."""
         if self.pool is None:
-            render = CityRenderer(self.layout_name)
+            render: CityRenderer | None = None
             for job in jobs:
+                render = render or CityRenderer(self.layout_name)
                 yield render(job)
             return
         yield from self.pool.run(jobs)
@@ -178,8 +180,8 @@ class _WorkerPool:
         self.workers = [self._spawn() for _ in range(min(self.size, 1))]
 
     def _top_up(self, jobs: int) -> None:
-        """One more worker for each CITIES_PER_EXTRA_WORKER cities after the first, up to
-        the pool's size."""
+        """One more worker for each CITIES_PER_EXTRA_WORKER cities after the first (jobs:
+        how many were taken so far), up to the pool's size."""
         wanted = min(self.size, 1 + (jobs - 1) // CITIES_PER_EXTRA_WORKER)
         while len(self.workers) < wanted:
             self.workers.append(self._spawn())
@@ -206,15 +208,39 @@ class _WorkerPool:
         worker.done += 1
         return self._replace(worker) if worker.done >= RECYCLE_AFTER else worker
 
-    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
-        queue = deque(jobs)
-        self._top_up(len(jobs))
+    def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        """Outcomes as they complete. A job is taken from jobs when a worker is about to
+        need it: at most AHEAD jobs per worker wait here, and taking one (which may mean
+        finding it: making a city's HTML to fingerprint it) waits while a finished worker
+        has an outcome to collect."""
+        source = iter(jobs)
+        queue: deque[Job] = deque()
+        taken = 0
+        more = True  # whether source may have more jobs
         workers = self.workers
-        for worker in workers:
-            self._give(worker, queue)
-        while any(w.job for w in workers):
+        while True:
+            for worker in workers:
+                if worker.job is None:
+                    self._give(worker, queue)
             busy = [w for w in workers if w.job]
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            waiting = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            if more and len(queue) < AHEAD * self.size:
+                ready = wait(waiting, timeout=0) if busy else []
+                if not ready:  # nobody to attend to: find the next job meanwhile
+                    job = next(source, None)
+                    if job is None:
+                        more = False
+                    else:
+                        queue.append(job)
+                        taken += 1
+                        self._top_up(taken)
+                    continue
+            elif not busy:
+                if not queue:
+                    return
+                continue
+            else:
+                ready = wait(waiting)
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     outcome = self._collect(worker)

@@ -1,5 +1,6 @@
-"""What every reader gives: a grid of cells, with notes on cells, and the one message for a
-file that cannot be read at all. Readers (xlsx, ods, text) make grids; read.py makes tables.
+"""What every reader gives: a sheet's rows, streamed one at a time (or all at once, as a
+grid), with notes on cells, and the one message for a file that cannot be read at all.
+Readers (xlsx, ods, text) stream sheets; read.py makes tables of them.
 
 Every reader counts a sheet by the cells that hold a value, never by the size the file
 declares, and holds each one to the limits (limits.MAX_ROWS, MAX_COLUMNS, MAX_CELL_CHARS)
@@ -8,6 +9,7 @@ as it reads it: a file beyond one is refused before it costs more than what was 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from snapshotpdf import limits
@@ -39,6 +41,30 @@ class Grid:
     sheet: str | None
     rows: list[list[object]]
     notes: list[Note] = field(default_factory=list)
+
+
+Row = tuple[int, list[object]]
+"""One row as a reader streams it: its number (1 is the first row) and its cells, up to
+its last value."""
+
+
+@dataclass
+class Sheet:
+    """One sheet as a reader streams it: its rows in order, each read as it is asked for,
+    never all at once (a row that holds nothing may be left out: the numbers say where it
+    was). notes grows as the rows are read: it is complete once they are exhausted."""
+
+    sheet: str | None
+    rows: Iterator[Row]
+    notes: list[Note] = field(default_factory=list)
+
+    def grid(self) -> Grid:
+        """Every row at once (a blank one as []), for what needs the whole sheet."""
+        rows: list[list[object]] = []
+        for number, values in self.rows:
+            rows.extend([] for _ in range(number - 1 - len(rows)))
+            rows.append(values)
+        return Grid(self.sheet, rows, self.notes)
 
 
 def cell_name(row: int, column: int) -> str:
@@ -110,10 +136,9 @@ LOST_CHARACTERS_MESSAGE = (
 )
 
 
-def lost_characters(rows: list[list[object]]) -> Note | None:
-    """One note at the first cell with a run of 3 or more "?", if any."""
-    for r, row in enumerate(rows, 1):
-        for c, cell in enumerate(row):
-            if isinstance(cell, str) and "???" in cell:
-                return Note(r, c, LOST_CHARACTERS_MESSAGE, cell)
+def lost_in_row(number: int, row: list[object]) -> Note | None:
+    """A note at the row's first cell with a run of 3 or more "?", if any (number 1-based)."""
+    for c, cell in enumerate(row):
+        if isinstance(cell, str) and "???" in cell:
+            return Note(number, c, LOST_CHARACTERS_MESSAGE, cell)
     return None

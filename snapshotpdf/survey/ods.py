@@ -1,22 +1,24 @@
-""".ods (LibreOffice, OpenDocument) -> a grid of cells, as LibreOffice shows them.
+""".ods (LibreOffice, OpenDocument) -> its rows, streamed, as LibreOffice shows them.
 
 The sheet's XML (content.xml) is streamed through defusedxml, so entities are refused and
 the file is never held whole in memory. Numbers, dates and booleans keep their type, text
 reads as shown; a formula reads as the value saved with it. OpenDocument repeats a row or
 cell instead of writing it again ("table:number-rows-repeated"): a blank repeat (formatting
 down to row 1,048,576) costs nothing, a repeat of values is held to the limits before it is
-made (grid.check_cell, check_cells). Hidden sheets are read only when named, as for .xlsx.
+made (grid.check_cell, check_cells), and each copy only when its row is asked for. Hidden
+sheets are read only when named, as for .xlsx.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from snapshotpdf import limits
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.survey.grid import Grid, Note, check_cell, check_cells, unreadable
+from snapshotpdf.survey.grid import Grid, Note, Row, Sheet, check_cell, check_cells, unreadable
 from snapshotpdf.survey.xlsx import (
     all_hidden,
     check_archive,
@@ -39,60 +41,80 @@ def is_ods(head: bytes) -> bool:
 
 
 def read_ods(path: Path, sheet: str | None) -> Grid:
+    return stream_ods(path, sheet).grid()
+
+
+def stream_ods(path: Path, sheet: str | None) -> Sheet:
+    """The sheet's rows, streamed from content.xml as they are asked for: the XML before
+    the sheet is read now (to find it), the rest as its rows are."""
     check_archive(path, "ODS")
-    try:
-        return _read(path, sheet)
-    except SnapshotError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure to parse a hostile file is "unreadable"
-        raise unreadable(
-            path.name, "ODS", failure_reason(exc, "a LibreOffice spreadsheet")
-        ) from None
+    return _guarded(path.name, lambda: _find(path, sheet))
 
 
-def _read(path: Path, sheet: str | None) -> Grid:
+def _find(path: Path, sheet: str | None) -> Sheet:
+    events = _events(path)
+    names: list[str] = []
+    hidden_styles: set[str] = set()
+    skipped: list[str] = []  # hidden sheets before the one read, when none is named
+    style = ""  # the style being read, in office:automatic-styles
+    for event, element in events:
+        tag = element.tag
+        if event == "start" and tag == _S + "style":
+            style = element.get(_S + "name", "")
+        elif event == "end" and tag == _S + "table-properties":
+            if element.get(_T + "display") == "false":
+                hidden_styles.add(style)  # a table of this style is hidden
+        elif event == "start" and tag == _T + "table":
+            name = element.get(_T + "name", "")
+            names.append(name)
+            hidden = element.get(_T + "style-name") in hidden_styles
+            if _wanted(name, hidden, sheet):
+                notes = [hidden_first_note(skipped, name)] if skipped else []
+                reader = _Sheet(path.name, name, notes)
+                return Sheet(name, _guarded_rows(path.name, reader.rows(events)), notes)
+            if hidden and sheet is None:
+                skipped.append(name)
+        elif event == "end" and tag == _T + "table-row":
+            element.clear()  # a sheet not read: drop its rows as they pass
+    if sheet is not None:
+        raise no_sheet(path.name, sheet, names)
+    if names:
+        raise all_hidden(path.name, names)
+    raise unreadable(path.name, "ODS", "it has no sheets")
+
+
+def _events(path: Path) -> Iterator[tuple[str, Any]]:
+    """content.xml's start and end events, streamed through defusedxml."""
     import zipfile
 
     from defusedxml.ElementTree import iterparse
 
-    names: list[str] = []
-    hidden_styles: set[str] = set()
-    skipped: list[str] = []  # hidden sheets before the one read, when none is named
-    chosen: str | None = None
-    style = ""  # the style being read, in office:automatic-styles
-    reader: _Sheet | None = None
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
-        for event, element in iterparse(xml, events=("start", "end")):
-            tag = element.tag
-            if reader is not None:
-                if event == "end" and tag == _T + "table":
-                    break
-                reader.event(event, element)
-                continue
-            if event == "start" and tag == _S + "style":
-                style = element.get(_S + "name", "")
-            elif event == "end" and tag == _S + "table-properties":
-                if element.get(_T + "display") == "false":
-                    hidden_styles.add(style)  # a table of this style is hidden
-            elif event == "start" and tag == _T + "table":
-                name = element.get(_T + "name", "")
-                names.append(name)
-                hidden = element.get(_T + "style-name") in hidden_styles
-                if _wanted(name, hidden, sheet):
-                    chosen = name
-                    reader = _Sheet(path.name, name)
-                elif hidden and sheet is None:
-                    skipped.append(name)
-            elif event == "end" and tag == _T + "table-row":
-                element.clear()  # a sheet not read: drop its rows as they pass
-    if reader is None or chosen is None:
-        if sheet is not None:
-            raise no_sheet(path.name, sheet, names)
-        if names:
-            raise all_hidden(path.name, names)
-        raise unreadable(path.name, "ODS", "it has no sheets")
-    notes = [hidden_first_note(skipped, chosen)] if skipped else []
-    return Grid(chosen, reader.rows, notes + reader.notes)
+        yield from iterparse(xml, events=("start", "end"))
+
+
+def _guarded(file: str, find: Callable[[], Sheet]) -> Sheet:
+    """find(), with any failure to parse a hostile file made "unreadable"."""
+    try:
+        return find()
+    except SnapshotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse a hostile file is "unreadable"
+        raise _unreadable(file, exc) from None
+
+
+def _guarded_rows(file: str, rows: Iterator[Row]) -> Iterator[Row]:
+    """rows, with any failure to parse a hostile file while they stream made "unreadable"."""
+    try:
+        yield from rows
+    except SnapshotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in _guarded
+        raise _unreadable(file, exc) from None
+
+
+def _unreadable(file: str, exc: Exception) -> SnapshotError:
+    return unreadable(file, "ODS", failure_reason(exc, "a LibreOffice spreadsheet"))
 
 
 def _wanted(name: str, hidden: bool, sheet: str | None) -> bool:
@@ -104,57 +126,62 @@ def _wanted(name: str, hidden: bool, sheet: str | None) -> bool:
 class _Sheet:
     """The rows of one table, as its XML streams past."""
 
-    def __init__(self, file: str, sheet: str) -> None:
+    def __init__(self, file: str, sheet: str, notes: list[Note]) -> None:
         self.file, self.sheet = file, sheet
-        self.rows: list[list[object]] = []
-        self.notes: list[Note] = []
+        self.notes = notes
         self.number = 0  # the last row number read (1-based)
         self.cells = 0  # cells held so far
         self.row: list[object] = []
         self.column = 0  # the next column index in this row
 
-    def event(self, event: str, element: Any) -> None:
-        tag = element.tag
-        if tag == _T + "table-row":
-            if event == "start":
-                self.row, self.column = [], 0
-            else:
-                self._end_row(_repeat(element, "number-rows-repeated"))
-                element.clear()
-        elif tag in _CELLS and event == "end":
-            repeat = _repeat(element, "number-columns-repeated")
-            value = _value(element)
-            if value is not None:
-                last = self.column + repeat - 1
-                check_cell(self.file, self.sheet, self.number + 1, last, value)
-                self.row.extend([None] * (self.column - len(self.row)))
-                self.row.extend([value] * repeat)
-                if element.get(_T + "formula") and element.get(f"{{{_OFFICE}}}value-type") is None:
-                    self.notes.append(
-                        Note(
-                            self.number + 1,
-                            self.column,
-                            "this formula has no saved value, so it is read as its text; open"
-                            " the file in LibreOffice and save it to store the values",
-                            str(value),
-                        )
-                    )
-            self.column += repeat
-            element.clear()
+    def rows(self, events: Iterator[tuple[str, Any]]) -> Iterator[Row]:
+        """Each row with a value, numbered, until the table ends."""
+        for event, element in events:
+            tag = element.tag
+            if tag == _T + "table":
+                if event == "end":
+                    return
+            elif tag == _T + "table-row":
+                if event == "start":
+                    self.row, self.column = [], 0
+                else:
+                    yield from self._end_row(_repeat(element, "number-rows-repeated"))
+                    element.clear()
+            elif tag in _CELLS and event == "end":
+                self._cell(element)
 
-    def _end_row(self, repeat: int) -> None:
+    def _cell(self, element: Any) -> None:
+        repeat = _repeat(element, "number-columns-repeated")
+        value = _value(element)
+        if value is not None:
+            last = self.column + repeat - 1
+            check_cell(self.file, self.sheet, self.number + 1, last, value)
+            self.row.extend([None] * (self.column - len(self.row)))
+            self.row.extend([value] * repeat)
+            if element.get(_T + "formula") and element.get(f"{{{_OFFICE}}}value-type") is None:
+                self.notes.append(
+                    Note(
+                        self.number + 1,
+                        self.column,
+                        "this formula has no saved value, so it is read as its text; open"
+                        " the file in LibreOffice and save it to store the values",
+                        str(value),
+                    )
+                )
+        self.column += repeat
+        element.clear()
+
+    def _end_row(self, repeat: int) -> Iterator[Row]:
         row = self.row
-        if not row:
-            self.number += repeat  # blank rows, however many: nothing to hold
-            return
         first = self.number + 1
-        self.number += repeat
+        self.number += repeat  # blank rows, however many: nothing to hold
+        if not row:
+            return
         check_cell(self.file, self.sheet, self.number, len(row) - 1, None)
         self.cells += len(row) * repeat
         check_cells(self.file, self.sheet, self.cells, self.number)
-        while len(self.rows) < first - 1:
-            self.rows.append([])
-        self.rows.extend(list(row) for _ in range(repeat))
+        for number in range(first, self.number + 1):
+            yield number, list(row)
 
 
 def _repeat(element: Any, attribute: str) -> int:

@@ -8,14 +8,16 @@ blank rows.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from snapshotpdf.errors import SurveyReadError
 from snapshotpdf.models import Location, Problem, RawRow, Severity
 from snapshotpdf.survey.columns import Column, column_letter, header_columns
-from snapshotpdf.survey.grid import Grid, Note, check_cells, unreadable
+from snapshotpdf.survey.grid import Grid, Note, Row, Sheet, check_cells, unreadable
 from snapshotpdf.survey.values import clean_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
@@ -66,10 +68,19 @@ def is_blank(value: object) -> bool:
 
 def read_survey(path: Path, sheet: str | None = None, header_rows: int = 1) -> SurveyTable:
     """Read every cell of the export as the user sees it; formulas give their saved value."""
-    return table_from_grid(path.name, read_grid(path, sheet), header_rows)
+    return stream_survey(path, sheet, header_rows).whole()
+
+
+def stream_survey(path: Path, sheet: str | None = None, header_rows: int = 1) -> TableReader:
+    """The export's header now, its data rows as they are asked for (TableReader.rows)."""
+    return TableReader(path.name, stream_sheet(path, sheet), header_rows)
 
 
 def read_grid(path: Path, sheet: str | None = None) -> Grid:
+    return stream_sheet(path, sheet).grid()
+
+
+def stream_sheet(path: Path, sheet: str | None = None) -> Sheet:
     if not path.exists():
         raise SurveyReadError(f"survey file not found: {path}")
     if path.is_dir():
@@ -86,17 +97,17 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
     from snapshotpdf.survey.ods import is_ods
 
     if is_ods(head) or (suffix in ODS_SUFFIXES and not head.startswith(b"PK\x03\x04")):
-        from snapshotpdf.survey.ods import read_ods
+        from snapshotpdf.survey.ods import stream_ods
 
-        return read_ods(path, sheet)
+        return stream_ods(path, sheet)
     if head.startswith(b"PK\x03\x04") or suffix in SPREADSHEET_SUFFIXES:
-        from snapshotpdf.survey.xlsx import read_xlsx
+        from snapshotpdf.survey.xlsx import stream_xlsx
 
-        return read_xlsx(path, sheet)
+        return stream_xlsx(path, sheet)
     if suffix in TEXT_SUFFIXES:
-        from snapshotpdf.survey.text import read_text
+        from snapshotpdf.survey.text import stream_text
 
-        return read_text(path)
+        return stream_text(path)
     raise SurveyReadError(
         f"{path.name}: unsupported file type {suffix or '(none)'!r}",
         hint="give an .xlsx, .ods, .csv or .tsv export",
@@ -109,57 +120,103 @@ def header_text(value: object) -> str:
 
 
 def table_from_grid(file: str, grid: Grid, header_rows: int = 1) -> SurveyTable:
-    rows = grid.rows
-    if not any(not is_blank(v) for row in rows for v in row):
-        raise SurveyReadError(f"{file} is empty", hint="export the survey again")
-    if len(rows) < header_rows:
-        raise SurveyReadError(
-            f"{file} has {len(rows)} row(s), fewer than the {header_rows} header row(s)"
-            " the profile expects",
-            hint="check header_rows in the profile",
+    rows = ((number, values) for number, values in enumerate(grid.rows, 1) if values)
+    return TableReader(file, Sheet(grid.sheet, rows, list(grid.notes)), header_rows).whole()
+
+
+class TableReader:
+    """A sheet read as a survey table, a row at a time: the header rows first (table: the
+    columns, no rows yet), then each data row as rows() is asked for it, so that no more
+    than one row's cells are held. Once rows() is exhausted, table has the counts (data,
+    blank rows) and the problems with the file itself."""
+
+    def __init__(self, file: str, sheet: Sheet, header_rows: int = 1) -> None:
+        self.file = file
+        self.sheet = sheet
+        rows = sheet.rows
+        header: list[list[object]] = []
+        first: Row | None = None  # the first data row, read to know the header is done
+        for number, values in rows:
+            if number > header_rows:
+                first = (number, values)
+                break
+            header.extend([] for _ in range(number - 1 - len(header)))
+            header.append(values)
+        self._first = first
+        blank_header = all(is_blank(v) for row in header for v in row)
+        if blank_header and not self._any_value(first, rows):
+            raise SurveyReadError(f"{file} is empty", hint="export the survey again")
+        if first is None and len(header) < header_rows:
+            raise SurveyReadError(
+                f"{file} has {len(header)} row(s), fewer than the {header_rows} header row(s)"
+                " the profile expects",
+                hint="check header_rows in the profile",
+            )
+        columns = header_columns([[header_text(v) for v in row] for row in header])
+        if not columns:
+            raise SurveyReadError(
+                f"{file}: the header row is empty", hint="the first row must name the columns"
+            )
+        self.table = SurveyTable(
+            file, sheet.sheet, tuple(c.key for c in columns), (), (), columns, header_rows
         )
-    columns = header_columns([[header_text(v) for v in row] for row in rows[:header_rows]])
-    if not columns:
-        raise SurveyReadError(
-            f"{file}: the header row is empty", hint="the first row must name the columns"
-        )
-    data_rows = len(rows) - header_rows
-    check_cells(file, grid.sheet, data_rows * len(columns), len(rows))  # a record per row
-    key_at = {c.index: c.key for c in columns}
-    letters = {c.key: c.letter for c in columns}
-    data: list[RawRow] = []
-    blank: list[int] = []
-    unnamed: dict[int, int] = {}  # column index -> first row with a value there
-    for offset, values in enumerate(rows[header_rows:]):
-        excel_row = header_rows + offset + 1
-        if all(is_blank(v) for v in values):
-            blank.append(excel_row)
-            continue
-        cells: dict[str, object] = dict.fromkeys(letters)
-        for index, value in enumerate(values):
-            if is_blank(value):
+
+    @staticmethod
+    def _any_value(first: Row | None, rest: Iterator[Row]) -> bool:
+        """Whether any row from first on holds a value (read only when the header holds
+        none, to tell an empty file from one without a header)."""
+        rows = itertools.chain([first] if first else [], rest)
+        return any(not is_blank(v) for _number, values in rows for v in values)
+
+    def rows(self) -> Iterator[RawRow]:
+        """Each data row with at least one value, in order, as a RawRow."""
+        table, file, sheet = self.table, self.file, self.sheet.sheet
+        columns = table.columns
+        header_rows = table.header_rows
+        key_at = {c.index: c.key for c in columns}
+        letters = {c.key: c.letter for c in columns}
+        blank: list[int] = []
+        waiting: list[int] = []  # blank rows after the last data row: counted only if data follows
+        unnamed: dict[int, int] = {}  # column index -> first row with a value there
+        data = 0
+        last = header_rows
+        first = self._first
+        self._first = None
+        rows = itertools.chain([first] if first else [], self.sheet.rows)
+        for excel_row, values in rows:
+            waiting.extend(range(last + 1, excel_row))  # rows the reader left out: blank
+            last = excel_row
+            if all(is_blank(v) for v in values):
+                waiting.append(excel_row)
                 continue
-            if index in key_at:
-                cells[key_at[index]] = value
-            else:
-                unnamed.setdefault(index, excel_row)
-        data.append(RawRow(Location(file, grid.sheet, excel_row), cells, letters))
-    # Trailing blank rows are formatting, not data: only blank rows between data count.
-    last = data[-1].location.row if data else header_rows
-    notes = list(grid.notes) + [
-        Note(row, index, "this column has answers but no header, so they are not read")
-        for index, row in sorted(unnamed.items())
-    ]
-    return SurveyTable(
-        file,
-        grid.sheet,
-        tuple(c.key for c in columns),
-        tuple(data),
-        tuple(r for r in blank if r < last),
-        columns,
-        header_rows,
-        tuple(_note_problem(file, grid.sheet, note, key_at) for note in notes),
-    )
+            check_cells(file, sheet, (excel_row - header_rows) * len(columns), excel_row)
+            cells: dict[str, object] = dict.fromkeys(letters)
+            for index, value in enumerate(values):
+                if is_blank(value):
+                    continue
+                if index in key_at:
+                    cells[key_at[index]] = value
+                else:
+                    unnamed.setdefault(index, excel_row)
+            blank.extend(waiting)  # trailing blank rows are formatting, not data
+            waiting.clear()
+            data += 1
+            yield RawRow(Location(file, sheet, excel_row), cells, letters)
+        notes = list(self.sheet.notes) + [
+            Note(row, index, "this column has answers but no header, so they are not read")
+            for index, row in sorted(unnamed.items())
+        ]
+        self.table = replace(
+            table,
+            blank_rows=tuple(blank),
+            released=data,
+            problems=tuple(_note_problem(file, sheet, note, key_at) for note in notes),
+        )
+
+    def whole(self) -> SurveyTable:
+        """The table with every data row held (for what needs them all at once)."""
+        rows = tuple(self.rows())
+        return replace(self.table, rows=rows, released=0)
 
 
 def _note_problem(file: str, sheet: str | None, note: Note, key_at: dict[int, str]) -> Problem:

@@ -1,10 +1,11 @@
-"""Delimited text (.csv, .tsv, .txt) -> a grid of cells.
+"""Delimited text (.csv, .tsv, .txt) -> its rows, streamed.
 
-The encoding is read from the bytes: UTF-8 with or without a byte-order mark, UTF-16 with
-one (Excel's "Unicode text") or without; anything else is read as Windows-1252 with a
-warning. The delimiter is the one of , ; tab | that splits the first rows most consistently;
-the csv module then reads the cells, every line kept so that row numbers stay those the user
-sees, cells of any length up to limits.MAX_CELL_CHARS. A run of "???" in a file that is not
+The encoding is read from the bytes (the file is decoded through once, in chunks, to find
+it): UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text") or
+without; anything else is read as Windows-1252 with a warning. The delimiter is the one of
+, ; tab | that splits the first rows most consistently; the csv module then reads the
+cells a row at a time, every line counted so that row numbers stay those the user sees,
+cells of any length up to limits.MAX_CELL_CHARS. A run of "???" in a file that is not
 Unicode with a byte-order mark is what Excel writes for characters its encoding lacked: a
 warning says to export as CSV UTF-8.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -26,9 +28,11 @@ from snapshotpdf.files import size_text
 from snapshotpdf.survey.grid import (
     Grid,
     Note,
+    Row,
+    Sheet,
     check_cell,
     check_cells,
-    lost_characters,
+    lost_in_row,
     too_long,
     unreadable,
 )
@@ -37,9 +41,16 @@ DELIMITERS = (",", ";", "\t", "|")
 FALLBACK_ENCODING = "cp1252"
 _SNIFF_ROWS = 50
 _SNIFF_CHARS = 256 * 1024
+_CHUNK = 1 << 20  # bytes read at a time
 
 
 def read_text(path: Path) -> Grid:
+    return stream_text(path).grid()
+
+
+def stream_text(path: Path) -> Sheet:
+    """The file's rows, streamed: its encoding is found by reading it through once (nothing
+    kept), its delimiter from its first rows, then its rows are read as they are asked for."""
     size = path.stat().st_size
     if size > limits.MAX_BYTES:
         raise SurveyReadError(
@@ -48,20 +59,18 @@ def read_text(path: Path) -> Grid:
             hint="split the export, or remove columns that are not survey answers",
         )
     kind = path.suffix.lstrip(".").upper() or "CSV"
-    text, encoding = decode(path.read_bytes(), path.name, kind)
-    if not text.strip():
-        raise SurveyReadError(f"{path.name} is empty", hint="export the survey again")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    try:
-        rows = _parse(path.name, text, delimiter)
-    except (csv.Error, ValueError) as exc:
-        raise unreadable(path.name, kind, f"its text is not well-formed CSV ({exc})") from None
+    encoding = _encoding(path, kind)
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        with _open(path, encoding) as text:
+            delimiter = sniff_delimiter(text.read(_SNIFF_CHARS))
     notes: list[Note] = []
-    if encoding == FALLBACK_ENCODING:
-        notes.append(_fallback_note(rows))
-    if encoding in ("utf-8", FALLBACK_ENCODING) and (lost := lost_characters(rows)):
-        notes.append(lost)  # a Unicode file with a byte-order mark has lost nothing
-    return Grid(None, rows, notes)
+    return Sheet(None, _rows(path, kind, encoding, delimiter, notes), notes)
+
+
+def _open(path: Path, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
 
 
 @contextmanager
@@ -75,14 +84,17 @@ def _cells_up_to_the_limit() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _parse(file: str, text: str, delimiter: str) -> list[list[object]]:
-    """Every record as a row of text cells, blank lines kept (row numbers stay Excel's); a
-    row ends at its last non-empty cell, the grid at its last row with one. Each row is
-    held to the limits as it is read."""
-    rows: list[list[object]] = []
-    number = cells = blank = 0
-    with _cells_up_to_the_limit():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _rows(path: Path, kind: str, encoding: str, delimiter: str, notes: list[Note]) -> Iterator[Row]:
+    """Every record as a row of text cells, numbered as the user sees them (blank lines
+    count); a row ends at its last non-empty cell, and one with none is left out. Each row
+    is held to the limits as it is read. The notes (how the text was decoded, lost
+    characters) are added once the file is read."""
+    file = path.name
+    number = cells = 0
+    foreign: Note | None = None  # the first cell with a letter beyond ASCII
+    lost: Note | None = None  # the first cell with a run of "???"
+    with _open(path, encoding) as text, _cells_up_to_the_limit():
+        reader = csv.reader(text, delimiter=delimiter)
         while True:
             try:
                 record = next(reader, None)
@@ -91,36 +103,47 @@ def _parse(file: str, text: str, delimiter: str) -> list[list[object]]:
                     raise too_long(
                         file, None, number + 1, None, limits.MAX_CELL_CHARS + 1
                     ) from None
-                raise
+                raise unreadable(file, kind, f"its text is not well-formed CSV ({exc})") from None
+            except ValueError as exc:
+                raise unreadable(file, kind, f"its text is not well-formed CSV ({exc})") from None
             if record is None:
                 break
             number += 1
             while record and not record[-1]:
                 record.pop()
             if not record:
-                blank += 1  # held back: blank lines at the end are not rows
                 continue
             check_cell(file, None, number, len(record) - 1, None)
             cells += len(record)
             check_cells(file, None, cells, number)
-            rows.extend([] for _ in range(blank))
-            blank = 0
-            rows.append(list(record))
-    return rows
+            row: list[object] = list(record)
+            if foreign is None and encoding == FALLBACK_ENCODING:
+                foreign = _foreign(number, row)
+            if lost is None and encoding in ("utf-8", FALLBACK_ENCODING):
+                lost = lost_in_row(number, row)  # a Unicode file with a byte-order mark lost none
+            yield number, row
+    if encoding == FALLBACK_ENCODING:
+        notes.append(foreign or Note(1, None, _FALLBACK_MESSAGE))
+    if lost is not None:
+        notes.append(lost)
 
 
-def decode(data: bytes, name: str, kind: str) -> tuple[str, str]:
-    """The text of the file and the encoding it was read with."""
-    if data.startswith(codecs.BOM_UTF8):
+def _encoding(path: Path, kind: str) -> str:
+    """The encoding the file is read with, found by decoding it through once in chunks (the
+    text is not kept); raises when it is not text, or holds nothing but whitespace."""
+    name = path.name
+    with path.open("rb") as raw:
+        head = raw.read(_CHUNK)
+    if head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
-        encoding = _utf16_without_bom(data) or "utf-8"
-    if encoding.startswith("utf-8") and b"\x00" in data:
+        encoding = _utf16_without_bom(head) or "utf-8"
+    if encoding.startswith("utf-8") and any(b"\x00" in chunk for chunk in _chunks(path)):
         raise unreadable(name, kind, "it holds binary data, not text")
     try:
-        text = data.decode(encoding)
+        start, nul, blank = _decoded(path, encoding)
     except UnicodeDecodeError as exc:
         if encoding != "utf-8":
             raise unreadable(
@@ -128,13 +151,35 @@ def decode(data: bytes, name: str, kind: str) -> tuple[str, str]:
             ) from None
         encoding = FALLBACK_ENCODING
         try:
-            text = data.decode(encoding)
+            start, nul, blank = _decoded(path, encoding)
         except UnicodeDecodeError:
             raise unreadable(name, kind, "its text is neither UTF-8 nor Windows-1252") from None
-    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f" for c in text[:4096])
-    if "\x00" in text or controls > 40:
+    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f" for c in start)
+    if nul or controls > 40:
         raise unreadable(name, kind, "it holds binary data, not text")
-    return text, encoding
+    if blank:
+        raise SurveyReadError(f"{name} is empty", hint="export the survey again")
+    return encoding
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as raw:
+        while chunk := raw.read(_CHUNK):
+            yield chunk
+
+
+def _decoded(path: Path, encoding: str) -> tuple[str, bool, bool]:
+    """Decode the whole file in chunks: its first 4,096 characters, whether it holds a NUL
+    character, and whether it is all whitespace. Raises UnicodeDecodeError."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    start, nul, blank = "", False, True
+    for chunk, final in itertools.chain(((c, False) for c in _chunks(path)), [(b"", True)]):
+        text = decoder.decode(chunk, final)
+        if len(start) < 4096:
+            start += text[: 4096 - len(start)]
+        nul = nul or "\x00" in text
+        blank = blank and not text.strip()
+    return start, nul, blank
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -174,13 +219,12 @@ def _sniff(sample: str, best: str, best_score: tuple[int, int, int]) -> str:
     return best
 
 
-def _fallback_note(rows: list[list[object]]) -> Note:
-    """Where the first non-ASCII letter is, so the user can see whether it reads right."""
-    for r, row in enumerate(rows, 1):
-        for c, cell in enumerate(row):
-            if isinstance(cell, str) and not cell.isascii():
-                return Note(r, c, _FALLBACK_MESSAGE, cell)
-    return Note(1, None, _FALLBACK_MESSAGE)
+def _foreign(number: int, row: list[object]) -> Note | None:
+    """The note at the first letter beyond ASCII, so the user can see whether it reads right."""
+    for c, cell in enumerate(row):
+        if isinstance(cell, str) and not cell.isascii():
+            return Note(number, c, _FALLBACK_MESSAGE, cell)
+    return None
 
 
 _FALLBACK_MESSAGE = (

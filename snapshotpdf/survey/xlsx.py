@@ -1,4 +1,4 @@
-""".xlsx -> a grid of cells, as Excel shows them.
+""".xlsx -> its rows, streamed, as Excel shows them.
 
 Formulas are never evaluated: a formula reads as the value Excel saved with it, or, when
 the file holds none (it was written by a program, not saved by Excel), as its text, with a
@@ -20,10 +20,24 @@ from typing import Any
 from snapshotpdf import limits
 from snapshotpdf.errors import SnapshotError, SurveyReadError
 from snapshotpdf.files import size_text
-from snapshotpdf.survey.grid import READ_AGAIN, Grid, Note, check_cell, check_cells, unreadable
+from snapshotpdf.survey.grid import (
+    READ_AGAIN,
+    Grid,
+    Note,
+    Row,
+    Sheet,
+    check_cell,
+    check_cells,
+    unreadable,
+)
 
 
 def read_xlsx(path: Path, sheet: str | None) -> Grid:
+    return stream_xlsx(path, sheet).grid()
+
+
+def stream_xlsx(path: Path, sheet: str | None) -> Sheet:
+    """The sheet's rows, streamed from the workbook as they are asked for."""
     check_archive(path)
     try:
         return _read(path, sheet)
@@ -60,57 +74,70 @@ def check_archive(path: Path, kind: str = "XLSX") -> None:
         )
 
 
-def _read(path: Path, sheet: str | None) -> Grid:
-    """The values (Excel's saved values of formulas), streamed row by row; then, only when
-    the workbook has formulas at all, one pass over the formulas themselves, for those
-    Excel never saved a value of."""
+def _read(path: Path, sheet: str | None) -> Sheet:
+    """The values (Excel's saved values of formulas), streamed row by row; when the workbook
+    has formulas at all, the formulas themselves are streamed beside them, from the
+    workbook opened a second time, for those Excel never saved a value of."""
     from openpyxl import load_workbook
 
-    with path.open("rb") as file:  # a file, not a name: openpyxl judges a name by its suffix
-        return _read_workbook(
-            path, sheet, load_workbook(file, read_only=True, data_only=True, keep_links=False)
-        )
-
-
-def _read_workbook(path: Path, sheet: str | None, workbook: Any) -> Grid:
+    opened: list[Any] = []  # files and workbooks, closed when the rows are done
     try:
-        names = [str(n) for n in workbook.sheetnames]
-        hidden = {n for n in names if getattr(workbook[n], "sheet_state", "visible") != "visible"}
-        name, notes = choose_sheet(path.name, names, sheet, hidden)
-        worksheet = workbook[name]
-        if not hasattr(worksheet, "iter_rows"):
-            raise SurveyReadError(
-                f"sheet {name!r} is a chart, not a table of answers",
-                hint="choose the sheet with the responses with --sheet",
-            )
-        rows = _values(path.name, name, worksheet)
+        workbook = _open(path, load_workbook, opened, data_only=True)
+        name, notes = _sheet(path, sheet, workbook)
+        formulas = None
+        if _has_formulas(path):
+            formulas = _formulas(path.name, name, _open(path, load_workbook, opened, False))
+        rows = _values(path.name, name, workbook[name], formulas, notes)
+    except BaseException:
+        _close(opened)
+        raise
+    return Sheet(name, _guarded(path.name, rows, opened), notes)
+
+
+def _open(path: Path, load_workbook: Any, opened: list[Any], data_only: bool) -> Any:
+    file = path.open("rb")  # a file, not a name: openpyxl judges a name by its suffix
+    opened.append(file)
+    workbook = load_workbook(file, read_only=True, data_only=data_only, keep_links=False)
+    opened.append(workbook)
+    return workbook
+
+
+def _close(opened: list[Any]) -> None:
+    for thing in reversed(opened):
+        thing.close()
+
+
+def _sheet(path: Path, sheet: str | None, workbook: Any) -> tuple[str, list[Note]]:
+    """The sheet to read, and the note when hidden sheets were passed over."""
+    names = [str(n) for n in workbook.sheetnames]
+    hidden = {n for n in names if getattr(workbook[n], "sheet_state", "visible") != "visible"}
+    name, notes = choose_sheet(path.name, names, sheet, hidden)
+    if not hasattr(workbook[name], "iter_rows"):
+        raise SurveyReadError(
+            f"sheet {name!r} is a chart, not a table of answers",
+            hint="choose the sheet with the responses with --sheet",
+        )
+    return name, notes
+
+
+def _guarded(file: str, rows: Iterator[Row], opened: list[Any]) -> Iterator[Row]:
+    """rows, with any failure to parse a hostile file while it streams made "unreadable";
+    the workbooks closed once the rows are done (or dropped)."""
+    try:
+        yield from rows
+    except SnapshotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in stream_xlsx
+        raise unreadable(file, "XLSX", failure_reason(exc)) from None
     finally:
-        workbook.close()
-    formulas = _formulas(path, name) if _has_formulas(path) else {}
-    for (r, c), text in formulas.items():
-        while len(rows) <= r:  # a formula without a value in an otherwise blank row
-            rows.append([])
-        while len(rows[r]) <= c:
-            rows[r].append(None)
-        if rows[r][c] is None:
-            rows[r][c] = text
-            notes.append(
-                Note(
-                    r + 1,
-                    c,
-                    "this formula has no saved value, so it is read as its text; open the"
-                    " file in Excel and save it to store the values",
-                    text,
-                )
-            )
-    return Grid(name, rows, notes)
+        _close(opened)
 
 
 def _parsed_rows(worksheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(row number, the cells holding something) for each row of a read-only worksheet,
     streamed through openpyxl's public API: reset_dimensions() forgets the dimension the
     file declares (a 5 KB file may declare A1:XFD1048576), so each row ends at its own last
-    cell and no rectangle is ever padded out. A gap between rows costs an empty row each."""
+    cell and no rectangle is ever padded out. A gap between rows costs nothing."""
     worksheet.reset_dimensions()
     for number, row in enumerate(worksheet.iter_rows(), start=1):
         cells = [
@@ -122,15 +149,24 @@ def _parsed_rows(worksheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
             yield number, cells
 
 
-def _values(file: str, sheet: str, worksheet: Any) -> list[list[object]]:
-    """The sheet's values by the cells that hold one, each held to the limits; a row ends
-    at its last value, the sheet at its last row with one."""
-    rows: list[list[object]] = []
+def _values(
+    file: str,
+    sheet: str,
+    worksheet: Any,
+    formulas: Iterator[tuple[int, list[tuple[int, str]]]] | None,
+    notes: list[Note],
+) -> Iterator[Row]:
+    """The sheet's values by the cells that hold one, each held to the limits, a row at a
+    time; a row ends at its last value. A formula without a saved value reads as its text
+    (with a note), in a row of values or on its own."""
     cells_read = 0
+    formulas = formulas or iter(())
+    waiting = next(formulas, None)  # the next row with formulas
     for number, cells in _parsed_rows(worksheet):
+        while waiting is not None and waiting[0] < number:  # formulas alone in their row
+            yield _with_formulas([], *waiting, notes)
+            waiting = next(formulas, None)
         found = [(c["column"] - 1, v) for c in cells if (v := _value(c)) is not None]
-        if not found:
-            continue
         width = 0
         for column, value in found:
             check_cell(file, sheet, number, column, value)
@@ -140,10 +176,34 @@ def _values(file: str, sheet: str, worksheet: Any) -> list[list[object]]:
         row: list[object] = [None] * width
         for column, value in found:
             row[column] = value
-        while len(rows) < number:
-            rows.append([])
-        rows[number - 1] = row
-    return rows
+        if waiting is not None and waiting[0] == number:
+            row = _with_formulas(row, *waiting, notes)[1]
+            waiting = next(formulas, None)
+        if row:
+            yield number, row
+    while waiting is not None:
+        yield _with_formulas([], *waiting, notes)
+        waiting = next(formulas, None)
+
+
+def _with_formulas(
+    row: list[object], number: int, formulas: list[tuple[int, str]], notes: list[Note]
+) -> Row:
+    """The row with the text of each formula Excel saved no value for, and a note on each."""
+    for column, text in formulas:
+        row.extend([None] * (column + 1 - len(row)))
+        if row[column] is None:
+            row[column] = text
+            notes.append(
+                Note(
+                    number,
+                    column,
+                    "this formula has no saved value, so it is read as its text; open the"
+                    " file in Excel and save it to store the values",
+                    text,
+                )
+            )
+    return number, row
 
 
 def _value(cell: dict[str, Any]) -> object:
@@ -227,24 +287,18 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """Where the sheet's formulas are (0-based row, column) and their text: a second pass,
-    over the workbook opened for its formulas rather than their saved values."""
-    from openpyxl import load_workbook
-
-    found: dict[tuple[int, int], str] = {}
-    with path.open("rb") as file:
-        workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
-        try:
-            for number, cells in _parsed_rows(workbook[sheet]):
-                for cell in cells:
-                    if cell["data_type"] == "f":
-                        text = str(getattr(cell["value"], "text", cell["value"]))
-                        check_cell(path.name, sheet, number, cell["column"] - 1, text)
-                        found[number - 1, cell["column"] - 1] = text
-        finally:
-            workbook.close()
-    return found
+def _formulas(file: str, sheet: str, workbook: Any) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """(row number, [(0-based column, formula text)]) for each row of the sheet with
+    formulas, from the workbook opened for its formulas rather than their saved values."""
+    for number, cells in _parsed_rows(workbook[sheet]):
+        found = []
+        for cell in cells:
+            if cell["data_type"] == "f":
+                text = str(getattr(cell["value"], "text", cell["value"]))
+                check_cell(file, sheet, number, cell["column"] - 1, text)
+                found.append((cell["column"] - 1, text))
+        if found:
+            yield number, found
 
 
 def failure_reason(exc: BaseException, what: str = "an Excel workbook") -> str:

@@ -23,7 +23,7 @@ CITIES = [
 def run(tmp_path: Path, rows: list[dict], outdir: str = "out", force: bool = False):
     survey = write_survey(tmp_path / "survey.xlsx", rows)
     result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / outdir, force=force))
-    return sorted(r.city for r, _ in result.written), result
+    return sorted(d.city for d in result.written), result
 
 
 @pytest.fixture(autouse=True)

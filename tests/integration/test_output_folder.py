@@ -143,8 +143,8 @@ def test_without_source_date_epoch_only_the_edited_city_is_rebuilt(
     settings = settings_for(tmp_path, edited)  # written again: a new modification time
     os.utime(survey, (1_700_000_000, 1_700_000_000))
     result = build(settings)
-    assert [r.city for r, _ in result.written] == ["Beta"]
-    assert sorted(r.city for r, _ in result.unchanged) == ["Alpha", "Gamma"]
+    assert [d.city for d in result.written] == ["Beta"]
+    assert sorted(d.city for d in result.unchanged) == ["Alpha", "Gamma"]
     for name in ("ruritania-alpha.pdf", "ruritania-gamma.pdf"):
         assert (out / name).read_bytes() == first[name], name
     listed = manifest_of(out)
@@ -152,7 +152,7 @@ def test_without_source_date_epoch_only_the_edited_city_is_rebuilt(
     assert listed["ruritania-alpha.pdf"]["created"] == "2020-09-13T12:26:40+00:00"
     # a deleted PDF of an unchanged city comes back with the same bytes (and date)
     (out / "ruritania-alpha.pdf").unlink()
-    assert [r.city for r, _ in build(settings).written] == ["Alpha"]
+    assert [d.city for d in build(settings).written] == ["Alpha"]
     assert (out / "ruritania-alpha.pdf").read_bytes() == first["ruritania-alpha.pdf"]
 
 

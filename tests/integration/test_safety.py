@@ -139,7 +139,7 @@ def test_missing_required_field_skips_only_that_row(tmp_path: Path) -> None:
         ],
     )
     result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out"))
-    assert sorted(r.city for r, _ in result.written) == ["Alpha", "Gamma"]
+    assert sorted(d.city for d in result.written) == ["Alpha", "Gamma"]
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
     assert [(p.location.row, p.location.column) for p in errors] == [(3, "B"), (5, "A")]
     assert "no country" in errors[0].message and "no city" in errors[1].message

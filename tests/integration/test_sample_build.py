@@ -44,7 +44,7 @@ def test_one_pdf_per_sample_city(sample_build: tuple[BuildResult, Path]) -> None
     result, outdir = sample_build
     table = read_survey(sample_survey(), "Responses")
     assert len(table.rows) == 26
-    assert sorted(p.name for p in outdir.glob("*.pdf")) == sorted(p.name for _, p in result.written)
+    assert sorted(p.name for p in outdir.glob("*.pdf")) == sorted(d.file for d in result.written)
     assert len(result.written) == 26
     assert result.exit_code() == 0
     assert not result.failed and not result.skipped

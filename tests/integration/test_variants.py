@@ -23,12 +23,16 @@ from support.pdfcheck import (
 )
 from typer.testing import CliRunner
 
+from snapshotpdf.assets import sample_survey
 from snapshotpdf.batch.build import build
+from snapshotpdf.batch.plan import in_languages
+from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.cli.app import app
 from snapshotpdf.cli.options import Variant
 from snapshotpdf.render import variants
 from snapshotpdf.render.layout import load_layout
+from snapshotpdf.survey.validate import validate
 
 VARIANTS = ["screen", "print", "print-uncoated", "archive"]
 # The print variants and the output condition each is made for (its OutputConditionIdentifier).
@@ -186,7 +190,10 @@ def test_each_output_condition_has_its_own_cmyk_for_the_same_colours(built: Buil
 
 def test_archive_is_pdf_a3b_and_carries_the_record(built: BuildOf) -> None:
     result = built("archive").result
-    (record, _path), *_ = result.written
+    [done] = result.written
+    checked = validate(sample_survey())
+    [lima_row] = [r for r in checked.records if r.source.row == done.row]
+    [record] = in_languages(load_layout(), [lima_row], None, BuildResult(validation=checked))
     with pikepdf.open(lima(built, "archive")) as pdf:
         meta = pdf.open_metadata()
         assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"

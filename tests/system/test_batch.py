@@ -36,7 +36,7 @@ def test_a_crashing_worker_costs_one_city(
 ) -> None:
     monkeypatch.setenv(CRASH_HOOK, "Beta")
     result = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out", jobs=2))
-    assert sorted(r.city for r, _ in result.written) == [
+    assert sorted(d.city for d in result.written) == [
         "Alpha",
         "Delta",
         "Epsilon",
@@ -52,7 +52,7 @@ def test_a_crashing_worker_costs_one_city(
 
     monkeypatch.delenv(CRASH_HOOK)
     again = build(Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out", jobs=2))
-    assert [r.city for r, _ in again.written] == ["Beta"] and again.exit_code() == 0
+    assert [d.city for d in again.written] == ["Beta"] and again.exit_code() == 0
 
 
 def test_workers_and_in_process_give_the_same_bytes(

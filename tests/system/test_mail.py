@@ -346,7 +346,7 @@ def test_a_pdf_rebuilt_since_it_was_sent_is_sent_again_only_when_asked(work: Pat
         rebuilt = build(
             Settings(inputs=Inputs(survey=work / "survey.xlsx"), outdir=work / "out", jobs=0)
         )
-        assert [r.city for r, _ in rebuilt.written] == ["Alpha"] or rebuilt.written
+        assert [d.city for d in rebuilt.written] == ["Alpha"] or rebuilt.written
         again = mail(work, port, "--city", "Alpha")
         assert again.exit_code == 1 and "changed" in again.output and "--resend" in again.output
         assert len(handler.received) == 1

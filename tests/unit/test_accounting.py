@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snapshotpdf.batch.report import BUILD_STATUSES, CHECK_STATUSES, check_report, run_report
-from snapshotpdf.batch.result import BuildResult
+from snapshotpdf.batch.result import BuildResult, Done
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.models import CityRecord
 from snapshotpdf.survey import vocabulary
@@ -152,11 +152,11 @@ def test_every_data_row_has_exactly_one_status(
 def outcome(result: BuildResult, record: CityRecord, fate: str) -> None:
     path = Path("out") / f"{record.city}.pdf"
     if fate == "written":
-        result.written.append((record, path))
+        result.written.append(Done.of(record, path.name))
     elif fate == "unchanged":
-        result.unchanged.append((record, path))
+        result.unchanged.append(Done.of(record, path.name))
     elif fate == "failed":
-        result.failed.append((record, "boom"))
+        result.failed.append((Done.of(record, path.name), "boom"))
 
 
 def test_duplicates_and_missing_names_are_skipped_with_their_reason() -> None:
