@@ -24,9 +24,11 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -q tests/unit
 
-# The command-line reference, docs/cli.md, regenerated from every command's --help.
+# The command-line reference, docs/cli.md, regenerated from every command's --help, and
+# the template reference, docs/templates.md, from the record model and the context object.
 docs: setup
 	$(PY) scripts/cli_reference.py
+	$(PY) scripts/template_reference.py
 
 # Approve the current look after a deliberate layout change: re-renders the visual-regression
 # cases into tests/approved/ (small PNGs); look at them, then commit them with the change.
@@ -41,6 +43,7 @@ lint: setup
 	$(VENV)/bin/mypy snapshotpdf
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/cli_reference.py --check
+	$(PY) scripts/template_reference.py --check
 
 setup: system-deps $(VENV)/.installed fonts
 

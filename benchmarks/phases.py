@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     layout = load_layout()
     renderer = Renderer(layout)
-    maker = PdfMaker.for_layout(layout.folder, layout.config, args.variant)
+    maker = PdfMaker.for_layout(layout, args.variant)
     created = creation_date(inputs.survey_path)
 
     def one() -> None:

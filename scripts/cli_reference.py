@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # generated.py, beside us
+from generated import COMMAND, ROOT, write_or_check  # noqa: E402
+
 TARGET = ROOT / "docs" / "cli.md"
 WIDTH = 100
 ENV = {
@@ -27,7 +29,6 @@ ENV = {
 }
 # Settings that would make rich (under Typer) colour or size the help differently.
 UNSET = ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "CLICOLOR_FORCE", "JUPYTER_COLUMNS")
-COMMAND = "make docs"
 
 os.environ.update(ENV)
 for _name in UNSET:
@@ -99,27 +100,7 @@ def reference() -> str:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    unknown = [arg for arg in argv if arg != "--check"]
-    if unknown:
-        print(f"usage: {Path(__file__).name} [--check]", file=sys.stderr)
-        return 2
-    wanted = reference()
-    if check:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.is_file() else None
-        if current != wanted:
-            where = TARGET.relative_to(ROOT)
-            print(
-                f"{where} is out of date with the commands' --help; run `{COMMAND}`"
-                f" (or .venv/bin/python scripts/cli_reference.py) and commit it",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(wanted, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(__file__, TARGET, reference(), "the commands' --help", argv)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ MAX_COLUMNS = 2_000
 MAX_CELL_CHARS = 1_000_000
 # The most a survey profile (a TOML file) may hold; real ones are a few KB.
 MAX_PROFILE_BYTES = 1024 * 1024
+# The most a layout's layout.toml may hold (settings only; the bundled one is 5 KB), and
+# the longest organisation name its [brand] may give (it is set in the header and cover).
+MAX_LAYOUT_TOML_BYTES = 256 * 1024
+MAX_ORGANISATION_CHARS = 120
 # The most cells a survey may hold: rows times columns, as a sheet is read (each row to
 # its last value) and as its rows are made into records (each row has every named
 # column). It bounds memory where the limits above multiply (100,000 x 2,000).
@@ -48,3 +52,6 @@ MAX_PRIORITY_AREAS = 5
 # (5,000 x 5,000): a logo, not a poster; a bigger one is refused with an error.
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
+# The most own fields a survey profile may add to the record ([extra]): each is a column
+# read in every row and an answer kept in every record; a snapshot prints a few at most.
+MAX_EXTRA_FIELDS = 50

@@ -36,9 +36,11 @@ def lima_pdf(sample_build: Built) -> Path:
 
 # With pytest-xdist (make test), tests are handed out a group per worker, so each worker
 # makes the builds its tests ask for once: a test file is a group, and the files that read
-# the sample's builds are one group together, so the sample is built once in all.
+# the sample's builds (and the extreme survey's) are one group together, so each is built
+# once in all.
 SAMPLE_BUILD_FILES = {"test_sample_build.py", "test_schemas.py", "test_variants.py"}
 SAMPLE_BUILD_FILES |= {"test_visual.py", "test_font_subsets.py", "test_tags.py", "test_fit.py"}
+SAMPLE_BUILD_FILES |= {"test_extreme.py"}
 
 
 # tryfirst: xdist's own hook reads the groups into the test ids, and it runs before a

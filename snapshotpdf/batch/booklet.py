@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +34,9 @@ from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
-from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from snapshotpdf.models import CityRecord, Inputs, Severity, SurveyFigures
 from snapshotpdf.render import glyphs, wording
+from snapshotpdf.render.brand import check_logo, print_warning
 from snapshotpdf.render.catalog import choose_language
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
@@ -45,8 +44,6 @@ from snapshotpdf.render.variants import get_variant
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures
 
-# A logo is a small file: a print-quality PNG of a logo is well under these.
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CONTENTS_PAGE = 3  # where the contents start: the first right-hand page after the cover
 
 
@@ -58,7 +55,8 @@ class Cover:
     title: str | None = None
     subtitle: str | None = None
     year: int | None = None
-    logo: Path | None = None  # an SVG or PNG of the user's: check_logo
+    logo: Path | None = None  # an SVG or PNG of the user's (render/brand.py: check_logo);
+    # None: the layout's [brand] logo, if it has one
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,8 @@ class BookletSettings:
     output: Path = Path("outputs/booklet.pdf")
     paper: str = "a4"
     variant: str = "screen"  # snapshotpdf/variants.py
-    # The organisation on the cover ("Prepared by ...") and as the PDF's author; none
-    # when not given (the cover has no author line then).
+    # The organisation on the cover ("Prepared by ...") and as the PDF's author; when not
+    # given, the layout's [brand] organisation; with neither, none (no author line).
     author: str | None = None
     cover: Cover = field(default_factory=Cover)
     strict: bool = False
@@ -129,70 +127,6 @@ def check_cover(cover: Cover, author: str | None) -> None:
                 f"the covers' {option}: no bundled font has {glyphs.describe(chars)}",
                 hint=f"give --{option} without them (docs/fonts.md: the scripts that print)",
             )
-
-
-def check_logo(path: Path) -> Path:
-    """The cover's logo, a file of the user's: an SVG or a PNG on this machine, at most
-    MAX_LOGO_BYTES (and MAX_LOGO_PIXELS). Only this file is read (through the renderer's
-    restricted fetcher): never a web address, nor the files an SVG names."""
-    if found := re.match(r"^([a-z][a-z0-9+.-]*):/+", str(path), re.IGNORECASE):
-        address = f"{found[1]}://{str(path)[found.end() :]}"  # as typed: a path has one /
-        raise SnapshotError(
-            f"logo {address}: a web address; a logo is read from a file, never fetched",
-            hint="save the logo and give its path: --logo logo.svg",
-        )
-    if not path.is_file():
-        raise SnapshotError(
-            f"logo {path}: {'not a file' if path.exists() else 'no such file'}",
-            hint="give the path of the logo, an SVG or PNG file: --logo logo.svg",
-        )
-    kind = path.suffix.lower()
-    if kind not in (".svg", ".png"):
-        raise SnapshotError(
-            f"logo {path}: a logo is an SVG or PNG file, not {kind or 'a file without'}"
-            f"{' (its extension)' if kind else ' an extension'}",
-            hint="save the logo as SVG (best, for print) or PNG",
-        )
-    size = path.stat().st_size
-    if size > MAX_LOGO_BYTES:
-        raise SnapshotError(
-            f"logo {path}: {files.size_text(size)}, more than a logo may be"
-            f" ({files.size_text(MAX_LOGO_BYTES)})",
-            hint="save it smaller: a logo needs about 1,000 pixels across, or an SVG",
-        )
-    data = path.read_bytes()
-    problem = _png_problem(data) if kind == ".png" else _svg_problem(data)
-    if problem:
-        raise SnapshotError(
-            f"logo {path}: {problem}", hint="save the logo again as SVG or PNG and give that file"
-        )
-    return path.resolve()
-
-
-def _png_problem(data: bytes) -> str | None:
-    """What is wrong with a PNG file's header: its signature, its size in pixels."""
-    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
-        return "not a PNG image (its content is not PNG, whatever its name)"
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if not width or not height:
-        return "not a PNG image (its header says it has no pixels)"
-    if width * height > MAX_LOGO_PIXELS:
-        return f"{width} x {height} pixels, more than a logo may be ({MAX_LOGO_PIXELS:,} in all)"
-    return None
-
-
-def _svg_problem(data: bytes) -> str | None:
-    """What is wrong with an SVG file at a glance: not text, no <svg>, or a DOCTYPE (whose
-    entities can make a small file huge when parsed)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "not an SVG image (not UTF-8 text)"
-    if "<svg" not in text:
-        return "not an SVG image (it has no <svg> element)"
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-        return "an SVG with a DOCTYPE or entities, which snapshotpdf does not read"
-    return None
 
 
 def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) -> BuildResult:
@@ -270,12 +204,15 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
     records = plan.in_languages(layout, records, settings.language, result, front=language)
     renderer = Renderer(layout)
     records = _printable(records, renderer, figures, settings.paper, result)
+    given = logo  # --logo, a file of the user's; else the layout's [brand] logo
+    logo = logo or layout.logo
     front = _FrontMatter(layout, settings, language, figures.respondents, records, logo)
     maker = PdfMaker.for_layout(
-        layout.folder, layout.config, settings.variant, extra=front.stylesheets
+        layout, settings.variant, extra=front.stylesheets, allow=[given] if given else []
     )
-    if logo:
-        _use_logo(maker, logo, settings.variant, result.reporter)
+    printing = get_variant(settings.variant).condition
+    if logo and printing and (warning := print_warning(logo)):
+        result.reporter.notice(Severity.WARNING, warning)
     created = creation_date(survey)
     ordered = sorted(records, key=booklet_order)
     names = _anchors(ordered)
@@ -292,16 +229,15 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
         page = paginate(contents, [*lengths, 2]).starts[-1]
         city = maker.css(front.city_css(page, name, record.language))
         html = renderer.html(record, figures, settings.paper, created=created)
-        with capture_warnings() as messages:
-            document = maker.layout_document(html, [city])
-            if len(document.pages) > layout.pages:
-                html = renderer.html(record, figures, settings.paper, flow=True, created=created)
-                document = maker.layout_document(html, [city])
-        for message in messages:
+        refit = renderer.refit(record, figures, settings.paper, created)
+        fitted = maker.fitted(html, refit, [city])  # as build fits it, on its own pages
+        document = fitted.attempt.document
+        for message in fitted.attempt.messages:
             result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
-        check_fit(layout, record, tuple(frozenset(p.anchors) for p in document.pages), result)
+        anchors = tuple(frozenset(p.anchors) for p in document.pages)
+        check_fit(layout, record, anchors, result, fitted.says())
         documents.append(document)
-        seeds.append(html)
+        seeds.append(fitted.attempt.html)
         lengths.append(len(document.pages))
     pagination = paginate(contents, lengths)
     result.starts = list(zip(ordered, pagination.starts, strict=True))
@@ -344,21 +280,6 @@ def _assemble(
     return [placed[number] for number in sorted(placed)]
 
 
-def _use_logo(maker: Any, logo: Path, variant: str, reporter: Reporter) -> None:
-    """Let the renderer read the logo, that one file and nothing beside it: the restricted
-    fetcher (render/pdf.py) serves the files under its roots, and the file is its own. A
-    print variant's run is told when the logo is in RGB, at a glance (a PNG, or an SVG that
-    does not use device-cmyk())."""
-    maker.fetcher.roots.append(logo)
-    cmyk = logo.suffix.lower() == ".svg" and "device-cmyk(" in logo.read_text("utf-8-sig")
-    if get_variant(variant).standard.startswith("pdf/x") and not cmyk:
-        reporter.notice(
-            Severity.WARNING,
-            f"logo {logo.name}: printed in its own colours, RGB, which the print shop may"
-            " have to convert to CMYK (or give an SVG whose colours are device-cmyk(C M Y K))",
-        )
-
-
 class _FrontMatter:
     """The cover, contents, blank pages and back cover: the layout's [booklet] template
     with its wording."""
@@ -372,14 +293,14 @@ class _FrontMatter:
         records: list[CityRecord],
         logo: Path | None = None,
     ) -> None:
-        config = layout.config.get("booklet")
-        if not config:
+        booklet = layout.settings.booklet
+        if not booklet:
             raise LayoutError(f"layout {layout.name!r} has no [booklet] in its layout.toml")
         self.layout = layout
         self.settings = settings
         self.cover = settings.cover
-        self.template = str(config["template"])
-        self.stylesheets = [str(name) for name in config.get("stylesheets", [])]
+        self.template = booklet.template
+        self.stylesheets = list(booklet.stylesheets)
         self.catalog = layout.catalog(language)
         self.locale = self.catalog.strings
         words = self.locale["booklet"]
@@ -391,7 +312,7 @@ class _FrontMatter:
             respondents=wording.format_number(respondents, language),
         )
         self.title = _text(self.cover.title)
-        self.author = _text(settings.author)
+        self.author = _text(settings.author) or layout.settings.brand.organisation
         self.logo = logo.as_uri() if logo else None
         self.logo_digest = hashlib.sha256(logo.read_bytes()).hexdigest() if logo else ""
         self.environment = Renderer(layout).environment
@@ -429,7 +350,7 @@ class _FrontMatter:
         author = self.author
         return self.environment.get_template(self.template).render(
             part=part,
-            t=self.locale,
+            strings=self.locale,
             language=language,
             direction=wording.direction(language),
             title=self.title or words["title"],

@@ -42,7 +42,9 @@ from snapshotpdf.batch.settings import Settings
 from snapshotpdf.batch.workers import Job, JobResult, Renderers, fast_subsetter_available
 from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
+from snapshotpdf.render.brand import print_warning
 from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.variants import get_variant
 from snapshotpdf.reporter import Reporter
 
 
@@ -111,6 +113,7 @@ class _Batch:
                         " takes several hundred milliseconds longer; install it (make setup"
                         " does)",
                     )
+                self._say_logo_colours()
             index = self.jobs_made
             self.jobs_made += 1
             self.waiting[index] = target
@@ -121,8 +124,15 @@ class _Batch:
                 settings.paper,
                 target.created,
                 settings.variant,
-                settings.author,
+                planned.author,
             )
+
+    def _say_logo_colours(self) -> None:
+        """A print variant's run is told once when the layout's logo is in RGB."""
+        logo = self.planned.layout.logo
+        printing = get_variant(self.settings.variant).condition
+        if logo and printing and (warning := print_warning(logo)):
+            self.result.reporter.notice(Severity.WARNING, warning)
 
     def _change(self) -> None:
         """The outputs are about to change: what a re-run could replay no longer holds."""
@@ -209,7 +219,7 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
     before = len(result.problems)
     for message in rendered.renderer_warnings:
         result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
-    check_fit(planned.layout, record, rendered.anchors_by_page, result)
+    check_fit(planned.layout, record, rendered.anchors_by_page, result, rendered.fitted)
     files.write_atomic(target.path, rendered.data)
     # Kept until the build ends, one per city: names shared with the run report's
     # (validate.Respondent), one date text for every PDF of the same date.
@@ -235,24 +245,32 @@ def check_fit(
     record: CityRecord,
     anchors_by_page: tuple[frozenset[str], ...],
     result: BuildResult,
+    fitted: str | None = None,
 ) -> None:
-    """Say which city and which sections had to flow past the page they belong on, and
+    """Say which city was copy-fitted to its pages and how (fitted: render/fitting.py's
+    account), which one and which sections had to flow past the page they belong on, and
     which city answered too little to fill its pages (batch/fit.py)."""
-    moved: dict[int, list[str]] = {}
-    for section, home in layout.sections.items():
-        pages = [i for i, anchors in enumerate(anchors_by_page, 1) if section in anchors]
-        if pages and pages[0] > home:
-            moved.setdefault(pages[0], []).append(section)
+    moved = fit.moved(layout, anchors_by_page)
+    shorten = "shorten the longest answers, the spotlight first"
     if moved or len(anchors_by_page) > layout.pages:
         where = "; ".join(
             f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
         )
+        how = f", {fitted}" if fitted else ""
         result.report(
             Severity.WARNING,
             record.source,
             f"{record.city} does not fit in {layout.pages} pages and takes "
-            f"{len(anchors_by_page)} ({where or 'the last section runs on'}); shorten "
-            f"the longest answers, the spotlight first, to keep it to {layout.pages}",
+            f"{len(anchors_by_page)} ({where or 'the last section runs on'}{how}); {shorten},"
+            f" to keep it to {layout.pages}",
+            record,
+        )
+    elif fitted:
+        result.report(
+            Severity.WARNING,
+            record.source,
+            f"{record.city} is too long for {layout.pages} pages as designed: {fitted}; "
+            f"{shorten}, to print it as designed",
             record,
         )
     if sparse := fit.sparse_warning(layout, record, anchors_by_page):

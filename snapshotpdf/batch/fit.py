@@ -3,14 +3,26 @@ the layout's sections it left out. The PDF itself is already laid out to look fi
 (render/pdf.py: a sparse snapshot flows onto fewer pages); this names the city, so the
 team can ask it for the missing answers before the snapshots go out.
 
-Worked out from the sections each page of the PDF shows (their ids, as check_fit in
-batch/build.py reads them) against the layout's [sections]: nothing is measured twice.
+Worked out from the sections each page of the PDF shows (their ids) against the layout's
+[sections]: nothing is measured twice. The same comparison says which sections ran past
+their page (moved: check_fit in batch/build.py, and `snapshotpdf layout check`).
 """
 
 from __future__ import annotations
 
 from snapshotpdf.models import CityRecord
 from snapshotpdf.render.layout import Layout
+
+
+def moved(layout: Layout, anchors_by_page: tuple[frozenset[str], ...]) -> dict[int, list[str]]:
+    """The layout's sections first shown on a later page than their own ([sections]): by
+    the page each ran onto, in reading order."""
+    found: dict[int, list[str]] = {}
+    for section, home in layout.sections.items():
+        pages = [i for i, anchors in enumerate(anchors_by_page, 1) if section in anchors]
+        if pages and pages[0] > home:
+            found.setdefault(pages[0], []).append(section)
+    return found
 
 
 def left_out(layout: Layout, anchors_by_page: tuple[frozenset[str], ...]) -> list[str]:

@@ -77,6 +77,12 @@ class Plan:
     # too, where that city comes): only for the few cities that have any
     said: dict[int, tuple[int, int]] = field(default_factory=dict)
 
+    @property
+    def author(self) -> str:
+        """The organisation every PDF names as its author: --author, else the layout's
+        [brand] organisation, else snapshotpdf."""
+        return self.settings.author or self.layout.settings.brand.organisation or "snapshotpdf"
+
     def respondents(self, validation: Validation) -> Iterator[Respondent]:
         """The selected valid rows, in file order (those that do not print among them)."""
         for valid in validation.respondents:
@@ -98,7 +104,7 @@ class Plan:
         changed = fixed or creation_date(settings.inputs.survey_path)  # for content changed now
         context = manifest.build_context(
             self.layout.files(),
-            f"{settings.paper}\0variant {settings.variant}\0author {settings.author}",
+            f"{settings.paper}\0variant {settings.variant}\0author {self.author}",
         )
         for record in self.spool:
             before = len(result.problems)

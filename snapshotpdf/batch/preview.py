@@ -16,28 +16,24 @@ further dependency, and a crash in the rasteriser cannot take the preview down.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 import shutil
 import subprocess
 import tempfile
 import threading
-import tomllib
-import traceback
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from snapshotpdf import files
-from snapshotpdf.assets import layouts_dir
 from snapshotpdf.batch import plan
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.workers import CityRenderer, Job
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.models import CityRecord, Inputs, SurveyFigures
-from snapshotpdf.render.layout import load_layout
+from snapshotpdf.render.diagnose import describe
+from snapshotpdf.render.layout import folder_of, load_layout
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures
 
@@ -91,8 +87,7 @@ def layout_files(layout_name: str) -> list[Path]:
     try:
         return load_layout(layout_name).files()
     except Exception:  # a layout being edited: watch its folder until it loads again
-        folder = Path(layout_name) if "/" in layout_name or os.sep in layout_name else None
-        folder = folder or layouts_dir() / layout_name
+        folder = folder_of(layout_name)
         return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
@@ -263,17 +258,15 @@ class Previewer:
     def _layout_folder(self) -> Path:
         if self._renderer is not None:
             return self._renderer.layout.folder
-        name = self.inputs.layout
-        return Path(name) if "/" in name or os.sep in name else layouts_dir() / name
+        return folder_of(self.inputs.layout)
 
     def _render(self, renderer: CityRenderer, city: City) -> Snapshot:
         record = self._records[city.key]
         job = Job(0, record, self._figures, self.paper, None, self.variant)
-        folder = renderer.layout.folder
         try:  # a template that does not compile: its file and line
             renderer.html.environment.get_template(renderer.layout.template)
         except Exception as exc:
-            return Snapshot(city, error=describe(exc, folder))
+            return Snapshot(city, error=describe(exc, renderer.layout.folders))
         outcome = renderer(job)
         if outcome.error or outcome.pdf is None:
             return Snapshot(city, error=self._diagnose(renderer, job) or outcome.error)
@@ -290,58 +283,8 @@ class Previewer:
         try:
             renderer.html.html(job.record, job.figures, job.paper)
         except Exception as exc:
-            return describe(exc, renderer.layout.folder)
+            return describe(exc, renderer.layout.folders)
         return None
-
-
-def describe(exc: BaseException, folder: Path) -> str:
-    """An error as a layout's designer needs it: the file of the layout and the line it
-    is on when there is one (a template's syntax, a name a template uses that is not
-    there), with that line; otherwise its message."""
-    import jinja2
-
-    chain = _chain(exc)
-    for error in chain:
-        if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
-            where = error.filename or error.name or "?"
-            return _at(where, error.lineno, error.message or str(error), folder)
-    for error in chain:
-        frames = [
-            f for f in traceback.extract_tb(error.__traceback__) if _inside(f.filename, folder)
-        ]
-        if frames and frames[-1].lineno:
-            return _at(frames[-1].filename, frames[-1].lineno, str(error), folder)
-    if isinstance(exc, tomllib.TOMLDecodeError):  # load_layout reads layout.toml as it is
-        return f"layout.toml is not valid TOML: {exc}"
-    if isinstance(exc, SnapshotError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
-def _inside(filename: str, folder: Path) -> bool:
-    try:
-        return Path(filename).resolve().is_relative_to(folder.resolve())
-    except (OSError, ValueError):
-        return False
-
-
-def _at(filename: str, line: int, message: str, folder: Path) -> str:
-    path = Path(filename) if Path(filename).is_absolute() else folder / filename
-    inside = _inside(str(path), folder)
-    name = path.resolve().relative_to(folder.resolve()).as_posix() if inside else path.name
-    text = f"{name}, line {line}: {message}"
-    with contextlib.suppress(OSError, UnicodeDecodeError, IndexError):  # the line itself
-        text += f"\n\n{line:>5} | {path.read_text(encoding='utf-8').splitlines()[line - 1]}"
-    return text
 
 
 def rasterise(pdf: bytes, dpi: int = DPI) -> tuple[bytes, ...]:

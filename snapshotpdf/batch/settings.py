@@ -21,7 +21,9 @@ class Settings:
     force: bool = False  # rebuild even what the manifest says is current
     jobs: int = 0  # worker processes; 0 renders in this process (no crash isolation)
     variant: str = "screen"  # output variant (render/variants.py): screen, print, archive
-    author: str = "snapshotpdf"  # the organisation named as every PDF's author
+    # The organisation named as every PDF's author; None: the layout's [brand]
+    # organisation, else "snapshotpdf" (Plan.author).
+    author: str | None = None
     language: str | None = None  # --lang: every city in this language (docs/languages.md)
 
 

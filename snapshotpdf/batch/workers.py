@@ -75,9 +75,7 @@ class CityRenderer:
         from snapshotpdf.render.pdf import PdfMaker
 
         if variant not in self.makers:
-            self.makers[variant] = PdfMaker.for_layout(
-                self.layout.folder, self.layout.config, variant
-            )
+            self.makers[variant] = PdfMaker.for_layout(self.layout, variant)
         return self.makers[variant]
 
     def warm(self, variant: str) -> None:
@@ -96,12 +94,7 @@ class CityRenderer:
                 html,
                 job.record,
                 job.author,
-                overflow=(
-                    self.layout.pages,
-                    lambda: self.html.html(
-                        job.record, job.figures, job.paper, flow=True, created=job.created
-                    ),
-                ),
+                refit=self.html.refit(job.record, job.figures, job.paper, job.created),
             )
         except Exception as exc:  # one city's failure is reported, never fatal
             return JobResult(job.index, error=f"{type(exc).__name__}: {exc}")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from snapshotpdf.cli import booklet, build, check, languages, mail, preview, profile
+from snapshotpdf.cli import booklet, build, check, languages, layout, mail, preview, profile
 from snapshotpdf.version import __version__
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ app.command()(booklet.booklet)
 app.command()(mail.mail)
 app.command()(languages.languages)
 app.command()(preview.preview)
+app.add_typer(layout.app, name="layout")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import typer
 
 from snapshotpdf.cli.options import (
     LangOpt,
+    LayoutOpt,
     Paper,
     PaperOpt,
     ProfileOpt,
@@ -51,19 +52,21 @@ def booklet(
         Path | None,
         typer.Option(
             help="The organisation's logo on the cover: a small SVG (best for print) or PNG"
-            " file, read from this file alone, never fetched from the web."
+            " file, read from this file alone, never fetched from the web. Default: the"
+            " layout's [brand] logo, if it has one."
         ),
     ] = None,
     author: Annotated[
         str | None,
         typer.Option(
             help="The organisation on the covers (Prepared by NAME) and as the PDF's author."
-            " Default: none."
+            " Default: the layout's [brand] organisation, else none."
         ),
     ] = None,
     paper: PaperOpt = Paper.a4,
     profile: ProfileOpt = None,
     sheet: SheetOpt = None,
+    layout: LayoutOpt = "snapshot",
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
     lang: LangOpt = None,
@@ -77,7 +80,7 @@ def booklet(
     from snapshotpdf.batch.booklet import BookletSettings, Cover, make_booklet
 
     settings = BookletSettings(
-        inputs=inputs(survey, profile, sheet),
+        inputs=inputs(survey, profile, sheet, layout),
         output=output,
         paper=paper.value,
         variant=variant.value,

@@ -9,6 +9,7 @@ import typer
 
 from snapshotpdf.cli.options import (
     LangOpt,
+    LayoutOpt,
     Paper,
     PaperOpt,
     ProfileOpt,
@@ -35,6 +36,7 @@ def build(
     paper: PaperOpt = Paper.a4,
     profile: ProfileOpt = None,
     sheet: SheetOpt = None,
+    layout: LayoutOpt = "snapshot",
     strict: StrictOpt = False,
     force: Annotated[
         bool, typer.Option(help="Rebuild every PDF, even those the manifest says are current.")
@@ -48,8 +50,12 @@ def build(
     quiet: QuietOpt = False,
     variant: VariantOpt = Variant.screen,
     author: Annotated[
-        str, typer.Option(help="The organisation named as the PDFs' author.")
-    ] = "snapshotpdf",
+        str | None,
+        typer.Option(
+            help="The organisation named as the PDFs' author; default: the layout's [brand]"
+            " organisation, else snapshotpdf."
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Render one PDF per city of the survey into OUTDIR."""
@@ -59,7 +65,7 @@ def build(
     from snapshotpdf.files import output_lock
 
     settings = Settings(
-        inputs=inputs(survey, profile, sheet),
+        inputs=inputs(survey, profile, sheet, layout),
         outdir=outdir,
         cities=tuple(city or ()),
         paper=paper.value,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from snapshotpdf.cli.options import ProfileOpt, SheetOpt, StrictOpt, inputs
+from snapshotpdf.cli.options import LayoutOpt, ProfileOpt, SheetOpt, StrictOpt, inputs
 from snapshotpdf.cli.output import reported_errors, terminal_safe
 
 
@@ -22,6 +22,7 @@ def check(
     survey: Annotated[Path, typer.Argument(help="Survey export (.xlsx, .ods, .csv, .tsv, .txt).")],
     profile: ProfileOpt = None,
     sheet: SheetOpt = None,
+    layout: LayoutOpt = "snapshot",
     strict: StrictOpt = False,
     output_format: Annotated[
         Format,
@@ -35,7 +36,7 @@ def check(
     from snapshotpdf.batch.check import run_check
 
     with reported_errors():
-        outcome = run_check(inputs(survey, profile, sheet), strict, output_format.value)
+        outcome = run_check(inputs(survey, profile, sheet, layout), strict, output_format.value)
     shown = terminal_safe(outcome.output) if output_format is Format.text else outcome.output
     typer.echo(shown, nl=False)
     typer.echo(outcome.summary, err=True)

@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
+from snapshotpdf.cli.options import LayoutOpt
 from snapshotpdf.cli.output import reported_errors
 
 
 def languages(
-    layout: Annotated[
-        str,
-        typer.Option(help="The layout: a bundled layout's name, or the path of a layout folder."),
-    ] = "snapshot",
+    layout: LayoutOpt = "snapshot",
     as_json: Annotated[bool, typer.Option("--json", help="As JSON, for a script.")] = False,
 ) -> None:
     """List the layout's languages: each catalog's translated strings of the source's, the
@@ -26,7 +24,7 @@ def languages(
     with reported_errors():
         loaded = load_layout(layout)
         catalogs = loaded.catalogs()
-        mail = mail_languages(loaded.folder)
+        mail = mail_languages(loaded.folders)
     if as_json:
         rows = [
             {

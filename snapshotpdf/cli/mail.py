@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from snapshotpdf.cli.options import LangOpt, SheetOpt, inputs
+from snapshotpdf.cli.options import LangOpt, LayoutOpt, SheetOpt, inputs
 from snapshotpdf.cli.output import TerminalReporter, reported_errors, terminal_safe
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def mail(
         Path | None, typer.Option(help="Survey profile (TOML). Default: the sample's.")
     ] = None,
     sheet: SheetOpt = None,
+    layout: LayoutOpt = "snapshot",
     city: Annotated[
         list[str] | None,
         typer.Option("--city", help="Only this city (name or file name stem); repeatable."),
@@ -158,7 +159,7 @@ def mail(
             backoff=backoff,
         )
     settings = MailSettings(
-        inputs=inputs(survey, profile, sheet),
+        inputs=inputs(survey, profile, sheet, layout),
         outdir=outdir,
         contacts=contacts,
         cities=tuple(city or ()),

@@ -67,6 +67,13 @@ LangOpt = Annotated[
     ),
 ]
 VariantOpt = Annotated[Variant, typer.Option(help=VARIANT_HELP)]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        help="The layout: a bundled layout's name, or the path of a layout folder, which holds"
+        " only the files and settings it changes (docs/layouts.md).",
+    ),
+]
 
 
 def inputs(

@@ -21,6 +21,7 @@ import typer
 
 from snapshotpdf.cli.options import (
     LangOpt,
+    LayoutOpt,
     Paper,
     PaperOpt,
     ProfileOpt,
@@ -44,13 +45,7 @@ _PAGE_PATH = re.compile(r"/page/([1-9][0-9]{0,3})\.png")
 
 def preview(
     survey: SurveyArg = None,
-    layout: Annotated[
-        str,
-        typer.Option(
-            help="The layout: a bundled layout's name, or the path of a layout folder (its"
-            " files are watched: a change shows within a second or two)."
-        ),
-    ] = "snapshot",
+    layout: LayoutOpt = "snapshot",
     port: Annotated[
         int,
         typer.Option(

@@ -13,6 +13,7 @@ the message is refused, never sent.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -74,7 +75,7 @@ class MailTemplates:
         self.default = loaded.default_language
         self.override = override
         self.profile_language = profile_language
-        self.languages = mail_languages(loaded.folder)
+        self.languages = mail_languages(loaded.folders)
         if self.default not in self.languages:
             raise DeliveryError(
                 f"layout {layout!r} has no mail templates for its language {self.default!r}",
@@ -86,7 +87,7 @@ class MailTemplates:
                 hint=f"languages: {', '.join(self.catalogs)} (docs/languages.md)",
             )
         self.env = Environment(
-            loader=FileSystemLoader(self.folder),
+            loader=FileSystemLoader([folder / "mail" for folder in loaded.folders]),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
@@ -132,13 +133,15 @@ def listed(items: list[str], language: str) -> str:
     return str(format_list(list(items), locale=cldr(language)))
 
 
-def mail_languages(layout_folder: Path) -> list[str]:
-    """The languages the layout's mail/ folder has all three templates for."""
-    folder = layout_folder / "mail"
+def mail_languages(layout_folders: Sequence[Path]) -> list[str]:
+    """The languages the layout's mail/ folders (its own, then the one it extends) have
+    all three templates for."""
+    folders = [folder / "mail" for folder in layout_folders]
+    names = {p.name.split(".")[1] for folder in folders for p in folder.glob("subject.*.txt")}
     return sorted(
-        name.split(".")[1]
-        for name in (p.name for p in folder.glob("subject.*.txt"))
-        if all((folder / kind.format(name.split(".")[1])).is_file() for kind in KINDS)
+        name
+        for name in names
+        if all(any((f / kind.format(name)).is_file() for f in folders) for kind in KINDS)
     )
 
 

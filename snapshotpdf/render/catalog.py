@@ -25,6 +25,7 @@ from typing import Any
 
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.render import wording
+from snapshotpdf.render.settings import merge
 
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 # A catalog's own table, never taken from the source: how the language writes what CLDR
@@ -93,26 +94,33 @@ def choose_language(
     return default
 
 
-def catalog_file(folder: Path, language: str) -> Path:
-    """The file of one of the layout's catalogs (language: a name from its own list)."""
-    return folder / "locales" / f"{language}.toml"
+def catalog_file(folders: tuple[Path, ...], language: str) -> Path:
+    """The file of one of the layout's catalogs (language: a name from its own list): the
+    layout's own, else that of the layout it extends."""
+    files = [folder / "locales" / f"{language}.toml" for folder in folders]
+    return next((f for f in files if f.is_file()), files[0])
 
 
-def catalog_names(folder: Path) -> tuple[str, ...]:
-    """The languages the layout has a catalog for: its locales/*.toml."""
-    return _catalog_names(folder)
+def catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
+    """The languages the layout (with the layouts it extends) has a catalog for: their
+    locales/*.toml."""
+    return _catalog_names(folders)
 
 
 @cache
-def _catalog_names(folder: Path) -> tuple[str, ...]:
-    return tuple(sorted(path.stem for path in (folder / "locales").glob("*.toml")))
+def _catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
+    return tuple(
+        sorted({path.stem for folder in folders for path in (folder / "locales").glob("*.toml")})
+    )
 
 
 @cache
-def load_catalog(folder: Path, language: str, source: str) -> Catalog:
-    """The catalog of language (one of catalog_names), over the source language's."""
-    base = _read(folder, source)
-    own = base if language == source else _read(folder, language)
+def load_catalog(folders: tuple[Path, ...], language: str, source: str) -> Catalog:
+    """The catalog of language (one of catalog_names), over the source language's. A layout
+    that extends another lays each of its catalogs over the other's: it holds only the
+    strings it changes."""
+    base = _read(folders, source)
+    own = base if language == source else _read(folders, language)
     merged: dict[str, Any] = {}
     missing: list[str] = []
     problems: list[str] = []
@@ -120,20 +128,30 @@ def load_catalog(folder: Path, language: str, source: str) -> Catalog:
     formats = own.get(FORMATS, {})
     if not isinstance(formats, dict) or not all(isinstance(v, str) for v in formats.values()):
         raise LayoutError(
-            f"{catalog_file(folder, language)}: [{FORMATS}] must be a table of patterns"
+            f"{catalog_file(folders, language)}: [{FORMATS}] must be a table of patterns"
         )
     return Catalog(language, merged, tuple(missing), total, tuple(problems), dict(formats))
 
 
-def _read(folder: Path, language: str) -> dict[str, Any]:
-    path = catalog_file(folder, language)
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise LayoutError(f"layout {folder.name!r} has no {language!r} catalog ({path})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{path} is not valid TOML: {exc}") from None
+def _read(folders: tuple[Path, ...], language: str) -> dict[str, Any]:
+    """A language's catalog: each layer's file of it (the most basic first) laid over the
+    ones before."""
+    table: dict[str, Any] = {}
+    found = False
+    for folder in reversed(folders):
+        path = folder / "locales" / f"{language}.toml"
+        try:
+            with path.open("rb") as f:
+                table = merge(table, tomllib.load(f))
+            found = True
+        except FileNotFoundError:
+            continue
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise LayoutError(f"{path} is not valid TOML: {exc}") from None
+    if not found:
+        path = catalog_file(folders, language)
+        raise LayoutError(f"layout {folders[0].name!r} has no {language!r} catalog ({path})")
+    return table
 
 
 def _merge(

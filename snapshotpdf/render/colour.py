@@ -1,65 +1,39 @@
-"""The print colours: the layout's palette (sRGB, as on screen) converted to CMYK for one
-output condition (the press's paper: coated, uncoated) through that condition's ICC
-profile, with littleCMS (Pillow's ImageCms), never by hand.
+"""The layout's colours as CSS: its palette, named once in layout.toml ([palette]), as the
+custom properties every stylesheet paints with (var(--navy)); no stylesheet of a layout
+names a colour of its own.
 
-layout.toml names each colour once ([palette]) and each output condition once
-([conditions.NAME]: its profile file in the layout folder and what it is); a print variant
-(render/variants.py) names its condition. The renderer adds the result as the first
-stylesheet of the variant: the @color-profile rule that becomes the PDF's output intent and
-every palette colour as a custom property, --NAME: device-cmyk(c m y k).
+On screen each is its sRGB value (screen_colours, the first stylesheet of every variant).
+A print variant (render/variants.py) names an output condition (the press's paper: coated,
+uncoated; [conditions.NAME]: its ICC profile in the layout folder and what it is), and its
+next stylesheet (print_colours) gives every colour again in CMYK for it: the brand's own
+CMYK where the palette gives one, else the screen colour converted through the condition's
+profile with littleCMS (Pillow's ImageCms), never by hand; with the @color-profile rule
+that becomes the PDF's output intent. Icons are painted in the CSS colour of the element
+that shows them (render/pdf.py), so they follow too.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from snapshotpdf.errors import LayoutError
-
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """An output condition: the printing it describes and the ICC profile of it."""
-
-    name: str  # the layout's key: coated, uncoated
-    profile: Path  # a CMYK output profile inside the layout folder
-    description: str  # e.g. "FOGRA39: ISO 12647-2 offset, coated paper"
+from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.settings import Condition
 
 
-def condition(folder: Path, config: dict[str, Any], name: str) -> Condition:
-    """The layout's output condition called name ([conditions.NAME] of layout.toml)."""
-    conditions = config.get("conditions", {})
+def condition(layout: Layout, name: str) -> tuple[Condition, Path]:
+    """The layout's output condition called name ([conditions.NAME] of layout.toml) and
+    its ICC profile file."""
+    conditions = layout.settings.conditions
     if name not in conditions:
         raise LayoutError(
             f"the layout has no output condition {name!r} ([conditions.{name}] in layout.toml)",
             hint=f"conditions: {', '.join(conditions) or 'none'}",
         )
-    entry = conditions[name]
-    profile = (folder / str(entry.get("profile", ""))).resolve()
-    if not profile.is_relative_to(folder.resolve()) or not profile.is_file():
-        raise LayoutError(
-            f"output condition {name!r}: no profile file {entry.get('profile')!r} in the"
-            f" layout folder {folder}",
-            hint="profile = a .icc file inside the layout folder (colour/README.md)",
-        )
-    return Condition(name, profile, str(entry.get("description", name)))
-
-
-def palette(config: dict[str, Any]) -> dict[str, str]:
-    """The layout's named colours, as "#rrggbb" (sRGB), checked."""
-    colours = {str(k): str(v) for k, v in config.get("palette", {}).items()}
-    bad = [f"{k} = {v!r}" for k, v in colours.items() if not _HEX.match(v)]
-    if bad:
-        raise LayoutError(
-            f"[palette] in layout.toml: not a colour: {', '.join(bad)}",
-            hint='write each colour as "#rrggbb" (sRGB, as on screen)',
-        )
-    return colours
+    chosen = conditions[name]
+    return chosen, layout.file(chosen.profile)
 
 
 def to_cmyk(colours: dict[str, str], profile: Path) -> dict[str, tuple[int, int, int, int]]:
@@ -84,36 +58,43 @@ def device_cmyk(percents: tuple[int, int, int, int]) -> str:
     return "device-cmyk({})".format(" ".join(f"{p / 100:g}" for p in percents))
 
 
-def print_colours(folder: Path, config: dict[str, Any], name: str) -> tuple[str, dict[str, str]]:
-    """(the CSS a print variant starts with, each palette colour as CSS) for the output
-    condition called name: the condition's profile as the output intent (@color-profile)
-    and every palette colour converted for it, as a custom property --NAME."""
-    chosen = condition(folder, config, name)
-    converted = {
-        key: device_cmyk(value) for key, value in to_cmyk(palette(config), chosen.profile).items()
-    }
-    source = chosen.profile.relative_to(folder.resolve()).as_posix()
+def screen_colours(layout: Layout) -> str:
+    """The CSS every variant starts with: each palette colour as the custom property
+    --NAME, in sRGB as on screen."""
+    palette = layout.settings.palette
     lines = [
-        f"/* Output condition {chosen.name}: {chosen.description} (render/colour.py) */",
-        f'@color-profile device-cmyk {{ src: url("{source}");',
-        "  components: cyan, magenta, yellow, black; }",
+        "/* The layout's palette, as on screen ([palette] of layout.toml; render/colour.py) */",
         ":root {",
-        *(f"  --{key}: {value};" for key, value in converted.items()),
+        *(f"  --{key}: {colour.screen};" for key, colour in palette.items()),
         "}",
     ]
-    return "\n".join(lines) + "\n", converted
+    return "\n".join(lines) + "\n"
 
 
-def tone_colours(tones: dict[str, str], converted: dict[str, str]) -> dict[str, str]:
-    """The icon tones of a print variant ({stroke hex: palette name}) as converted colours."""
-    unknown = sorted(set(tones.values()) - set(converted))
-    if unknown:
-        raise LayoutError(
-            f"[variants.*.tones] in layout.toml names colours not in [palette]:"
-            f" {', '.join(unknown)}",
-            hint=f"palette: {', '.join(converted)}",
-        )
-    return {stroke: converted[name] for stroke, name in tones.items()}
+def print_colours(layout: Layout, name: str) -> tuple[str, dict[str, str]]:
+    """(the CSS a print variant starts with, each palette colour as CSS) for the output
+    condition called name: the condition's profile as the output intent (@color-profile)
+    and every palette colour for it, as a custom property --NAME: the brand's own CMYK
+    where the palette gives one, else its screen colour converted through the profile."""
+    chosen, profile = condition(layout, name)  # its URL: relative, found as any layout file
+    palette = layout.settings.palette
+    converted = to_cmyk({k: c.screen for k, c in palette.items() if c.print is None}, profile)
+    fixed = {k: c.print for k, c in palette.items() if c.print is not None}
+    colours = {key: device_cmyk(fixed.get(key) or converted[key]) for key in palette}
+    lines = [
+        f"/* Output condition {chosen.name}: {_comment(chosen.description)} (render/colour.py) */",
+        f'@color-profile device-cmyk {{ src: url("{chosen.profile}");',
+        "  components: cyan, magenta, yellow, black; }",
+        ":root {",
+        *(f"  --{key}: {value};" for key, value in colours.items()),
+        "}",
+    ]
+    return "\n".join(lines) + "\n", colours
+
+
+def _comment(text: str) -> str:
+    """Text to set inside a CSS comment: it cannot end the comment."""
+    return text.replace("*/", "* /")
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

@@ -57,7 +57,7 @@ _IGNORABLE = (
     (0xE0000, 0xE0FFF),
 )
 # The record's fields that are codes or numbers, never printed as typed.
-_NOT_TEXT = {"source", "language", "own_options"}
+_NOT_TEXT = {"source", "language", "own_options", "extra"}
 
 
 # --- what the fonts cover -------------------------------------------------------------
@@ -279,11 +279,17 @@ def unprintable(
 
 
 def _answers(record: CityRecord) -> Iterator[tuple[str, str, OwnOption | None]]:
-    """(field, text, option) for every answer of the record a snapshot may print as typed."""
+    """(field, text, option) for every answer of the record a snapshot may print as typed;
+    an own field's ([extra]) by its name."""
     for spec in fields(record):
         value = getattr(record, spec.name)
         if spec.name not in _NOT_TEXT and isinstance(value, str):
             yield spec.name, value, None
+    for name, answer in record.extra.items():
+        if isinstance(answer, str):
+            yield name, answer, None
+        elif isinstance(answer, tuple):  # a list: its texts
+            yield name, "\n".join(answer), None
     for option in record.own_options:
         for name in _option_fields(record, option):
             yield name, f"{option.label}\n{option.in_sentence}", option
@@ -351,9 +357,9 @@ def layout_message(layout: str, chars: str) -> str:
 
 
 def field_location(record: CityRecord, field: str, validation: Validation) -> Location:
-    """The cell a record field was read from, named as the normaliser names cells: file,
-    sheet, row, column letter and header (RawRow.cell_location)."""
-    source = validation.profile.sources.get(field)
+    """The cell a record field (or an own field) was read from, named as the normaliser
+    names cells: file, sheet, row, column letter and header (RawRow.cell_location)."""
+    source = validation.profile.source(field)
     if source is None or not source.columns:
         return record.source
     letters = {column.key: column.letter for column in validation.table.columns}

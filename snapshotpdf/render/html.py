@@ -1,13 +1,17 @@
 """Record + survey figures -> HTML, through the layout's Jinja2 template.
 
 Autoescape is on for everything and undefined names fail: survey text is data, never markup.
+The template is given the names of TemplateVariables: `record`, `strings`, `snapshot` (a
+SnapshotContext) and a few more; docs/templates.md lists them all, with the record's fields,
+the context's helpers and the filters (scripts/template_reference.py makes it from here).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -15,11 +19,24 @@ import jinja2
 from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures
+from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, doc
 from snapshotpdf.render import measure, wording
 from snapshotpdf.render.catalog import Catalog
+from snapshotpdf.render.diagnose import diagnose
+from snapshotpdf.render.fitting import FitStep, Refit
 from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.settings import Brand
 from snapshotpdf.survey import vocabulary
+
+
+def template_loader(layout: Layout) -> jinja2.BaseLoader:
+    """The layout's templates: a file of its own folder, else of the layout it extends;
+    the extended layout's as "NAME/FILE" too ({% extends "snapshot/snapshot.html.j2" %}),
+    so a template of the same name can change one block of it."""
+    parents = {folder.name: jinja2.FileSystemLoader(folder) for folder in layout.folders[1:]}
+    return jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(layout.folders), jinja2.PrefixLoader(parents)]
+    )
 
 
 class Renderer:
@@ -31,7 +48,7 @@ class Renderer:
     @cached_property
     def environment(self) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.layout.folder),
+            loader=template_loader(self.layout),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -51,38 +68,89 @@ class Renderer:
         paper: str = "a4",
         flow: bool = False,
         created: datetime | None = None,
+        fit: tuple[FitStep, ...] = (),
     ) -> str:
-        """The snapshot's HTML; flow=True lets content run on past its pages in columns."""
+        """The snapshot's HTML; flow=True lets content run on past its pages in columns;
+        fit: the copy-fitting steps applied (classes on its root element)."""
         if paper not in self.layout.papers:
             raise LayoutError(
                 f"unknown paper {paper!r}", hint=f"papers: {', '.join(self.layout.papers)}"
             )
         catalog = self.layout.catalog(record.language)
-        context = SnapshotContext(record, figures, self.layout, catalog, self.layout.papers[paper])
+        paper_size = self.layout.papers[paper]
+        variables = TemplateVariables(
+            record=record,
+            strings=catalog.strings,
+            snapshot=SnapshotContext(record, figures, self.layout, catalog, paper_size),
+            paper_size=paper_size,
+            flow=flow,
+            created=created.isoformat(timespec="seconds") if created else None,
+            root_classes=" ".join([*(["flow"] if flow else []), *(step.name for step in fit)]),
+        )
         try:
-            return self.environment.get_template(self.layout.template).render(
-                r=record,
-                t=catalog.strings,
-                c=context,
-                paper_size=self.layout.papers[paper],
-                flow=flow,
-                created=created.isoformat(timespec="seconds") if created else None,
-            )
+            return self.environment.get_template(self.layout.template).render(variables.names())
         except jinja2.TemplateError as exc:
+            fault = diagnose(exc, self.layout.folders)  # the template's file and line
             raise LayoutError(
-                f"layout {self.layout.name!r} failed for {record.city}: {exc}"
+                f"layout {self.layout.name!r} failed for {record.city}: {fault.short()}"
             ) from exc
+
+    def refit(
+        self,
+        record: CityRecord,
+        figures: SurveyFigures,
+        paper: str = "a4",
+        created: datetime | None = None,
+    ) -> Refit:
+        """How the renderer lays this city out again to fit its pages (render/fitting.py)."""
+
+        def html(flow: bool, steps: tuple[FitStep, ...]) -> str:
+            return self.html(record, figures, paper, flow=flow, created=created, fit=steps)
+
+        return Refit(self.layout.pages, self.layout.settings.fitting, html)
+
+
+@dataclass(frozen=True)
+class TemplateVariables:
+    """The names a snapshot template is rendered with, and nothing else."""
+
+    record: CityRecord = field(metadata=doc("the city's answers, normalised (below)"))
+    strings: dict[str, Any] = field(
+        metadata=doc("the catalog of the city's language (locales/LANG.toml) over the source's")
+    )
+    snapshot: SnapshotContext = field(
+        metadata=doc("the helpers: labels, lists, plurals, numbers, shares, icons (below)")
+    )
+    paper_size: str = field(metadata=doc('the CSS page size of the paper, e.g. "A4"'))
+    flow: bool = field(
+        metadata=doc("true when content may run on past its pages in columns (a sparse city)")
+    )
+    created: str | None = field(
+        metadata=doc("the date the PDF carries, ISO 8601; None while a build fingerprints it")
+    )
+    root_classes: str = field(
+        metadata=doc(
+            'the classes of the root element: "flow", and the copy-fitting steps tried'
+            ' ([fitting] in layout.toml, e.g. "fit-tight fit-small"); "" as designed'
+        )
+    )
+
+    def names(self) -> dict[str, object]:
+        """Name -> value, as the template gets them."""
+        return {spec.name: getattr(self, spec.name) for spec in fields(self)}
 
 
 @dataclass(frozen=True)
 class SnapshotContext:
     """What the template asks of a record beyond its fields: labels, lists, comparisons."""
 
-    record: CityRecord
-    figures: SurveyFigures
-    layout: Layout
-    catalog: Catalog
-    paper_size: str = "A4"  # the CSS page size of the paper (layout.toml [papers])
+    record: CityRecord = field(metadata=doc("the city's answers (the template's record)"))
+    figures: SurveyFigures = field(metadata=doc("the survey-wide answer counts"))
+    layout: Layout = field(metadata=doc("the layout: its folder and layout.toml (config)"))
+    catalog: Catalog = field(metadata=doc("the city's language's catalog"))
+    paper_size: str = field(
+        default="A4", metadata=doc("the CSS page size of the paper (layout.toml [papers])")
+    )
 
     @property
     def language(self) -> str:
@@ -95,7 +163,15 @@ class SnapshotContext:
         return wording.direction(self.language)
 
     @property
+    def brand(self) -> Brand:
+        """Who publishes the snapshots ([brand] of layout.toml): .organisation, its name,
+        and .logo, a file of the layout by its path inside it (an <img> src); each None
+        when the layout gives none."""
+        return self.layout.settings.brand
+
+    @property
     def strings(self) -> dict[str, Any]:
+        """The catalog's strings (the template's strings)."""
         return self.catalog.strings
 
     def _own(self, question: str, key: str) -> OwnOption | None:
@@ -111,10 +187,12 @@ class SnapshotContext:
         return [self.label(question, key) for key in keys]
 
     def label(self, question: str, key: str) -> str:
+        """An option as a list item or tile: the record's own wording, else the catalog's."""
         own = self._own(question, key)
         return own.label if own else str(self.strings["options"][question][key])
 
     def in_sentence(self, question: str, key: str) -> str:
+        """An option's wording inside a sentence."""
         own = self._own(question, key)
         return own.in_sentence if own else str(self.strings["options"][question][key])
 
@@ -175,29 +253,45 @@ class SnapshotContext:
         return text_blocks(text)
 
     def share(self, question: str) -> Share | None:
+        """How many cities answered the question as this one (count, total, percent);
+        None when it did not answer."""
         return self.figures.share(question, getattr(self.record, question))
 
     def share_words(self, share: Share) -> str:
+        """A share as the words before "cities surveyed": "20% of", "more than half of"."""
         return wording.share_words(share, self.strings, self.language, self.layout.share_style)
 
     def percent(self, share: Share) -> str:
         """A share as the language writes a percentage: 81% (en), 81 % (fr)."""
         return wording.format_percent(share.percent, self.language)
 
-    def number(self, number: int) -> str:
+    def number(self, number: int | float) -> str:
+        """A number as the language writes it: 850,000 (en), 850 000 (fr), 4,5 (es)."""
         return wording.format_number(number, self.language)
 
+    def date(self, value: date) -> str:
+        """A date as the language writes it in full: February 20, 2024 (en), 20 février 2024."""
+        return wording.format_date(value, self.language)
+
+    def joined(self, items: Iterable[str]) -> Markup:
+        """Texts inside a sentence as the language joins them: "A, B, and C"."""
+        return wording.join_list(items, self.language)
+
     def population(self) -> str:
+        """The population as printed: "9.67 million (2020)"."""
         assert self.record.population is not None
         return wording.format_population(self.record.population, self.strings, self.language)
 
     def term(self) -> str:
+        """The mayor's term as printed: "2019–2022"."""
         assert self.record.term is not None
         pattern = self.catalog.format("year_range")
         return wording.format_term(self.record.term, self.language, pattern)
 
-    def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
-        return self.layout.icon(group, key, tone, alt)
+    def icon(self, group: str, key: str, alt: str = "") -> Markup:
+        """An option's icon as an <img>, in the CSS colour of what holds it; announced with
+        alt text, else decorative."""
+        return self.layout.icon(group, key, alt)
 
     def text(self, key: str, **parts: object) -> str:
         """A top-level catalog string with plain (not markup) placeholders filled."""
@@ -231,6 +325,8 @@ _PAGE_WIDTH_MM |= {"letter": 215.9, "legal": 215.9, "ledger": 279.4}
 
 
 class GridCell(NamedTuple):
+    """A policy area of the data-sufficiency grid, and the city's answer (None: none)."""
+
     area: str
     sufficient: bool | None
 

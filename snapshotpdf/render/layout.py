@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,66 +15,103 @@ from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.render import wording
 from snapshotpdf.render.catalog import Catalog, best_language, catalog_names, load_catalog
+from snapshotpdf.render.settings import LayoutSettings, parse_settings, read_toml
 
 PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
+LAYOUT_FILE = "layout.toml"
+DEFAULT_PARENT = "snapshot"  # the bundled layout a folder's layout extends unless it says
 
 
 @dataclass(frozen=True)
 class Layout:
+    """A layout: its folders (its own first, then the bundled layout it extends, whose
+    files it uses where it has none of its own) and its checked settings (settings.py)."""
+
     name: str
-    folder: Path
-    config: dict[str, Any]
+    folders: tuple[Path, ...]
+    settings: LayoutSettings
+
+    @property
+    def folder(self) -> Path:
+        """The layout's own folder: relative URLs of its HTML start here."""
+        return self.folders[0]
+
+    def find(self, relative: str) -> Path | None:
+        """A file of the layout by its path inside the folder: its own, else the one of the
+        layout it extends; None when neither has it. Never a path outside the folders."""
+        if not relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
+            return None
+        for folder in self.folders:
+            path = folder / relative
+            if path.is_file():
+                return path
+        return None
+
+    def file(self, relative: str) -> Path:
+        """As find(), for a file the settings name (checked when they were read)."""
+        path = self.find(relative)
+        if path is None:
+            raise LayoutError(f"layout {self.name!r} has no file {relative!r}")
+        return path
 
     @property
     def template(self) -> str:
-        return str(self.config["template"])
+        return self.settings.template
 
     @property
     def stylesheets(self) -> list[Path]:
-        return [self.folder / name for name in self.config["stylesheets"]]
+        return [self.file(name) for name in self.settings.stylesheets]
+
+    def variant_stylesheets(self, table: str) -> list[Path]:
+        """The stylesheets [variants.TABLE] adds after the layout's own."""
+        return [self.file(name) for name in self.settings.variants.get(table, ())]
+
+    @property
+    def logo(self) -> Path | None:
+        """The logo file of the layout's [brand] (its own, else the one it extends has);
+        None when it has none."""
+        brand = self.settings.brand
+        return self.find(brand.logo) if brand.logo else None
 
     @property
     def papers(self) -> dict[str, str]:
-        return dict(self.config["papers"])
+        return dict(self.settings.papers)
 
     @property
     def pages(self) -> int:
-        return int(self.config["pages"])
+        return self.settings.pages
 
     @property
     def sections(self) -> dict[str, int]:
-        return dict(self.config["sections"])
+        return dict(self.settings.sections)
 
     @property
     def share_style(self) -> str:
         """How shares of cities are worded ([wording] shares): "figures" (the published
         snapshots: "20% of", a majority "more than half of") or "bands" (the catalog's
         share_bands, words always)."""
-        style = str(self.config.get("wording", {}).get("shares", "figures"))
-        if style not in wording.SHARE_STYLES:
-            raise LayoutError(
-                f"layout {self.name!r}: [wording] shares = {style!r} is not a style",
-                hint=f"styles: {', '.join(wording.SHARE_STYLES)}",
-            )
-        return style
+        return self.settings.shares
 
     def icon_name(self, group: str, key: str) -> str:
         """The icon file (icons/NAME.svg) of an option: its own in [icons.GROUP], else the
-        group's icon for an option the layout does not list ([icons.other])."""
-        icons = self.config["icons"]
-        return str(icons[group].get(key) or icons["other"][group])
+        group's icon for an option the layout does not list ([icons.other]); the marks of
+        the data grid are [icons.marks]."""
+        icons = self.settings.icons
+        if group == "marks":
+            return icons.marks[key]
+        return icons.groups.get(group, {}).get(key) or icons.other[group]
 
     def has_icon(self, name: str) -> bool:
-        return (self.folder / "icons" / f"{name}.svg").is_file()
+        return self.find(f"icons/{name}.svg") is not None
 
     @property
     def default_language(self) -> str:
-        return str(self.config["default_language"])
+        return self.settings.default_language
 
     @property
     def languages(self) -> tuple[str, ...]:
         """The languages the layout has a catalog for (its locales/*.toml)."""
-        return catalog_names(self.folder)
+        return catalog_names(self.folders)
 
     def language_for(self, wanted: str | None) -> str:
         """The catalog a language gets: its own (pt-br), else its base language's (pt),
@@ -87,7 +123,7 @@ class Layout:
         """The wording of a language: its catalog over the default language's (the source),
         the layout's default where it has none. Catalogs render/catalog.py."""
         chosen = self.language_for(language)
-        catalog = load_catalog(self.folder, chosen, self.default_language)
+        catalog = load_catalog(self.folders, chosen, self.default_language)
         try:
             wording.cldr(chosen)
         except (ValueError, UnknownLocaleError):
@@ -104,38 +140,81 @@ class Layout:
         ordered = sorted(self.languages, key=lambda name: (name != self.default_language, name))
         return [self.catalog(language) for language in ordered]
 
-    def icon(self, group: str, key: str, tone: str, alt: str = "") -> Markup:
-        """An icon as an image of the layout's icons/ folder, stroked in one of the layout's
-        [icons.tones]. With alt text it is announced (its meaning); without, decorative.
-        The renderer parses each (icon, tone) once per process, not once per page."""
+    def icon(self, group: str, key: str, alt: str = "") -> Markup:
+        """An icon as an image of the layout's icons/ folder, painted in the CSS colour of
+        the element that holds it (render/pdf.py). With alt text it is announced (its
+        meaning); without, decorative. The renderer parses each (icon, colour) once per
+        process, not once per page."""
         name = self.icon_name(group, key)
-        colour = self.config["icons"]["tones"][tone].lstrip("#")
-        return Markup('<img class="icon" src="icons/{}.svg?stroke={}" alt="{}">').format(
-            name, colour, alt
-        )
+        return Markup('<img class="icon" src="icons/{}.svg" alt="{}">').format(name, alt)
 
     def files(self) -> list[Path]:
-        """Every file that shapes the PDFs (their fingerprints): all of the layout folder
-        but the e-mail templates, which shape messages, not documents."""
-        return sorted(
-            p
-            for p in self.folder.rglob("*")
-            if p.is_file() and p.relative_to(self.folder).parts[0] not in PDF_INDEPENDENT
-        )
+        """Every file that shapes the PDFs (their fingerprints): all of the layout's
+        folders but the e-mail templates, which shape messages, not documents; of a file
+        both a layout and the one it extends have, the layout's own."""
+        used: dict[Path, Path] = {}
+        for folder in reversed(self.folders):
+            for path in folder.rglob("*"):
+                relative = path.relative_to(folder)
+                if path.is_file() and relative.parts[0] not in PDF_INDEPENDENT:
+                    used[relative] = path
+        return sorted(used.values())
+
+
+def bundled_layouts() -> list[str]:
+    return sorted(p.name for p in layouts_dir().iterdir() if (p / LAYOUT_FILE).is_file())
+
+
+def folder_of(name: str) -> Path:
+    """The folder a layout name stands for: a bundled layout's by its name; else a
+    folder's path (a name with a /, or of a folder that is not a bundled layout's)."""
+    if "/" not in name and os.sep not in name and name in bundled_layouts():
+        return layouts_dir() / name
+    return Path(name)
 
 
 def load_layout(name: str = "snapshot") -> Layout:
-    """A bundled layout by name, or a layout folder by its path (a name with a /)."""
-    if "/" in name or os.sep in name:
-        folder = Path(name)
-        if not (folder / "layout.toml").is_file():
-            raise LayoutError(f"{folder} is not a layout folder: it has no layout.toml")
-        name = folder.name
-    else:
-        folder = layouts_dir() / name
-    config_file = folder / "layout.toml"
-    if not config_file.is_file():
-        available = sorted(p.name for p in layouts_dir().iterdir() if (p / "layout.toml").is_file())
-        raise LayoutError(f"no layout named {name!r}", hint=f"layouts: {', '.join(available)}")
-    with config_file.open("rb") as f:
-        return Layout(name, folder, tomllib.load(f))
+    """A bundled layout by name, or a layout folder by its path (folder_of). A folder's
+    layout extends a bundled layout (extends = "NAME" in its layout.toml; "snapshot" when
+    it says none): it holds only the files and settings it changes."""
+    folder = folder_of(name)
+    bundled = bundled_layouts()
+    if folder.parent == layouts_dir() and folder.name in bundled:
+        layers = [(folder / LAYOUT_FILE, read_toml(folder / LAYOUT_FILE))]
+        return _layout(name, (folder,), layers)
+    if not folder.is_dir():
+        if "/" in name or os.sep in name:
+            raise LayoutError(
+                f"no layout folder {folder}", hint="give the path of a folder, or a bundled name"
+            )
+        raise LayoutError(
+            f"no layout named {name!r}",
+            hint=f"layouts: {', '.join(bundled)}; or the path of a layout folder",
+        )
+    own_file = folder / LAYOUT_FILE
+    if not own_file.is_file():
+        raise LayoutError(
+            f"{folder} is not a layout folder: it has no {LAYOUT_FILE}",
+            hint=f"a layout folder holds a {LAYOUT_FILE}, even of one line:"
+            f' extends = "{DEFAULT_PARENT}" (docs/layouts.md)',
+        )
+    own = read_toml(own_file)
+    parent = own.get("extends", DEFAULT_PARENT)
+    if not isinstance(parent, str) or parent not in bundled:
+        raise LayoutError(
+            f"{own_file}: extends = {parent!r} is not a bundled layout",
+            hint=f"layouts: {', '.join(bundled)}",
+        )
+    base = layouts_dir() / parent
+    inherited = {k: v for k, v in read_toml(base / LAYOUT_FILE).items() if k != "name"}
+    layers = [(base / LAYOUT_FILE, inherited), (own_file, own)]
+    return _layout(folder.resolve().name, (folder, base), layers)
+
+
+def _layout(
+    name: str, folders: tuple[Path, ...], layers: list[tuple[Path, dict[str, Any]]]
+) -> Layout:
+    def exists(relative: str) -> Path | None:
+        return next((f / relative for f in folders if (f / relative).is_file()), None)
+
+    return Layout(name, folders, parse_settings(layers, name, exists))

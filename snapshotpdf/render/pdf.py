@@ -5,9 +5,12 @@ Two guarantees live here:
 - nothing is fetched but the layout's and fonts' own files (RestrictedFetcher);
 - no system font is ever used (fonts.isolate_fontconfig, before WeasyPrint loads).
 
-Two reach-ins past WeasyPrint's public API remain, each in one documented function, each
-kept because a test (tests/integration/test_reproducible.py) shows the output is not
-byte-reproducible without it: _stable_uuid and _StableProfile.
+Three reach-ins past WeasyPrint's public API remain, each in one documented class or
+function, each kept because a test shows what goes wrong without it: _stable_uuid and
+_StableProfile (tests/integration/test_reproducible.py: the output is not
+byte-reproducible without them), and _IconImages (tests/integration/test_user_layout.py:
+an icon takes its colour from the CSS of the element that shows it, which WeasyPrint 70
+does not do for an SVG: Kozea/WeasyPrint#1497).
 """
 
 from __future__ import annotations
@@ -18,25 +21,27 @@ import mimetypes
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
 from snapshotpdf.render import colour, fitting, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
+from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.overflow import Overflow, overflowing
 from snapshotpdf.render.variants import (
     DEFAULT,
     Variant,
     attachment_name,
     get_variant,
-    layout_options,
     record_json,
 )
 
@@ -46,40 +51,137 @@ import pydyf  # noqa: E402
 import weasyprint  # noqa: E402  (fontconfig must be configured first)
 import weasyprint.pdf.metadata  # noqa: E402
 from weasyprint.css import ColorProfile  # noqa: E402
+from weasyprint.images import SVGImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
-_HEX_COLOUR = re.compile(r"[0-9a-fA-F]{6}")
 _INVISIBLE_BOX = b'<path stroke="none" d="M0 0h24v24H0z" fill="none" />'
+ICONS = "icons"  # the layout folder whose SVGs are painted in their element's CSS colour
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     """Serves file: URLs inside the allowed folders; refuses everything else (http, data,
-    other files). WeasyPrint logs a refused URL as a warning and renders without it."""
+    other files). WeasyPrint logs a refused URL as a warning and renders without it.
 
-    def __init__(self, roots: list[Path], colours: Mapping[str, str] | None = None) -> None:
+    layers: a layout's folders, its own first, then the layout it extends. A file under
+    any of them is looked up by its path inside the layout, in that order, so a layout
+    holding only the files it changes has them used by every stylesheet and page,
+    including the ones it inherits. others: more folders (the fonts) or single files."""
+
+    def __init__(self, layers: Sequence[Path], others: Sequence[Path] = ()) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.roots = [root.resolve() for root in roots]
-        # An icon's stroke by its hex colour, in another colour space (CMYK for print).
-        self.colours = {hex_.lower(): paint for hex_, paint in (colours or {}).items()}
+        self.layers = [layer.resolve() for layer in layers]
+        self.roots = [root.resolve() for root in others]
+
+    def find(self, path: Path) -> Path | None:
+        """The file a URL's path stands for, inside the allowed folders; else None."""
+        for layer in self.layers:
+            if path.is_relative_to(layer):
+                relative = path.relative_to(layer)
+                for other in self.layers:
+                    found = (other / relative).resolve()  # a symlink stays inside its layer
+                    if found.is_file() and found.is_relative_to(other):
+                        return found
+                return None
+        inside = any(path == root or path.is_relative_to(root) for root in self.roots)
+        return path if inside and path.is_file() else None
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"snapshotpdf fetches no {parts.scheme or 'relative'} URLs: {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+        path = self.find(Path(unquote(parts.path)).resolve())
+        if path is None:
             raise ValueError(f"snapshotpdf fetches only layout and font files, not {url}")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".css":
             mime = "text/css"
-        body = path.read_bytes()
-        stroke = parse_qs(parts.query).get("stroke", [""])[0]
-        if path.suffix == ".svg" and _HEX_COLOUR.fullmatch(stroke):
-            paint = self.colours.get(stroke.lower(), f"#{stroke}")
-            body = body.replace(b'stroke="currentColor"', f'stroke="{paint}"'.encode())
-            body = body.replace(_INVISIBLE_BOX, b"")  # Tabler's empty bounding path
-        return URLFetcherResponse(url, body, {"Content-Type": mime})
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    def icon(self, url: str) -> Path | None:
+        """The layout icon (icons/NAME.svg, its own or inherited) a URL stands for; else
+        None."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or not parts.path.endswith(".svg"):
+            return None
+        path = self.find(Path(unquote(parts.path)).resolve())
+        if path is None or path.parent.name != ICONS:
+            return None
+        return path if any(path.parent.parent == layer for layer in self.layers) else None
+
+
+class _CurrentColourSvg:
+    """A layout icon painted in the CSS colour of the element that shows it: its
+    currentColor (the stroke of Tabler's icons) is that element's computed `color`, as for
+    an SVG inline in a browser's page, whether it is an <img> or a CSS background. So a
+    stylesheet colours icons (.tile { color: var(--paper) }) like text, and a print
+    variant's CMYK palette reaches them too.
+
+    WeasyPrint 70 gives an SVG image the style of the box that draws it but paints
+    currentColor black (Kozea/WeasyPrint#1497): this image, which WeasyPrint draws as it
+    draws its own (get_intrinsic_size, draw), keeps one parsed SVG per colour it is asked
+    for, so each (icon, colour) is parsed once per process, as WeasyPrint's own image
+    cache parses each icon once. An icon is drawn without its document's context: it holds
+    shapes only (no text, no images), as the icons of a layout do (docs/layouts.md)."""
+
+    def __init__(self, url: str, data: bytes, fetcher: RestrictedFetcher) -> None:
+        self.url = url
+        self.data = data.replace(_INVISIBLE_BOX, b"")  # Tabler's empty bounding path
+        self.fetcher = fetcher
+        self.by_colour: dict[str, Any] = {}
+        self.plain = self._parsed(None)  # its size, whatever its colour
+
+    def _parsed(self, colour: str | None) -> Any:
+        tree = ElementTree.fromstring(self.data)
+        if colour:
+            tree.set("color", colour)  # what currentColor stands for in the SVG
+        return SVGImage(tree, self.url, self.fetcher, None)
+
+    def get_intrinsic_size(self, image_resolution: float, font_size: float) -> Any:
+        return self.plain.get_intrinsic_size(image_resolution, font_size)
+
+    def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
+        colour = css_colour(style["color"])
+        image = self.by_colour.get(colour)
+        if image is None:
+            image = self.by_colour[colour] = self._parsed(colour)
+        image.draw(stream, width, height, style)
+
+
+class _IconImages(dict[str, Any]):
+    """WeasyPrint's image cache (HTML.render's `cache`, by URL) for one maker, which serves
+    the layout's icons as _CurrentColourSvg; every other image WeasyPrint loads itself.
+    An icon is read through the restricted fetcher, like any file of the layout."""
+
+    def __init__(self, fetcher: RestrictedFetcher) -> None:
+        super().__init__()
+        self.fetcher = fetcher
+
+    def __contains__(self, url: object) -> bool:
+        return super().__contains__(url) or (
+            isinstance(url, str) and self.fetcher.icon(url) is not None
+        )
+
+    def __missing__(self, url: str) -> Any:
+        path = self.fetcher.icon(url)
+        if path is None:
+            raise KeyError(url)
+        image = self[url] = _CurrentColourSvg(url, path.read_bytes(), self.fetcher)
+        return image
+
+
+def css_colour(value: Any) -> str:
+    """A computed CSS colour (tinycss2's Color) as the text an SVG attribute takes:
+    #rrggbb for an opaque sRGB colour, device-cmyk(c m y k) for a print colour."""
+    space, values, alpha = value.space, value.coordinates, value.alpha
+    if space == "srgb":
+        red, green, blue = (min(255, max(0, round(v * 255))) for v in values)
+        if alpha == 1:
+            return f"#{red:02x}{green:02x}{blue:02x}"
+        return f"rgb({red} {green} {blue} / {alpha:g})"
+    if space == "device-cmyk":
+        return "device-cmyk({})".format(" ".join(f"{v:g}" for v in values))
+    return "color({} {} / {:g})".format(space, " ".join(f"{v:g}" for v in values), alpha)
 
 
 @dataclass(frozen=True)
@@ -88,6 +190,12 @@ class RenderedPdf:
     pages: int
     anchors_by_page: tuple[frozenset[str], ...]  # element ids found on each page
     renderer_warnings: tuple[str, ...] = field(default=())
+    # Boxes that run out of the page area (render/overflow.py): found when render() is
+    # asked to (inspect_boxes: `snapshotpdf layout check`), else none.
+    overflows: tuple[Overflow, ...] = field(default=())
+    # How the city was fitted to its pages (render/fitting.py: "set with tighter spacing
+    # to fit its 2 pages", "flowed onto 3 pages"); None: laid out as designed.
+    fitted: str | None = None
 
 
 class _Capture(logging.Handler):
@@ -106,91 +214,122 @@ class PdfMaker:
 
     def __init__(
         self,
-        base_dir: Path,
+        layers: Sequence[Path],
         stylesheets: Sequence[Path | str],
         variant: str = DEFAULT,
-        colours: Mapping[str, str] | None = None,
+        allow: Sequence[Path] = (),
     ) -> None:
-        """stylesheets: files, or CSS text (a str: made by colour.py), in cascade order."""
-        self.base_dir = base_dir
+        """layers: the layout's folders (Layout.folders); relative URLs start at the first.
+        stylesheets: files, or CSS text (a str: made by colour.py), in cascade order.
+        allow: files outside the layout the documents may show (a booklet's logo)."""
+        self.base_dir = layers[0]
         self.variant: Variant = get_variant(variant)
-        self.fetcher = RestrictedFetcher([base_dir, fonts_dir()], colours)
+        self.fetcher = RestrictedFetcher(layers, [fonts_dir(), *allow])
         self.font_config = FontConfiguration()
-        # Each icon is fetched and parsed once per process (WeasyPrint's own image cache).
-        self.image_cache: dict[str, object] = {}
+        # Each image is fetched and parsed once per process (WeasyPrint's own image cache),
+        # each icon once per colour it is painted in (_IconImages).
+        self.image_cache: dict[str, Any] = _IconImages(self.fetcher)
         # Filled by @color-profile rules (print.css). The same dict must reach the
         # stylesheets and render(): given to one only, the output intent is silently lost.
         self.color_profiles: dict[str, Any] = {}
-        self.stylesheets = [
-            weasyprint.CSS(
-                **(
-                    {"filename": str(sheet)}
-                    if isinstance(sheet, Path)
-                    else {"string": sheet, "base_url": str(base_dir) + os.sep}
-                ),
-                url_fetcher=self.fetcher,
-                font_config=self.font_config,
-                color_profiles=self.color_profiles,
-            )
-            for sheet in stylesheets
-        ]
+        self.stylesheets: list[Any] = []
+        # What WeasyPrint says of a stylesheet as it reads it, once, not at each page (an
+        # unknown property: "Ignored `colr: red` at 12:3, unknown property."), with the
+        # sheet's name: (name, message) in cascade order.
+        self.stylesheet_warnings: list[tuple[str, str]] = []
+        for sheet in stylesheets:
+            with capture_warnings() as said:
+                self.stylesheets.append(
+                    weasyprint.CSS(
+                        **(
+                            {"filename": str(sheet)}
+                            if isinstance(sheet, Path)
+                            else {"string": sheet, "base_url": str(self.base_dir) + os.sep}
+                        ),
+                        url_fetcher=self.fetcher,
+                        font_config=self.font_config,
+                        color_profiles=self.color_profiles,
+                    )
+                )
+            name = _sheet_name(sheet, layers)
+            self.stylesheet_warnings += [(name, message) for message in said]
         for profile in self.color_profiles.values():
             _StableProfile.adopt(profile, self.fetcher)
 
     @classmethod
     def for_layout(
         cls,
-        folder: Path,
-        config: dict[str, Any],
+        layout: Layout,
         variant: str = DEFAULT,
         extra: Sequence[str] = (),
+        allow: Sequence[Path] = (),
     ) -> PdfMaker:
-        """A maker for a layout folder (its layout.toml as config) and an output variant.
-        Stylesheets: the layout's, then extra (file names in the folder), then a print
-        variant's colours for its output condition (colour.py), then the variant's own."""
+        """A maker for a layout and an output variant. Stylesheets: the palette's colours
+        (colour.py), the layout's, then extra (files of the layout), then a print variant's
+        colours for its output condition (colour.py), then the variant's own
+        ([variants.NAME])."""
         chosen = get_variant(variant)
-        variant_sheets, tones = layout_options(config, chosen)
-        sheets: list[Path | str] = [folder / name for name in [*config["stylesheets"], *extra]]
-        colours: dict[str, str] = {}
+        sheets: list[Path | str] = [
+            colour.screen_colours(layout),
+            *layout.stylesheets,
+            *(layout.file(name) for name in extra),
+        ]
         if chosen.condition:
-            css, converted = colour.print_colours(folder, config, chosen.condition)
-            sheets.append(css)
-            colours = colour.tone_colours(tones, converted)
-        sheets += [folder / name for name in variant_sheets]
-        return cls(folder, sheets, variant, colours)
+            sheets.append(colour.print_colours(layout, chosen.condition)[0])
+        sheets += layout.variant_stylesheets(chosen.table)
+        return cls(layout.folders, sheets, variant, allow)
 
     def render(
         self,
         html: str,
         record: CityRecord | None = None,
         author: str | None = None,
-        overflow: tuple[int, Callable[[], str]] | None = None,
+        refit: fitting.Refit | None = None,
+        inspect_boxes: bool = False,
     ) -> RenderedPdf:
         """The PDF of one HTML document. record: the city it shows (an archive PDF carries
-        it); author: the organisation named as the document's author. overflow: (pages,
-        other) when a document longer than pages must be laid out again from other() HTML
-        (its sections flowing), and a sparse one (render/fitting.py: its content would fit
-        on fewer pages) is laid out flowing too, kept when that takes fewer pages. That is
-        decided before anything is drawn, so such a city costs one layout more, not a whole
-        PDF more."""
+        it); author: the organisation named as the document's author. refit: how to lay
+        the document out again when it does not fit its pages (copy-fitting, then flowing)
+        or is sparse (flowing onto fewer pages): render/fitting.py decides from the pages
+        laid out, before anything is drawn, so a city costs a layout more, not a PDF more.
+        inspect_boxes: find the boxes that run out of the page area too
+        (render/overflow.py), in the layout kept."""
+        fitted = self.fitted(html, refit)
+        kept = fitted.attempt
+        document = kept.document
+        anchors = tuple(frozenset(page.anchors) for page in document.pages)
+        outside = tuple(overflowing(document.pages)) if inspect_boxes else ()
         with capture_warnings() as messages:
-            document = self.layout_document(html)
-            if overflow and len(document.pages) > overflow[0]:
-                messages.clear()  # what the discarded layout said is not true of the PDF
-                html = overflow[1]()
-                document = self.layout_document(html)
-            elif overflow and fitting.sparse(document.pages):
-                before = len(messages)
-                flowed_html = overflow[1]()
-                flowed = self.layout_document(flowed_html)
-                if len(flowed.pages) < len(document.pages):
-                    del messages[:before]  # only what the kept layout said
-                    html, document = flowed_html, flowed
-                else:
-                    del messages[before:]
-            anchors = tuple(frozenset(page.anchors) for page in document.pages)
-            data = self.write(document, html, [record] if record else [], author)
-        return RenderedPdf(data, len(document.pages), anchors, tuple(messages))
+            data = self.write(document, kept.html, [record] if record else [], author)
+        return RenderedPdf(
+            data,
+            len(document.pages),
+            anchors,
+            (*kept.messages, *messages),  # only what the kept layout said
+            outside,
+            fitted.says(),
+        )
+
+    def fitted(
+        self, html: str, refit: fitting.Refit | None, extra: Sequence[Any] = ()
+    ) -> fitting.Fitted:
+        """A document laid out, and again as refit says when it does not fit its pages or
+        is sparse (render/fitting.py); extra: more stylesheets, as for layout_document()."""
+        first = self._attempt(html, extra)
+        if refit is None:
+            return fitting.Fitted(first)
+        return fitting.fit(
+            first,
+            refit.pages,
+            refit.steps,
+            lambda flow, steps: self._attempt(refit.html(flow, steps), extra),
+        )
+
+    def _attempt(self, html: str, extra: Sequence[Any] = ()) -> fitting.Attempt:
+        """One layout of a document, with what WeasyPrint said while making it."""
+        with capture_warnings() as messages:
+            document = self.layout_document(html, extra)
+        return fitting.Attempt(html, document, tuple(messages))
 
     def layout_document(self, html: str, extra: Sequence[Any] = ()) -> Any:
         """HTML laid out into pages (a weasyprint Document), not yet a PDF. extra: more
@@ -255,6 +394,19 @@ class PdfMaker:
             )
         assert data is not None
         return bytes(data)
+
+
+def _sheet_name(sheet: Path | str, layers: Sequence[Path]) -> str:
+    """A stylesheet as a layout's designer knows it: its path inside the layout folder
+    that holds it; a stylesheet made as text (colour.py's) by what it is."""
+    if not isinstance(sheet, Path):
+        if sheet.startswith("/* Output condition"):
+            return "the print colours (generated from [palette])"
+        return "the palette's colours (generated from [palette])"
+    for layer in layers:
+        if sheet.is_relative_to(layer):
+            return sheet.relative_to(layer).as_posix()
+    return sheet.name
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import date
 
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.files import slug
@@ -80,24 +80,18 @@ def get_variant(name: str) -> Variant:
         ) from None
 
 
-def layout_options(config: dict[str, Any], variant: Variant) -> tuple[list[str], dict[str, str]]:
-    """What a layout adds for a variant, from [variants.NAME] of its layout.toml: stylesheet
-    file names (after its own), and the icon tones it paints with another colour, as
-    {hex stroke without '#': the [palette] colour's name} (colour.py converts it)."""
-    extra = config.get("variants", {}).get(variant.table, {})
-    tones = config["icons"]["tones"]
-    colours = {
-        str(tones[tone]).lstrip("#").lower(): str(name)
-        for tone, name in extra.get("tones", {}).items()
-    }
-    return [str(s) for s in extra.get("stylesheets", [])], colours
-
-
 def attachment_name(record: CityRecord) -> str:
     """The file name of the record inside an archive PDF (the PDF's own stem + .json)."""
     return f"{slug(record.country, record.city)}.json"
 
 
 def record_json(record: CityRecord) -> str:
-    """The normalised record as it is embedded: every field, keys sorted, UTF-8 text."""
-    return json.dumps(asdict(record), ensure_ascii=False, sort_keys=True)
+    """The normalised record as it is embedded: every field, keys sorted, UTF-8 text (a
+    date, which a profile's own field may hold, as ISO 8601: 2024-02-20)."""
+    return json.dumps(asdict(record), ensure_ascii=False, sort_keys=True, default=_iso_date)
+
+
+def _iso_date(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -1,4 +1,4 @@
-"""How things are said: lists, plurals, shares in words, numbers, percentages, years. Pure
+"""How things are said: lists, plurals, shares in words, numbers, percentages, dates. Pure
 functions over a language code (its CLDR data, through Babel) and a catalog's strings; the
 Jinja2 filters of every layout are these functions."""
 
@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import babel
+from babel.dates import format_date as babel_date
 from babel.dates import format_interval, format_skeleton
 from babel.numbers import format_compact_decimal, format_decimal
 from babel.numbers import format_percent as babel_percent
@@ -101,8 +102,9 @@ def plural(forms: str | Mapping[str, str], count: int, language: str) -> str:
     return forms.get(cldr(language).plural_form(count), forms["other"])
 
 
-def format_number(number: int, language: str) -> str:
-    """A whole number with the language's digit grouping: 850,000 / 850.000 / 850 000."""
+def format_number(number: int | float, language: str) -> str:
+    """A number with the language's digit grouping and decimal mark: 850,000 / 850.000 /
+    850 000; 4.5 / 4,5 (at most three decimals)."""
     return str(format_decimal(number, locale=cldr(language)))
 
 
@@ -155,6 +157,11 @@ def format_population(population: Population, strings: Strings, language: str) -
         return str(text)
     year = format_year(population.year, language)
     return str(strings["numbers"]["population_year"].format(population=text, year=year))
+
+
+def format_date(day: date, language: str) -> str:
+    """A date written out as the language does: February 20, 2024 (en), 20 février 2024."""
+    return str(babel_date(day, format="long", locale=cldr(language)))
 
 
 def format_year(year: int, language: str) -> str:

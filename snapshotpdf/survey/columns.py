@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from snapshotpdf.models import Location, Problem, Severity
 from snapshotpdf.survey import vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, REQUIRED_FIELDS
-from snapshotpdf.survey.profile import PATH_SEPARATOR, Profile, Source
+from snapshotpdf.survey.profile import PATH_SEPARATOR, ExtraField, Profile, Source
 
 _OPTION_MARKS = "-–—:|›[("  # what may stand between a question and its option in one cell
 
@@ -125,8 +125,9 @@ def bind(
     profile: Profile, columns: Sequence[Column], where: Location
 ) -> tuple[Profile, list[Problem]]:
     """The profile with each source tied to the export's columns; fields whose columns are
-    missing are left out, with a problem (an error for city and country). where: the
-    header row, for problems about columns that are not there."""
+    missing are left out, with a problem (an error for city and country), and own fields
+    ([extra]) are kept without a source (their answers are None). where: the header row,
+    for problems about columns that are not there."""
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     for name, source in profile.sources.items():
@@ -139,6 +140,13 @@ def bind(
         bound = _bind(source, f"area {area}", False, columns, where, problems, profile)
         if bound is not None:
             grid[area] = bound
+    own_fields: dict[str, ExtraField] = {}
+    for name, own in profile.extra.items():
+        found = None
+        if own.source is not None:
+            what = f"own field {name}"
+            found = _bind(own.source, what, False, columns, where, problems, profile)
+        own_fields[name] = replace(own, source=found)
     if DATA_SUFFICIENCY in sources:
         extra = profile.answers.get(vocabulary.POLICY_AREAS, {})
         by_key = {c.key: c for c in columns}
@@ -154,7 +162,7 @@ def bind(
                         f" one of: {', '.join(vocabulary.policy_areas())}",
                     )
                 )
-    return replace(profile, sources=sources, grid=grid), problems
+    return replace(profile, sources=sources, grid=grid, extra=own_fields), problems
 
 
 def _bind(

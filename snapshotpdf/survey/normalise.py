@@ -1,14 +1,18 @@
-"""Raw rows -> CityRecord + problems. One parser per field kind, in one table."""
+"""Raw rows -> CityRecord + problems. One parser per field kind, in one table; a profile's
+own fields ([extra]) are read by the parsers of the kinds they name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from snapshotpdf import limits
 from snapshotpdf.models import (
     TYPED,
     CityRecord,
+    ExtraAnswers,
+    ExtraValue,
     OwnOption,
     Population,
     Problem,
@@ -16,8 +20,14 @@ from snapshotpdf.models import (
     Severity,
 )
 from snapshotpdf.survey import values, vocabulary
-from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS, Field
-from snapshotpdf.survey.profile import Profile
+from snapshotpdf.survey.fields import (
+    DATA_SUFFICIENCY,
+    EXTRA_KINDS,
+    FIELDS,
+    REQUIRED_FIELDS,
+    Field,
+)
+from snapshotpdf.survey.profile import Profile, Source
 
 _RECORD_FIELDS = set(CityRecord.__dataclass_fields__)
 
@@ -226,24 +236,51 @@ def _name(value: object, ctx: FieldContext) -> str | None:
     return name
 
 
+def _shorten(text: str, limit: int, ctx: FieldContext) -> str:
+    """An answer cut to limit characters (at a word, with an ellipsis) with a warning: an
+    answer no page can hold never reaches the renderer."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    if " " in kept[limit // 2 :]:
+        kept = kept[: kept.rindex(" ")]
+    ctx.warn(
+        f"the answer has {len(text):,} characters; the first {len(kept):,} are printed"
+        f" (at most {limit:,}, limits.py): shorten it to what a page can hold"
+    )
+    return kept.rstrip() + "…"
+
+
 def _cut(parse: Callable[[object], str | None], limit: int) -> Parser:
-    """A free-text parser whose answer is cut to limit characters (at a word, with an
-    ellipsis) with a warning: an answer no page can hold never reaches the renderer."""
+    """A free-text parser whose answer is cut to limit characters (_shorten)."""
 
     def parse_cut(value: object, ctx: FieldContext) -> str | None:
         text = parse(value)
-        if text is None or len(text) <= limit:
-            return text
-        kept = text[: limit - 1]
-        if " " in kept[limit // 2 :]:
-            kept = kept[: kept.rindex(" ")]
-        ctx.warn(
-            f"the answer has {len(text):,} characters; the first {len(kept):,} are printed"
-            f" (at most {limit:,}, limits.py): shorten it to what a page can hold"
-        )
-        return kept.rstrip() + "…"
+        return None if text is None else _shorten(text, limit, ctx)
 
     return parse_cut
+
+
+def _list(value: object, ctx: FieldContext) -> tuple[str, ...] | None:
+    """Texts split on the field's separator, each one line as a text answer is (cut at
+    limits.MAX_LINE_CHARS); those past limits.MAX_ANSWER_CHARS in all are dropped."""
+    items = values.parse_list(value, ctx.profile.separator(ctx.field_name))
+    if items is None:
+        return None
+    kept: list[str] = []
+    total = 0
+    for item in items:
+        text = _shorten(item, limits.MAX_LINE_CHARS, ctx)
+        total += len(text)
+        if total > limits.MAX_ANSWER_CHARS and kept:
+            ctx.warn(
+                f"only the first {len(kept)} of {len(items)} items are printed (at most"
+                f" {limits.MAX_ANSWER_CHARS:,} characters in all, limits.py)",
+                value,
+            )
+            break
+        kept.append(text)
+    return tuple(kept)
 
 
 _PLAIN: dict[str, Parser] = {
@@ -256,6 +293,9 @@ _PLAIN: dict[str, Parser] = {
     "language": _plain(values.parse_language),
     "population": _population,
     "yes_no": _yes_no,
+    "number": _plain(values.parse_number),
+    "date": _plain(values.parse_date),
+    "list": _list,
 }
 
 
@@ -271,12 +311,13 @@ def parser(spec: Field) -> Parser:
 
 
 FIELD_PARSERS: dict[str, Parser] = {name: parser(spec) for name, spec in FIELDS.items()}
+# An own field's parser, by its kind: the record field kind's of the same name.
+EXTRA_PARSERS: dict[str, Parser] = {kind: parser(Field(kind)) for kind in EXTRA_KINDS}
 
 
-def field_value(row: RawRow, profile: Profile, field_name: str) -> object:
+def field_value(row: RawRow, source: Source) -> object:
     """What a field parser gets: the cell, or the chosen columns of a one-column-per-option
     question."""
-    source = profile.sources[field_name]
     if source.layout == "columns":
         picks = tuple(
             (key, option, row.cells[key])
@@ -294,21 +335,20 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
     parsed: dict[str, object] = {}
     refused: set[str] = set()  # required fields whose answer was refused (already said)
     own: dict[tuple[str, str], OwnOption] = {}  # every field's options with their own wording
-    city_name = values.clean_text(field_value(row, profile, "city"))
+    city_name = values.clean_text(field_value(row, profile.sources["city"]))
 
     def report(severity: Severity, header: str, message: str, raw: str | None) -> None:
         problems.append(Problem(severity, row.cell_location(header), message, raw, city_name))
 
-    for name, source in profile.sources.items():
-        parse = FIELD_PARSERS.get(name)
-        if parse is None:
-            continue
+    def read(name: str, source: Source, parse: Parser) -> object:
+        """The field's value, its problems reported at its cell; None when refused."""
         header = source.columns[0][0] if source.columns else source.label
         ctx = FieldContext(row, profile, name, own=own)
-        raw = field_value(row, profile, name)
+        raw = field_value(row, source)
         label = name.replace("_", " ")
+        value = None
         try:
-            parsed[name] = parse(raw, ctx)
+            value = parse(raw, ctx)
         except ValueError as exc:
             if name in REQUIRED_FIELDS:  # no record without it: the reason is the error
                 refused.add(name)
@@ -317,6 +357,20 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
                 report(Severity.WARNING, header, f"{label}: {_dropped(str(exc))}", str(raw))
         for message, raw_value, column in ctx.warnings:
             report(Severity.WARNING, column or header, f"{label}: {message}", raw_value)
+        return value
+
+    for name, source in profile.sources.items():
+        parse = FIELD_PARSERS.get(name)
+        if parse is not None:
+            parsed[name] = read(name, source, parse)
+
+    extra: dict[str, ExtraValue] = {}
+    for name, own_field in profile.extra.items():
+        if own_field.source is None:  # the export has no such column (columns.bind said)
+            extra[name] = None
+        else:  # the kind's parser gives that kind's value (fields.EXTRA_KINDS)
+            value = read(name, own_field.source, EXTRA_PARSERS[own_field.kind])
+            extra[name] = cast(ExtraValue, value)
 
     sufficiency: list[tuple[str, bool]] = []
     ctx = FieldContext(row, profile, DATA_SUFFICIENCY)
@@ -345,6 +399,7 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         source=row.location,
         data_sufficiency=tuple(sufficiency),
         own_options=tuple(option for option in own.values() if option.key in used),
+        extra=ExtraAnswers(extra),
         **fields,  # type: ignore[arg-type]
     )
     return record, problems

@@ -3,23 +3,33 @@
 A field is read from one column (`"City"`, or a header path `["City", "Response"]` when the
 export has several header rows), or from one column per option (`{ question = "...",
 layout = "columns" }`); several options in one cell are split on a separator. [answers]
-maps an export's own answer texts to canonical options. README.md, "Survey profiles".
+maps an export's own answer texts to canonical options. [extra] adds fields of the
+profile's own to the record (`pledge = "Climate pledge"`), which templates print as
+`record.extra.pledge`. docs/profiles.md, "Survey profiles".
 """
 
 from __future__ import annotations
 
+import keyword
 import re
 import tomllib
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from snapshotpdf import limits
 from snapshotpdf.assets import package_file
 from snapshotpdf.errors import ProfileError
 from snapshotpdf.files import size_text
-from snapshotpdf.models import OwnOption
+from snapshotpdf.models import CityRecord, ExtraAnswers, OwnOption
 from snapshotpdf.survey import values, vocabulary
-from snapshotpdf.survey.fields import DATA_SUFFICIENCY, FIELDS, REQUIRED_FIELDS
+from snapshotpdf.survey.fields import (
+    DATA_SUFFICIENCY,
+    DEFAULT_EXTRA_KIND,
+    EXTRA_KINDS,
+    FIELDS,
+    REQUIRED_FIELDS,
+)
 
 # Fields read together with another one rather than on their own.
 COMPANION_FIELDS = {"population_year"}
@@ -28,6 +38,8 @@ MAX_HEADER_ROWS = 3
 PATH_SEPARATOR = " › "  # between the header cells of one column, in messages
 _PROFILE_KEYS = {"name", "description", "sheet", "header_rows", "list_separator", "language"}
 _SOURCE_KEYS = {"column", "question", "layout", "separator"}
+_EXTRA_KEYS = {"column", "type", "separator"}
+_TABLES = ("profile", "fields", "data_sufficiency", "answers", "extra")
 _OPTION_KEYS = {"texts", "label", "in_sentence", "icon"}
 _OPTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ONE_OPTION_QUESTIONS = {f.question for f in FIELDS.values() if f.kind == "one"}
@@ -56,6 +68,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ExtraField:
+    """A field of the profile's own ([extra] NAME): a column the program does not know,
+    read as one kind of answer (fields.EXTRA_KINDS) into the record's extra answers."""
+
+    name: str  # as templates name it: record.extra.NAME
+    source: Source | None  # None: bound to an export that lacks the column (columns.bind)
+    kind: str = DEFAULT_EXTRA_KIND
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     path: Path
@@ -69,6 +91,7 @@ class Profile:
     header_rows: int = 1
     description: str = ""
     language: str | None = None  # the survey's cities' language where a row gives none
+    extra: dict[str, ExtraField] = field(default_factory=dict)  # [extra], in its order
 
     @property
     def fields(self) -> dict[str, str]:
@@ -76,15 +99,25 @@ class Profile:
         return {name: source.label for name, source in self.sources.items()}
 
     @property
+    def extra_fields(self) -> dict[str, str]:
+        """Own field ([extra]) -> the header it is read from (those the export has)."""
+        return {name: own.source.label for name, own in self.extra.items() if own.source}
+
+    def source(self, name: str) -> Source | None:
+        """Where a record field, or an own field of [extra], is read from."""
+        own = self.extra.get(name)
+        return self.sources.get(name) or (own.source if own else None)
+
+    @property
     def data_sufficiency(self) -> dict[str, str]:
         """Policy area -> the header of its sufficiency answer ([data_sufficiency] table)."""
         return {area: source.label for area, source in self.grid.items()}
 
     def headers(self) -> list[str]:
-        return [*self.fields.values(), *self.data_sufficiency.values()]
+        return [*self.fields.values(), *self.data_sufficiency.values(), *self.extra_fields.values()]
 
     def separator(self, field_name: str) -> str:
-        source = self.sources.get(field_name)
+        source = self.source(field_name)
         return source.separator if source and source.separator else self.list_separator
 
 
@@ -139,16 +172,17 @@ def _read_profile_file(path: Path) -> bytes:
 
 def parse_profile(raw: dict[str, object], path: Path) -> Profile:
     problems: list[str] = []
-    unknown_tables = sorted(set(raw) - {"profile", "fields", "data_sufficiency", "answers"})
+    unknown_tables = sorted(set(raw) - set(_TABLES))
     if unknown_tables:
+        known_tables = ", ".join(f"[{name}]" for name in _TABLES)
         problems.append(
-            f"unknown table(s) {', '.join(unknown_tables)}: a profile has [profile], [fields],"
-            " [data_sufficiency] and [answers]"
+            f"unknown table(s) {', '.join(unknown_tables)}: a profile has {known_tables}"
         )
     meta = _table(raw, "profile", problems)
     fields = _table(raw, "fields", problems)
     grid = _table(raw, "data_sufficiency", problems)
     answer_tables = _table(raw, "answers", problems)
+    extra_table = _table(raw, "extra", problems)
 
     for key in sorted(set(meta) - _PROFILE_KEYS):
         problems.append(
@@ -217,6 +251,7 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
             " (one column per area) or data_sufficiency in [fields] (the grid question)"
         )
     answer_map, own_options = _answers(answer_tables, problems)
+    extra = _extra_fields(extra_table, problems)
 
     if problems:
         raise ProfileError(
@@ -235,6 +270,7 @@ def parse_profile(raw: dict[str, object], path: Path) -> Profile:
         header_rows=header_rows,
         description=str(meta.get("description", "")),
         language=language,
+        extra=extra,
     )
 
 
@@ -404,3 +440,70 @@ def _own_option(
     if len(problems) > before:
         return None
     return OwnOption(question, name, str(label), str(in_sentence), str(icon) if icon else None)
+
+
+# Names an own field may not take: the record's fields and the profile's (record.city is
+# the city already), and the extra answers' own attributes (record.extra.items is theirs).
+_TAKEN_NAMES = {f.name for f in dataclass_fields(CityRecord)} | set(FIELDS) | COMPANION_FIELDS
+_MAPPING_NAMES = {name for name in dir(ExtraAnswers) if not name.startswith("_")}
+
+
+def _extra_fields(table: dict[str, object], problems: list[str]) -> dict[str, ExtraField]:
+    """[extra]: NAME = "header" or { column = ..., type = ..., separator = ... }, each
+    checked; at most limits.MAX_EXTRA_FIELDS of them."""
+    if len(table) > limits.MAX_EXTRA_FIELDS:
+        problems.append(
+            f"[extra] names {len(table)} fields; at most {limits.MAX_EXTRA_FIELDS} may be"
+            " added (limits.MAX_EXTRA_FIELDS): keep those the layout prints"
+        )
+        return {}
+    extra: dict[str, ExtraField] = {}
+    for name, spec in table.items():
+        where = f"[extra] {name}"
+        before = len(problems)
+        _extra_name(where, name, problems)
+        kind, separator = DEFAULT_EXTRA_KIND, None
+        if isinstance(spec, dict):
+            unknown = sorted(set(spec) - _EXTRA_KEYS)
+            if unknown:
+                problems.append(
+                    f"{where}: unknown key(s) {', '.join(unknown)};"
+                    f" known: {', '.join(sorted(_EXTRA_KEYS))}"
+                )
+            if "column" not in spec:
+                problems.append(f'{where}: give the column it is read from: column = "..."')
+            kind = spec.get("type", DEFAULT_EXTRA_KIND)
+            if not (isinstance(kind, str) and kind in EXTRA_KINDS):
+                problems.append(
+                    f"{where}: type must be one of {', '.join(EXTRA_KINDS)} (found {kind!r})"
+                )
+            separator = spec.get("separator")
+            if separator is not None and not (isinstance(separator, str) and separator):
+                problems.append(f'{where}: separator must be a non-empty string such as ","')
+            elif separator is not None and kind != "list":
+                problems.append(f'{where}: separator is only for type = "list"')
+            spec = spec.get("column")
+        header = _header(where, spec, problems) if spec is not None else None
+        if len(problems) == before and header is not None:
+            extra[name] = ExtraField(name, Source(header, separator=separator), str(kind))
+    return extra
+
+
+def _extra_name(where: str, name: str, problems: list[str]) -> None:
+    """An own field's name is how templates name it, record.extra.NAME: a lower-case
+    identifier that no record field and nothing of record.extra itself already is."""
+    if not _OPTION_NAME.fullmatch(name) or keyword.iskeyword(name):
+        problems.append(
+            f"{where}: a name is lower-case letters, digits and _, starting with a letter"
+            " (and not a Python keyword), e.g. climate_pledge"
+        )
+    elif name in _TAKEN_NAMES:
+        problems.append(
+            f"{where}: {name} is a field of the record already; name the own field"
+            f" otherwise, or read that column into [fields] {name}"
+        )
+    elif name in _MAPPING_NAMES:
+        problems.append(
+            f"{where}: record.extra.{name} is taken by the extra answers themselves (as"
+            f" items, keys, get); name the field otherwise, e.g. {name}_answer"
+        )

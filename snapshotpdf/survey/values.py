@@ -22,6 +22,16 @@ _TERM = re.compile(rf"^{_YEAR}\s*(?:[-‐‑‒–—/]|to)\s*{_YEAR}$", re.IGNO
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", re.UNICODE)
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,3}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A number as typed: a sign, the whole part (its groups of three digits separated by one
+# kind of mark, or no mark at all), then a decimal point or comma and the fraction.
+_NUMBER = re.compile(
+    r"(?P<sign>[-\u2212]?)\s*"
+    r"(?P<whole>[1-9][0-9]{0,2}(?P<group>[ .,'’])[0-9]{3}(?:(?P=group)[0-9]{3})*|[0-9]+)"
+    r"(?:(?P<point>[.,])(?P<fraction>[0-9]+))?"
+)
+_DATE = re.compile(
+    r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+)
 _MULTIPLIERS = {
     "thousand": 1_000,
     "k": 1_000,
@@ -178,27 +188,83 @@ def parse_term(value: object) -> Term | None:
 
 def parse_population(value: object) -> int | None:
     """9670000, "9,670,000", "9.670.000", "9 670 000", "9.67 million" -> 9670000."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    text = None if isinstance(value, int | float) else parse_text(value)
+    if text is not None:
+        folded = text.casefold()
+        if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded, re.ASCII):
+            number, word = match[1].replace(",", "."), match[2]
+            if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number, re.ASCII):
+                return round(float(number) * _MULTIPLIERS[word])
+    try:
+        count = parse_number(value)
+    except ValueError:
+        raise ValueError("expected a number of inhabitants, e.g. 9670000 or 9.67 million") from None
+    if count is None:
+        return None
+    if count < 0 or (isinstance(count, float) and not count.is_integer()):
+        raise ValueError("expected a whole, positive number of inhabitants")
+    return int(count)
+
+
+def parse_number(value: object) -> int | float | None:
+    """A number: a number cell as it is (a whole one as an int), or text as people write
+    it: 12, -3.5, 4,5 (a decimal comma), 1,234,567 or 1.234.567 or 1 234 567 (a point,
+    comma, space or apostrophe before each group of three digits)."""
     if isinstance(value, bool):
-        raise ValueError("expected a number of inhabitants")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a number, found Yes/No")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
             return None
-        if value < 0 or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError("expected a whole, positive number of inhabitants")
-        return int(value)
+        if not math.isfinite(value):
+            raise ValueError("expected a number")
+        return int(value) if value.is_integer() else value
     text = parse_text(value)
     if text is None:
         return None
-    folded = text.casefold().replace("\u202f", " ")
-    if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded):
-        number, word = match[1].replace(",", "."), match[2]
-        if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number):
-            return round(float(number) * _MULTIPLIERS[word])
-    folded = re.sub(r"^(\d+)[.,]0{1,2}$", r"\1", folded)  # 9670000.0 from a float column
-    digits = re.sub(r"(?<=\d)[\s.,'’](?=\d{3}(\D|$))", "", folded)
-    if digits.isascii() and digits.isdigit():
-        return int(digits)
-    raise ValueError("expected a number of inhabitants, e.g. 9670000 or 9.67 million")
+    match = _NUMBER.fullmatch(text)
+    if match is None or match["point"] and match["point"] == match["group"]:
+        raise ValueError("expected a number, such as 12, 3.5 or 1,234,567")
+    sign = -1 if match["sign"] in ("-", "\u2212") else 1
+    whole = re.sub(r"\D", "", match["whole"])
+    if match["fraction"] is None:
+        return sign * int(whole)
+    return sign * float(f"{whole}.{match['fraction']}")
+
+
+def parse_date(value: object) -> date | None:
+    """A date: a date cell (without its time of day), or text written year first, as
+    2024-02-20 (or 2024/02/20, with a time after it or not). Never 02/03/2024, which reads
+    as two different dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time):
+        raise ValueError("expected a date, found a time of day")
+    text = parse_text(value)
+    if text is None:
+        return None
+    if match := _DATE.fullmatch(text):
+        try:
+            return date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            raise ValueError(f"{text} is no day of the calendar") from None
+    raise ValueError("expected a date written year first, such as 2024-02-20, or a date cell")
+
+
+def parse_list(value: object, separator: str) -> tuple[str, ...] | None:
+    """Several answers in one cell, split on separator, each one line of text ("n/a" and the
+    like left out, as blank pieces are); None when none is left."""
+    if not isinstance(value, str):
+        text = parse_text(value)
+        return None if text is None else (text,)
+    pieces = value.replace("\r\n", "\n").replace("\r", "\n").split(separator)
+    items = tuple(item for item in (parse_text(piece) for piece in pieces) if item is not None)
+    return items or None
 
 
 def parse_website(value: object) -> str | None:

@@ -1,23 +1,27 @@
 """Pages that look designed whatever a city answered (issue 15): a running footer on one
-line however long the city and country, and a city that answered too little flowing onto
-one finished page, named in the run with what it left out."""
+line however long the city and country; a city a little too long set smaller on its pages
+and one far too long flowing with no page left mostly empty, each named in the run; a city
+that answered too little flowing onto one finished page, named with what it left out."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
-from support.extreme import CITY_40
+from support.extreme import CITY_40, EXTREME
 from support.helpers import minimal_city, pdf_text, write_survey
-from support.pdfcheck import Built, word_boxes
+from support.pdfcheck import BuildOf, Built, word_boxes
 
 from snapshotpdf.batch.build import build
 from snapshotpdf.batch.settings import Settings
+from snapshotpdf.files import slug
 from snapshotpdf.models import Inputs
 from snapshotpdf.render.layout import load_layout
 
 MM = 72 / 25.4
+TOP, BOTTOM = 36 * MM, 17 * MM  # the page area's margins (snapshot.css @page)
 LONG_COUNTRY = "República Bolivariana de los Estados Unidos del Hemisferio Occidental"
 
 
@@ -74,3 +78,51 @@ def test_a_sparse_city_is_named_with_what_it_left_out(sample_build: Built) -> No
     assert any("answered too little" in w for w in row["warnings"])
     full = [p for p in result.warnings if p.city == "Lima"]
     assert full == []  # a city that answered everything gets no word
+
+
+def body_size(pdf: Path) -> float:
+    """The size most of a PDF's text is set in, in points (WeasyPrint writes CSS px)."""
+    sizes: Counter[float] = Counter()
+    with pikepdf.open(pdf) as document:
+        for page in document.pages:
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "Tf":
+                    sizes[round(float(operands[1]) * 0.75, 2)] += 1
+    return sizes.most_common(1)[0][0]
+
+
+def page_fills(pdf: Path) -> list[float]:
+    """How far down its page area each page's text reaches (0 to 1), the footer aside."""
+    fills = []
+    for _width, height, words in word_boxes(pdf):
+        body = [w.y1 for w in words if w.y0 < height - BOTTOM and w.y0 > TOP]
+        fills.append((max(body, default=TOP) - TOP) / (height - TOP - BOTTOM))
+    return fills
+
+
+def test_a_city_a_little_too_long_is_set_smaller_on_its_pages(sample_build: Built) -> None:
+    """Port Ashcombe's spotlight makes it about a fifth too long: tighter spacing and 9 pt
+    type keep it to its two pages (8 pt is the floor), and the run says so."""
+    pdf = sample_build.pdf("united-kingdom-port-ashcombe")
+    with pikepdf.open(pdf) as document:
+        assert len(document.pages) == 2
+    assert body_size(sample_build.pdf("peru-lima")) == 9.8  # as designed
+    assert 8 <= body_size(pdf) < 9.8
+    said = [p.message for p in sample_build.result.warnings if p.city == "Port Ashcombe"]
+    assert said == [
+        "Port Ashcombe is too long for 2 pages as designed: set with tighter spacing and 9 pt"
+        " type to fit its 2 pages; shorten the longest answers, the spotlight first, to print"
+        " it as designed"
+    ]
+
+
+def test_a_city_far_too_long_flows_with_no_page_under_half_full(built: BuildOf) -> None:
+    """The extreme respondent answers everything at its longest, about twice what two pages
+    hold: it flows onto further pages, and the last is not left mostly empty."""
+    extreme = built("screen", "extreme")
+    pdf = extreme.pdf(slug(str(EXTREME["country"]), str(EXTREME["city"])))
+    fills = page_fills(pdf)
+    assert len(fills) >= 3 and min(fills) >= 0.5, fills
+    assert body_size(pdf) >= 8
+    (said,) = [p.message for p in extreme.result.warnings if p.city == EXTREME["city"]]
+    assert f"does not fit in 2 pages and takes {len(fills)}" in said

@@ -292,7 +292,9 @@ def test_a_booklet_in_french_counts_and_lists_in_french(tmp_path: Path) -> None:
     output = tmp_path / "booklet.pdf"
     settings = BookletSettings(inputs=Inputs(survey=survey), output=output, language="fr")
     result = make_booklet(settings)
-    assert result.exit_code(strict=True) == 0, [str(p) for p in result.problems]
+    assert result.exit_code() == 0, [str(p) for p in result.problems]
+    # Two small cities: said to have answered too little (one page each), nothing else.
+    assert all("answered too little" in p.message for p in result.problems)
     t = strings("fr")["booklet"]
     cover = pdf_text(output).split(t["contents"])[0]
     assert t["title"] in cover

@@ -87,7 +87,7 @@ def test_a_template_error_is_shown_with_its_file_and_line(
 
         lines = original.splitlines(keepends=True)
         at = next(n for n, line in enumerate(lines) if "<title>" in line)
-        lines[at] = lines[at].replace("<title>", "<title>{{ r.no_such_field }}", 1)
+        lines[at] = lines[at].replace("<title>", "<title>{{ record.no_such_field }}", 1)
         template.write_text("".join(lines), encoding="utf-8")
         undefined = previewer.snapshot("peru-lima").error or ""
         assert undefined.startswith(f"snapshot.html.j2, line {at + 1}: ")
@@ -103,7 +103,7 @@ def test_a_broken_layout_toml_or_survey_is_said_not_raised(tmp_path: Path) -> No
     config = layout / "layout.toml"
     config.write_text("template = = 1\n", encoding="utf-8")
     shown = Previewer(Inputs(layout=str(layout))).snapshot()
-    assert shown.error is not None and "layout.toml is not valid TOML" in shown.error
+    assert shown.error is not None and "layout.toml: not valid TOML" in shown.error
     assert "line 1" in shown.error
 
     missing = Previewer(Inputs(survey=tmp_path / "nope.xlsx")).snapshot()

@@ -19,7 +19,7 @@ def print_pdfs() -> tuple[bytes, bytes]:
     and an output intent carrying the layout's CMYK profile) by one maker, as a worker
     renders one city after another."""
     layout = load_layout()
-    maker = pdf.PdfMaker.for_layout(layout.folder, layout.config, "print")
+    maker = pdf.PdfMaker.for_layout(layout, "print")
     html = (FIXTURES / "tiny.html").read_text(encoding="utf-8")
     return maker.render(html).data, maker.render(html).data
 

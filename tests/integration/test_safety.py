@@ -82,7 +82,7 @@ def _maker():
     from snapshotpdf.render.pdf import PdfMaker
 
     layout = load_layout()
-    return PdfMaker(layout.folder, layout.stylesheets)
+    return PdfMaker(layout.folders, layout.stylesheets)
 
 
 @pytest.mark.parametrize(

@@ -163,10 +163,12 @@ def test_sparse_city_leaves_out_unanswered_sections(sample_build: tuple[BuildRes
     assert "not answered" in text  # grid areas it skipped are marked, with a legend
 
 
-def test_long_spotlight_flows_on_and_is_reported(sample_build: tuple[BuildResult, Path]) -> None:
+def test_long_spotlight_is_fitted_and_reported(sample_build: tuple[BuildResult, Path]) -> None:
+    """Port Ashcombe's spotlight is long: set smaller on its two pages, said in the run, and
+    nothing of it lost (tests/integration/test_fit.py: how)."""
     result, outdir = sample_build
     warnings = [str(p) for p in result.warnings if p.city == "Port Ashcombe"]
-    assert any("does not fit in 2 pages" in w and "moved to page" in w for w in warnings)
+    assert any("too long for 2 pages as designed: set with" in w for w in warnings)
     text = pdf_text(outdir / "united-kingdom-port-ashcombe.pdf")
     assert "between two teams, and a partnership with the university" in text
     assert "How are outcomes measured?" in text

@@ -174,7 +174,7 @@ def test_han_characters_take_the_forms_of_the_pages_language(
     page = Renderer(layout).html(record, SurveyFigures(1, {}))
     page = re.sub(r'<html lang="[^"]*"', f'<html lang="{lang}"', page, count=1)
     path = tmp_path / "han.pdf"
-    path.write_bytes(PdfMaker.for_layout(layout.folder, layout.config).render(page).data)
+    path.write_bytes(PdfMaker.for_layout(layout).render(page).data)
     cjk = {name.split("+", 1)[-1] for name, _ in fonts(path) if "CJK" in name}
     assert cjk == {family, f"{family}-Bold"}
 
@@ -185,7 +185,7 @@ def test_the_notdef_check_finds_a_missing_glyph(tmp_path: Path) -> None:
     record = CityRecord(Location("s.xlsx", None, 2), "Lima", "Peru")
     page = Renderer(layout).html(record, SurveyFigures(1, {}))
     page = page.replace("</body>", "<p>box \ue000 here</p></body>")
-    rendered = PdfMaker.for_layout(layout.folder, layout.config).render(page)
+    rendered = PdfMaker.for_layout(layout).render(page)
     assert any(".notdef" in message for message in rendered.renderer_warnings)
     path = tmp_path / "box.pdf"
     path.write_bytes(rendered.data)

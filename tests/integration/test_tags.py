@@ -36,8 +36,9 @@ from snapshotpdf.assets import sample_survey
 from snapshotpdf.batch.booklet import BookletSettings, make_booklet
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.models import Inputs
+from snapshotpdf.render.colour import screen_colours
 from snapshotpdf.render.html import Renderer
-from snapshotpdf.render.layout import load_layout
+from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.survey.figures import survey_figures
 from snapshotpdf.survey.validate import validate
 
@@ -142,11 +143,17 @@ def test_a_booklet_keeps_the_rules_with_one_h1_per_city(tmp_path: Path) -> None:
     assert city_h1 == starts
 
 
+def stylesheets(layout: Layout) -> str:
+    """The CSS of a snapshot on screen: the palette's colours, then the layout's sheets."""
+    sheets = [p.read_text(encoding="utf-8") for p in layout.stylesheets]
+    return "\n".join([screen_colours(layout), *sheets])
+
+
 def sample_pairs() -> list[Pair]:
     """Every text colour on its background in the sample's snapshots (all 26 cities: every
     state of the outcomes grid, spotlights, lists), with the layout's stylesheets."""
     layout = load_layout()
-    cascade = Cascade("\n".join(p.read_text(encoding="utf-8") for p in layout.stylesheets))
+    cascade = Cascade(stylesheets(layout))
     validation = validate(sample_survey())
     figures = survey_figures(validation.records)
     renderer = Renderer(layout)
@@ -169,7 +176,7 @@ def test_every_text_contrasts_at_least_4_5_to_1() -> None:
 def test_the_contrast_check_catches_a_pale_pair() -> None:
     """Not vacuous: the issue's 'not answered' grey (#8a959f, 3.05:1) fails it."""
     layout = load_layout()
-    css = "\n".join(p.read_text(encoding="utf-8") for p in layout.stylesheets)
+    css = stylesheets(layout)
     cascade = Cascade(css + "\n.state-none .cell-label { color: #8a959f; }")
     validation = validate(sample_survey())
     kestrel = next(r for r in validation.records if r.city == "Kestrel Falls")

@@ -176,7 +176,7 @@ def test_each_output_condition_has_its_own_cmyk_for_the_same_colours(built: Buil
 
     layout = load_layout()
     navy = {
-        variant: colour.print_colours(layout.folder, layout.config, condition)[1]["navy"]
+        variant: colour.print_colours(layout, condition)[1]["navy"]
         for variant, condition in (("print", "coated"), ("print-uncoated", "uncoated"))
     }
     assert navy["print"] == "device-cmyk(0.83 0.45 0.12 0.65)"  # as print.css had it by hand
@@ -234,11 +234,11 @@ def test_the_same_input_gives_the_same_bytes(variant: str) -> None:
     from snapshotpdf.render.pdf import PdfMaker
 
     layout = load_layout()
-    maker = PdfMaker.for_layout(layout.folder, layout.config, variant)
+    maker = PdfMaker.for_layout(layout, variant)
     html = (FIXTURES / "tiny.html").read_text(encoding="utf-8")
     first, second = maker.render(html), maker.render(html)
     assert first.data == second.data
-    other = PdfMaker.for_layout(layout.folder, layout.config, variant).render(html)
+    other = PdfMaker.for_layout(layout, variant).render(html)
     assert other.data == first.data  # a fresh maker (another worker) too
 
 

@@ -28,11 +28,13 @@ MAX_MEAN_DIFFERENCE = 1.5
 
 
 # Approved name -> the build (variant, survey) and the PDF of it: the reference city (screen
-# and print), a city too long for two pages (flowing onto a third) and the extreme respondent.
+# and print), a city a little too long for two pages (set smaller on them), a sparse city
+# (one finished page) and the extreme respondent (far too long: flowing onto a third).
 CASES: dict[str, tuple[str, str, str]] = {
     "screen-peru-lima": ("screen", "sample", "peru-lima"),
     "print-peru-lima": ("print", "sample", "peru-lima"),
     "screen-united-kingdom-port-ashcombe": ("screen", "sample", "united-kingdom-port-ashcombe"),
+    "screen-sparse": ("screen", "sample", "canada-kestrel-falls"),
     # Every script and the city's own language (the sample's cities of issue 11).
     "screen-japanese": ("screen", "sample", "nippon-hoshimi-shi"),
     "screen-hebrew": ("screen", "sample", "ysr-l-gv-t-hzyt"),

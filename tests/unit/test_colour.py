@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.render import colour
 from snapshotpdf.render.layout import load_layout
+from tests.support.layouts import user_layout
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +20,16 @@ def layout() -> Any:
 
 def test_paper_white_takes_no_ink_and_every_palette_colour_is_cmyk(layout: Any) -> None:
     for condition in ("coated", "uncoated"):
-        css, converted = colour.print_colours(layout.folder, layout.config, condition)
+        css, converted = colour.print_colours(layout, condition)
         assert converted["paper"] == "device-cmyk(0 0 0 0)"
-        assert set(converted) == set(layout.config["palette"])
+        assert set(converted) == set(layout.settings.palette)
         assert all(value.startswith("device-cmyk(") for value in converted.values())
         assert "@color-profile device-cmyk" in css and "--navy: device-cmyk(" in css
 
 
 def test_coated_gives_the_values_the_print_shop_had_and_uncoated_its_own(layout: Any) -> None:
-    coated = colour.print_colours(layout.folder, layout.config, "coated")[1]
-    uncoated = colour.print_colours(layout.folder, layout.config, "uncoated")[1]
+    coated = colour.print_colours(layout, "coated")[1]
+    uncoated = colour.print_colours(layout, "uncoated")[1]
     assert coated["ink"] == "device-cmyk(0.75 0.53 0.33 0.82)"
     assert coated["amber"] == "device-cmyk(0 0.37 0.94 0.18)"
     assert uncoated["navy"] != coated["navy"]
@@ -38,32 +39,33 @@ def test_coated_gives_the_values_the_print_shop_had_and_uncoated_its_own(layout:
 
 def test_each_condition_names_its_profile(layout: Any) -> None:
     for name, family in (("coated", "FOGRA39"), ("uncoated", "FOGRA29")):
-        chosen = colour.condition(layout.folder, layout.config, name)
-        assert family in chosen.description and chosen.profile.is_file()
+        chosen, profile = colour.condition(layout, name)
+        assert family in chosen.description and profile.is_file()
+
+
+def test_a_brand_colour_keeps_its_own_cmyk_and_the_rest_is_converted(tmp_path: Path) -> None:
+    folder = user_layout(
+        tmp_path / "brand",
+        '[palette]\nnavy = { screen = "#123456", print = "cmyk(100 45 0 60)" }\n',
+    )
+    brand = load_layout(str(folder))
+    converted = colour.print_colours(brand, "coated")[1]
+    assert converted["navy"] == "device-cmyk(1 0.45 0 0.6)"
+    assert converted["ink"] == "device-cmyk(0.75 0.53 0.33 0.82)"  # inherited, converted
+    assert brand.settings.palette["navy"].screen == "#123456"
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("toml", "message"),
     [
-        (lambda c: c["palette"].update(navy="navy blue"), "not a colour: navy = 'navy blue'"),
-        (lambda c: c["conditions"].pop("uncoated"), "no output condition 'uncoated'"),
-        (
-            lambda c: c["conditions"]["uncoated"].update(profile="../../etc/passwd"),
-            "no profile file '../../etc/passwd' in the layout folder",
-        ),
-        (
-            lambda c: c["conditions"]["uncoated"].update(profile="snapshot.css"),
-            "not an ICC profile",
-        ),
+        ("[conditions.uncoated]\nprofile = 'snapshot.css'\n", "not an ICC profile"),
+        ('extends = "snapshot"\n', "no output condition 'nowhere'"),
     ],
 )
-def test_a_mistake_in_the_layout_is_one_clear_error(layout: Any, change: Any, message: str) -> None:
-    config = copy.deepcopy(layout.config)
-    change(config)
-    with pytest.raises(LayoutError, match=message.replace("(", r"\(").replace(".", r"\.")):
-        colour.print_colours(layout.folder, config, "uncoated")
-
-
-def test_a_tone_must_name_a_palette_colour() -> None:
-    with pytest.raises(LayoutError, match="not in \\[palette\\]: teal-ish"):
-        colour.tone_colours({"6b7680": "teal-ish"}, {"navy": "device-cmyk(1 0 0 0)"})
+def test_a_mistake_in_a_condition_is_one_clear_error(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    layout = load_layout(str(user_layout(tmp_path / "mine", toml)))
+    name = "nowhere" if "nowhere" in message else "uncoated"
+    with pytest.raises(LayoutError, match=message):
+        colour.print_colours(layout, name)

@@ -1,5 +1,6 @@
 """The documentation tells the truth and holds together: docs/cli.md is what the commands'
---help says, the README stays short, and every relative link leads somewhere."""
+--help says, docs/templates.md what the code gives templates, the README stays short, and
+every relative link leads somewhere."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ def test_the_cli_reference_is_current() -> None:
     # A fresh interpreter: Typer reads its terminal settings when it is first imported.
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "cli_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_template_reference_is_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "template_reference.py"), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -325,7 +325,8 @@ def families() -> list[str]:
 
 
 def test_the_stylesheet_names_every_listed_family_after_noto_sans() -> None:
-    css = (ROOT / "layouts" / "snapshot" / "snapshot.css").read_text(encoding="utf-8")
+    folder = ROOT / "layouts" / "snapshot"
+    css = "".join((folder / n).read_text(encoding="utf-8") for n in ("fonts.css", "snapshot.css"))
     chain = re.search(r"html \{ font-family: ([^;]*);", css)
     assert chain and chain[1] == '"Noto Sans", "Noto Sans Symbols 2", var(--scripts), var(--han)'
     declared = re.search(r":root \{ --scripts: ([^;]*);\s*--han: ([^;]*);", css)

@@ -4,6 +4,7 @@ published wording or in bands, free text in its shape, leads, priorities, own op
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_the_approach_share_as_the_published_snapshots_say_it(count: int, words:
 
 def test_word_bands_are_a_layout_option() -> None:
     layout = load_layout()
-    bands = Layout(layout.name, layout.folder, {**layout.config, "wording": {"shares": "bands"}})
+    bands = replace(layout, settings=replace(layout.settings, shares="bands"))
     figures = SurveyFigures(10, {"approach": {"holistic": 2, "both": 8}})
     page = html(city(approach="holistic"), figures, bands)
     assert "Similar to about a quarter of cities surveyed" in page

@@ -1,0 +1,100 @@
+"""Who publishes the snapshots: the organisation and its logo, layout settings ([brand] of
+layout.toml: the snapshot's header, the booklet's cover, the PDFs' author), and the checks
+every logo passes, the layout's and a booklet's --logo alike, before anything is read.
+
+A logo is an SVG or a PNG (by its content, not only its name) of at most
+limits.MAX_LOGO_BYTES and, for a PNG, limits.MAX_LOGO_PIXELS; an SVG with a DOCTYPE or
+entities is refused. The renderer reads that one file through its restricted fetcher, and
+nothing it names. A print variant prints it as it is: a PNG, or an SVG in RGB, stays RGB,
+which the run says (print_warning).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from snapshotpdf import files
+from snapshotpdf.errors import SnapshotError
+from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+
+LOGO_TYPES = (".svg", ".png")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_AGAIN = "save the logo again as SVG or PNG and give that file"
+
+
+def logo_problem(path: Path) -> tuple[str, str] | None:
+    """What is wrong with a logo file, as (what, what to do); None for a good one."""
+    kind = path.suffix.lower()
+    if kind not in LOGO_TYPES:
+        return (
+            f"a logo is an SVG or PNG file, not {kind or 'a file without'}"
+            f"{' (its extension)' if kind else ' an extension'}",
+            "save the logo as SVG (best, for print) or PNG",
+        )
+    size = path.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        return (
+            f"{files.size_text(size)}, more than a logo may be ({files.size_text(MAX_LOGO_BYTES)})",
+            "save it smaller: a logo needs about 1,000 pixels across, or an SVG",
+        )
+    data = path.read_bytes()
+    problem = _png_problem(data) if kind == ".png" else _svg_problem(data)
+    return (problem, _AGAIN) if problem else None
+
+
+def check_logo(path: Path) -> Path:
+    """A logo given as a path on this machine (booklet --logo), resolved; a SnapshotError
+    for a web address (never fetched), a missing file or a logo_problem."""
+    if found := re.match(r"^([a-z][a-z0-9+.-]*):/+", str(path), re.IGNORECASE):
+        address = f"{found[1]}://{str(path)[found.end() :]}"  # as typed: a path has one /
+        raise SnapshotError(
+            f"logo {address}: a web address; a logo is read from a file, never fetched",
+            hint="save the logo and give its path: --logo logo.svg",
+        )
+    if not path.is_file():
+        raise SnapshotError(
+            f"logo {path}: {'not a file' if path.exists() else 'no such file'}",
+            hint="give the path of the logo, an SVG or PNG file: --logo logo.svg",
+        )
+    problem = logo_problem(path)
+    if problem:
+        raise SnapshotError(f"logo {path}: {problem[0]}", hint=problem[1])
+    return path.resolve()
+
+
+def print_warning(path: Path) -> str | None:
+    """What a print variant's run is told of a logo in RGB, at a glance (a PNG, or an SVG
+    that does not use device-cmyk()); None for a logo in CMYK."""
+    if path.suffix.lower() == ".svg" and "device-cmyk(" in path.read_text("utf-8-sig"):
+        return None
+    return (
+        f"logo {path.name}: printed in its own colours, RGB, which the print shop may"
+        " have to convert to CMYK (or give an SVG whose colours are device-cmyk(C M Y K))"
+    )
+
+
+def _png_problem(data: bytes) -> str | None:
+    """What is wrong with a PNG file's header: its signature, its size in pixels."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+        return "not a PNG image (its content is not PNG, whatever its name)"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not width or not height:
+        return "not a PNG image (its header says it has no pixels)"
+    if width * height > MAX_LOGO_PIXELS:
+        return f"{width} x {height} pixels, more than a logo may be ({MAX_LOGO_PIXELS:,} in all)"
+    return None
+
+
+def _svg_problem(data: bytes) -> str | None:
+    """What is wrong with an SVG file at a glance: not text, no <svg>, or a DOCTYPE (whose
+    entities can make a small file huge when parsed)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not an SVG image (not UTF-8 text)"
+    if "<svg" not in text:
+        return "not an SVG image (it has no <svg> element)"
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        return "an SVG with a DOCTYPE or entities, which snapshotpdf does not read"
+    return None
