@@ -5,8 +5,8 @@ every logo passes, the layout's and a booklet's --logo alike, before anything is
 A logo is an SVG or a PNG (by its content, not only its name) of at most
 limits.MAX_LOGO_BYTES and, for a PNG, limits.MAX_LOGO_PIXELS; an SVG with a DOCTYPE or
 entities is refused. The renderer reads that one file through its restricted fetcher, and
-nothing it names. A print variant prints it as it is: a PNG, or an SVG in RGB, stays RGB,
-which the run says (print_warning).
+nothing it names. A print variant converts a PNG to CMYK for its output condition; an
+SVG is printed in its own colours, and one in RGB is said by the run (print_warning).
 """
 
 from __future__ import annotations
@@ -64,13 +64,17 @@ def check_logo(path: Path) -> Path:
 
 
 def print_warning(path: Path) -> str | None:
-    """What a print variant's run is told of a logo in RGB, at a glance (a PNG, or an SVG
-    that does not use device-cmyk()); None for a logo in CMYK."""
-    if path.suffix.lower() == ".svg" and "device-cmyk(" in path.read_text("utf-8-sig"):
+    """What a print variant's run is told of a logo in RGB, at a glance (an SVG that does
+    not use device-cmyk()); None for a logo in CMYK, and for a PNG, which the renderer
+    converts to CMYK for the output condition (colour.png_as_cmyk)."""
+    if path.suffix.lower() == ".png":
+        return None
+    if "device-cmyk(" in path.read_text("utf-8-sig"):
         return None
     return (
         f"logo {path.name}: printed in its own colours, RGB, which the print shop may"
-        " have to convert to CMYK (or give an SVG whose colours are device-cmyk(C M Y K))"
+        " have to convert to CMYK (give an SVG whose colours are device-cmyk(C M Y K),"
+        " or a PNG, which is converted for the paper)"
     )
 
 

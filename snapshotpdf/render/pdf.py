@@ -68,10 +68,15 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     holding only the files it changes has them used by every stylesheet and page,
     including the ones it inherits. others: more folders (the fonts) or single files."""
 
-    def __init__(self, layers: Sequence[Path], others: Sequence[Path] = ()) -> None:
+    def __init__(
+        self, layers: Sequence[Path], others: Sequence[Path] = (), cmyk: Path | None = None
+    ) -> None:
+        """cmyk: a print variant's output profile: a PNG (a logo) is served converted to
+        CMYK for it (colour.png_as_cmyk), so the print PDF holds no RGB image."""
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.layers = [layer.resolve() for layer in layers]
         self.roots = [root.resolve() for root in others]
+        self.cmyk = cmyk
 
     def find(self, path: Path) -> Path | None:
         """The file a URL's path stands for, inside the allowed folders; else None."""
@@ -96,7 +101,11 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".css":
             mime = "text/css"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        body = path.read_bytes()
+        if self.cmyk and path.suffix.lower() == ".png":
+            converted = colour.png_as_cmyk(body, self.cmyk)
+            return _Converted(url, converted, {"Content-Type": "image/jpeg"})
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
 
     def icon(self, url: str) -> Path | None:
         """The layout icon (icons/NAME.svg, its own or inherited) a URL stands for; else
@@ -108,6 +117,15 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         if path is None or path.parent.name != ICONS:
             return None
         return path if any(path.parent.parent == layer for layer in self.layers) else None
+
+
+class _Converted(URLFetcherResponse):  # type: ignore[misc]
+    """A response whose bytes are not its file's (a PNG converted to CMYK): it names no
+    path, so WeasyPrint keeps these bytes rather than reading the file again."""
+
+    @property
+    def path(self) -> None:
+        return None
 
 
 class _CurrentColourSvg:
@@ -218,13 +236,15 @@ class PdfMaker:
         stylesheets: Sequence[Path | str],
         variant: str = DEFAULT,
         allow: Sequence[Path] = (),
+        cmyk: Path | None = None,
     ) -> None:
         """layers: the layout's folders (Layout.folders); relative URLs start at the first.
         stylesheets: files, or CSS text (a str: made by colour.py), in cascade order.
-        allow: files outside the layout the documents may show (a booklet's logo)."""
+        allow: files outside the layout the documents may show (a booklet's logo).
+        cmyk: a print variant's output profile, which PNG images are converted for."""
         self.base_dir = layers[0]
         self.variant: Variant = get_variant(variant)
-        self.fetcher = RestrictedFetcher(layers, [fonts_dir(), *allow])
+        self.fetcher = RestrictedFetcher(layers, [fonts_dir(), *allow], cmyk)
         self.font_config = FontConfiguration()
         # Each image is fetched and parsed once per process (WeasyPrint's own image cache),
         # each icon once per colour it is painted in (_IconImages).
@@ -274,10 +294,12 @@ class PdfMaker:
             *layout.stylesheets,
             *(layout.file(name) for name in extra),
         ]
+        profile = None
         if chosen.condition:
             sheets.append(colour.print_colours(layout, chosen.condition)[0])
+            profile = colour.condition(layout, chosen.condition)[1]
         sheets += layout.variant_stylesheets(chosen.table)
-        return cls(layout.folders, sheets, variant, allow)
+        return cls(layout.folders, sheets, variant, allow, profile)
 
     def render(
         self,

@@ -6,6 +6,8 @@ layout's, and its print variant is still CMYK only."""
 
 from __future__ import annotations
 
+import io
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,3 +180,63 @@ def test_its_print_variant_is_still_cmyk_only(branded: Build) -> None:
     values = tuple(float(v) for v in navy.removeprefix("device-cmyk(")[:-1].split())
     assert any(found == values for _operator, found in painted), navy
     assert cmyk(painted) >= LOGO_CMYK
+
+
+def test_a_png_logo_is_converted_to_cmyk_for_print_and_keeps_its_colours(tmp_path: Path) -> None:
+    """A PNG logo (with transparency) stays RGB on screen; a print variant embeds it in CMYK
+    for the paper, its red still red and its transparency laid on the paper."""
+    from PIL import Image, ImageDraw
+
+    logo = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).rectangle((0, 0, 99, 99), fill=(200, 20, 40, 255))
+    logo.save(tmp_path / "logo.png")
+    folder = user_layout(
+        tmp_path / "png",
+        '[brand]\nlogo = "brand/logo.png"\n',
+        {"brand/logo.png": (tmp_path / "logo.png").read_bytes()},
+    )
+    spaces = {}
+    for variant in ("screen", "print"):
+        settings = Settings(
+            inputs=Inputs(layout=str(folder)),
+            outdir=tmp_path / variant,
+            cities=("Lima",),
+            variant=variant,
+            jobs=0,
+        )
+        result = build(settings)
+        assert not [p for p in result.problems if "logo" in p.message]  # nothing to warn of
+        with pikepdf.open(settings.outdir / "peru-lima.pdf") as pdf:
+            (image,) = {
+                str(x.ColorSpace)
+                for x in pdf.pages[0].get_images().values()
+                if int(x.Width) == 300 and int(x.Height) == 100
+            }
+            spaces[variant] = image
+            if variant == "print":
+                (xobject,) = pdf.pages[0].get_images().values()
+                picture = pikepdf.PdfImage(xobject).as_pil_image()
+                assert picture.mode == "CMYK"
+    assert spaces == {"screen": "/DeviceRGB", "print": "/DeviceCMYK"}
+    # The red square, printed: much magenta and yellow, little cyan (whatever the inversion
+    # a JPEG's Adobe marker asks for, the page shows red: tested by pixels too).
+    page = subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "72",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "print" / "peru-lima.pdf"),
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    drawn = Image.open(io.BytesIO(page)).convert("RGB")
+    data = drawn.tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    reds = [p for p in pixels if p[0] > 150 and p[1] < 80 and p[2] < 90]
+    assert len(reds) > 100, "the logo's red square is not on the printed page"
