@@ -274,7 +274,14 @@ class Previewer:
             pages = rasterise(outcome.pdf.data, self.dpi)
         except SnapshotError as exc:
             return Snapshot(city, error=str(exc))
-        return Snapshot(city, pages, warnings=tuple(outcome.pdf.renderer_warnings))
+        # What WeasyPrint said of a stylesheet as it read it (a property it ignores, with
+        # its line), then of this city's pages.
+        sheets = renderer.maker(self.variant).stylesheet_warnings
+        said = (
+            *(f"{sheet}: {message}" for sheet, message in sheets),
+            *outcome.pdf.renderer_warnings,
+        )
+        return Snapshot(city, pages, warnings=said)
 
     def _diagnose(self, renderer: CityRenderer, job: Job) -> str | None:
         """Where a failed render went wrong: the HTML made again, to catch its exception

@@ -156,3 +156,18 @@ def test_a_snapshot_version_follows_what_it_shows() -> None:
     assert Snapshot(None, error="a").version != Snapshot(None, error="b").version
     assert Snapshot(None, (b"1",)).version != Snapshot(None, (b"2",)).version
     assert Snapshot(None, (b"1",)).version == Snapshot(None, (b"1",)).version
+
+
+def test_a_css_mistake_is_listed_under_the_pages(tmp_path: Path) -> None:
+    """What WeasyPrint says of a stylesheet as it reads it (an unknown property, with its
+    line) is shown with the pages: a designer's typo is not silently ignored."""
+    from support.layouts import user_layout
+
+    folder = user_layout(
+        tmp_path / "mine",
+        'stylesheets = ["fonts.css", "snapshot.css", "mine.css"]\n',
+        {"mine.css": ".overview {\n  colr: red;\n}\n"},
+    )
+    shown = Previewer(Inputs(layout=str(folder))).snapshot("peru-lima")
+    assert shown.error is None and len(shown.pages) == 2
+    assert any(w.startswith("mine.css: ") and "colr" in w for w in shown.warnings), shown.warnings
