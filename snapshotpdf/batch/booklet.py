@@ -38,6 +38,7 @@ from snapshotpdf.models import CityRecord, Inputs, Severity, SurveyFigures
 from snapshotpdf.render import glyphs, wording
 from snapshotpdf.render.brand import check_logo, print_warning
 from snapshotpdf.render.catalog import choose_language
+from snapshotpdf.render.diagnose import template_errors
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.render.variants import get_variant
@@ -348,28 +349,29 @@ class _FrontMatter:
         words = self.locale["booklet"]
         language = self.catalog.language
         author = self.author
-        return self.environment.get_template(self.template).render(
-            part=part,
-            strings=self.locale,
-            language=language,
-            direction=wording.direction(language),
-            title=self.title or words["title"],
-            document_title=self.title or words["document_title"].format(cities=self.cities),
-            footer=self.title or words["footer"],
-            subject=words["subject"].format(cities=self.cities),
-            subtitle=self.subtitle,
-            year=wording.format_year(self.cover.year, language) if self.cover.year else None,
-            author=author,
-            logo=self.logo,
-            logo_alt=words["logo_of"].format(author=author) if author else words["logo"],
-            created=created,
-            paper_size=self.layout.papers[self.settings.paper],
-            contents_page=CONTENTS_PAGE,
-            entries=entries,
-            blanks=blanks,
-            css_string=wording.css_string,
-            page_counter=self.page_counter(),
-        )
+        with template_errors(self.layout.folders, f"the booklet's {part} pages"):
+            return self.environment.get_template(self.template).render(
+                part=part,
+                strings=self.locale,
+                language=language,
+                direction=wording.direction(language),
+                title=self.title or words["title"],
+                document_title=self.title or words["document_title"].format(cities=self.cities),
+                footer=self.title or words["footer"],
+                subject=words["subject"].format(cities=self.cities),
+                subtitle=self.subtitle,
+                year=wording.format_year(self.cover.year, language) if self.cover.year else None,
+                author=author,
+                logo=self.logo,
+                logo_alt=words["logo_of"].format(author=author) if author else words["logo"],
+                created=created,
+                paper_size=self.layout.papers[self.settings.paper],
+                contents_page=CONTENTS_PAGE,
+                entries=entries,
+                blanks=blanks,
+                css_string=wording.css_string,
+                page_counter=self.page_counter(),
+            )
 
     def seed(self, html: str) -> str:
         """The front matter's HTML as the PDF's identifier sees it: the logo by its

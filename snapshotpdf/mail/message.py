@@ -28,6 +28,7 @@ from typing import Any
 from snapshotpdf.mail.addresses import DeliveryError, check_header_value, name_too_long, shown
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.render.catalog import best_language, choose_language
+from snapshotpdf.render.diagnose import template_errors
 
 KINDS = ("subject.{}.txt", "body.{}.txt", "body.{}.html")
 # Every header compose sets, and no other: read back, the message must carry exactly these.
@@ -72,6 +73,7 @@ class MailTemplates:
         loaded = load_layout(layout)
         self.catalogs = loaded.languages
         self.folder = loaded.folder / "mail"
+        self.folders = loaded.folders
         self.default = loaded.default_language
         self.override = override
         self.profile_language = profile_language
@@ -115,9 +117,10 @@ class MailTemplates:
         if language not in self.languages:
             language = self.default
         context = {**context, "listed": lambda items: listed(items, language)}
-        subject, text, html = (
-            self.env.get_template(kind.format(language)).render(context) for kind in KINDS
-        )
+        with template_errors(self.folders, f"the {language!r} mail templates"):
+            subject, text, html = (
+                self.env.get_template(kind.format(language)).render(context) for kind in KINDS
+            )
         # A subject template is one line; only its own final newline is dropped.
         subject = subject.removesuffix("\n").removesuffix("\r")
         return Rendered(language, subject, text, html)

@@ -15,13 +15,14 @@ from __future__ import annotations
 import contextlib
 import tomllib
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from snapshotpdf.errors import SnapshotError
+from snapshotpdf.errors import LayoutError, SnapshotError
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,23 @@ def describe(exc: BaseException, folders: Path | Sequence[Path]) -> str:
 def _message(error: BaseException) -> str:
     if isinstance(error, jinja2.TemplateNotFound):  # an {% include %} of no file
         return f"no template {error.name!r} in the layout"
-    return str(error)
+    if isinstance(error, jinja2.TemplateError | SnapshotError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"  # a helper called wrongly: KeyError: 'x'
+
+
+@contextmanager
+def template_errors(folders: Path | Sequence[Path], what: str) -> Iterator[None]:
+    """Whatever a layout's template raises while it runs, as one LayoutError: what failed,
+    then the template's file and line. A template is the layout's own code, and a helper
+    it calls wrongly (an icon group that does not exist, a number divided by zero) raises
+    anything; none of it is a traceback."""
+    try:
+        yield
+    except SnapshotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a template may raise anything
+        raise LayoutError(f"{what}: {diagnose(exc, folders).short()}") from exc
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -22,7 +22,7 @@ from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, doc
 from snapshotpdf.render import measure, wording
 from snapshotpdf.render.catalog import Catalog
-from snapshotpdf.render.diagnose import diagnose
+from snapshotpdf.render.diagnose import template_errors
 from snapshotpdf.render.fitting import FitStep, Refit
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.settings import Brand
@@ -87,13 +87,10 @@ class Renderer:
             created=created.isoformat(timespec="seconds") if created else None,
             root_classes=" ".join([*(["flow"] if flow else []), *(step.name for step in fit)]),
         )
-        try:
+        with template_errors(
+            self.layout.folders, f"layout {self.layout.name!r} failed for {record.city}"
+        ):
             return self.environment.get_template(self.layout.template).render(variables.names())
-        except jinja2.TemplateError as exc:
-            fault = diagnose(exc, self.layout.folders)  # the template's file and line
-            raise LayoutError(
-                f"layout {self.layout.name!r} failed for {record.city}: {fault.short()}"
-            ) from exc
 
     def refit(
         self,

@@ -166,6 +166,8 @@ def test_a_bad_layout_is_an_error_line_and_exit_code_2_on_every_command(tmp_path
     [
         ("<p>{{ record.city }</p>", "snapshot.html.j2:2: unexpected '}'"),
         ("<p>{{ record.no_such_field }}</p>", "snapshot.html.j2:2: 'snapshotpdf.models.CityRecord"),
+        ("{{ snapshot.icon('nogroup', 'x') }}", "snapshot.html.j2:2: KeyError: 'nogroup'"),
+        ("{{ 1 / 0 }}", "snapshot.html.j2:2: ZeroDivisionError: division by zero"),
         (
             '{% include "nowhere.html" %}',
             "snapshot.html.j2:2: no template 'nowhere.html' in the layout",
@@ -183,3 +185,15 @@ def test_a_template_mistake_names_its_file_and_line(
     record = CityRecord(source=Location("s.xlsx", "Responses", 2), city="Lima", country="Peru")
     with pytest.raises(LayoutError, match=re.escape(message)):
         Renderer(load_layout(str(folder))).html(record, SurveyFigures(1, {}))
+
+
+def test_a_mail_template_mistake_names_its_file_and_line(tmp_path: Path) -> None:
+    from snapshotpdf.mail.message import MailTemplates
+
+    folder = user_layout(
+        tmp_path / "mine",
+        'extends = "snapshot"\n',
+        {"mail/subject.en.txt": "Your snapshot\n{{ 1 / 0 }}\n"},
+    )
+    with pytest.raises(LayoutError, match=re.escape("mail/subject.en.txt:2: ZeroDivisionError")):
+        MailTemplates(str(folder)).render("en", {})
