@@ -42,7 +42,8 @@ class Location:
         where = self.file
         if self.sheet:
             where += f", sheet {self.sheet!r}"
-        where += f", row {self.row}"
+        if self.row:  # 0: not a row of the survey (an option, a layout's file)
+            where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
             if self.header:

@@ -215,6 +215,10 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
             record.city, record.country, name, "failed", warnings=[outcome.error]
         )
         return
+    for sheet, message in outcome.sheets:  # the layout's, said once, of no city
+        if (sheet, message) not in planned.sheets_said:
+            planned.sheets_said.add((sheet, message))
+            result.report(Severity.WARNING, Location(sheet, None, 0), f"renderer: {message}")
     rendered = outcome.pdf
     before = len(result.problems)
     for message in rendered.renderer_warnings:

@@ -76,6 +76,8 @@ class Plan:
     # row -> the span of result.problems that pass 2 found for that city (a re-run says them
     # too, where that city comes): only for the few cities that have any
     said: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # (stylesheet, message) WeasyPrint said as it read the layout's CSS, said once a build
+    sheets_said: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def author(self) -> str:

@@ -55,6 +55,9 @@ class JobResult:
     index: int
     pdf: Any = None  # snapshotpdf.render.pdf.RenderedPdf when it worked
     error: str | None = None
+    # What WeasyPrint said of the layout's stylesheets as it read them ((sheet, message):
+    # a property it ignores, with its line): with the first city each renderer makes.
+    sheets: tuple[tuple[str, str], ...] = ()
 
 
 class CityRenderer:
@@ -69,6 +72,7 @@ class CityRenderer:
         self.layout = load_layout(layout_name)
         self.html = HtmlRenderer(self.layout)
         self.makers: dict[str, PdfMaker] = {}  # one per output variant, made when first asked
+        self.sheets_said: set[str] = set()  # the variants whose stylesheet warnings went out
 
     def maker(self, variant: str) -> Any:
         """The PDF maker of a variant (snapshotpdf.render.pdf.PdfMaker)."""
@@ -98,7 +102,11 @@ class CityRenderer:
             )
         except Exception as exc:  # one city's failure is reported, never fatal
             return JobResult(job.index, error=f"{type(exc).__name__}: {exc}")
-        return JobResult(job.index, pdf=rendered)
+        sheets: tuple[tuple[str, str], ...] = ()
+        if job.variant not in self.sheets_said:
+            self.sheets_said.add(job.variant)
+            sheets = tuple(self.maker(job.variant).stylesheet_warnings)
+        return JobResult(job.index, pdf=rendered, sheets=sheets)
 
 
 class Renderers:

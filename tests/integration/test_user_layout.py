@@ -240,3 +240,23 @@ def test_a_png_logo_is_converted_to_cmyk_for_print_and_keeps_its_colours(tmp_pat
     pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
     reds = [p for p in pixels if p[0] > 150 and p[1] < 80 and p[2] < 90]
     assert len(reds) > 100, "the logo's red square is not on the printed page"
+
+
+def test_a_css_mistake_of_a_layout_is_said_once_by_build(tmp_path: Path) -> None:
+    """WeasyPrint says what it ignores in a stylesheet as it reads it, before any page:
+    build says it once, with the sheet's name, however many cities and workers."""
+    folder = user_layout(
+        tmp_path / "mine",
+        'stylesheets = ["fonts.css", "snapshot.css", "mine.css"]\n',
+        {"mine.css": ".overview {\n  colr: red;\n}\n"},
+    )
+    settings = Settings(
+        inputs=Inputs(layout=str(folder)),
+        outdir=tmp_path / "out",
+        cities=("Lima", "Valderrosa", "Noordhaven"),
+        jobs=2,
+    )
+    result = build(settings)
+    said = [str(p) for p in result.warnings if "colr" in p.message]
+    assert said == ["warning: mine.css: renderer: Ignored `colr: red` at 2:3, unknown property."]
+    assert result.exit_code() == 0 and len(result.written) == 3
