@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from snapshotpdf.files import scratch_folder
@@ -109,6 +110,34 @@ class CityRenderer:
         return JobResult(job.index, pdf=rendered, sheets=sheets)
 
 
+# The renderers this process has made for builds that render in it (workers=0), by layout
+# and the state of its files: a library user (a service, the tests) that builds again and
+# again pays for fonts, stylesheets and the template once, not once a build. A few only.
+_WARM: dict[tuple[str, tuple[tuple[str, int, int], ...]], CityRenderer] = {}
+WARM_RENDERERS = 4
+
+
+def warm_renderer(layout_name: str) -> CityRenderer:
+    """A renderer for a build in this process: the one made before for the same layout, if
+    none of its files has changed since (path, modification time, size), else a new one.
+    What it has said of its stylesheets is said again in each build."""
+    from snapshotpdf.render.layout import load_layout
+
+    files = load_layout(layout_name).files()
+    key = (layout_name, tuple((str(p.absolute()), *_stat(p)) for p in files))
+    render = _WARM.pop(key, None) or CityRenderer(layout_name)
+    render.sheets_said.clear()
+    _WARM[key] = render  # the most recent last
+    while len(_WARM) > WARM_RENDERERS:
+        del _WARM[next(iter(_WARM))]
+    return render
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
 class Renderers:
     """Where a build's PDFs are made. The first worker starts as soon as the build starts,
     so it warms up (imports WeasyPrint, loads fonts and stylesheets) while the survey is
@@ -135,7 +164,7 @@ class Renderers:
         if self.pool is None:
             render: CityRenderer | None = None
             for job in jobs:
-                render = render or CityRenderer(self.layout_name)
+                render = render or warm_renderer(self.layout_name)
                 yield render(job)
             return
         yield from self.pool.run(jobs)

@@ -260,3 +260,13 @@ def test_a_css_mistake_of_a_layout_is_said_once_by_build(tmp_path: Path) -> None
     said = [str(p) for p in result.warnings if "colr" in p.message]
     assert said == ["warning: mine.css: renderer: Ignored `colr: red` at 2:3, unknown property."]
     assert result.exit_code() == 0 and len(result.written) == 3
+
+
+def test_a_warm_renderer_is_kept_until_a_file_of_its_layout_changes(tmp_path: Path) -> None:
+    from snapshotpdf.batch.workers import warm_renderer
+
+    folder = user_layout(tmp_path / "mine", 'extends = "snapshot"\n', {"mine.css": ""})
+    first = warm_renderer(str(folder))
+    assert warm_renderer(str(folder)) is first  # nothing changed: the same, warm
+    (folder / "mine.css").write_text(".overview { color: var(--ink); }\n", encoding="utf-8")
+    assert warm_renderer(str(folder)) is not first  # a changed file: made again
