@@ -157,6 +157,7 @@ def _printable(
     assert result.validation is not None
     printable = Printable(result.validation, renderer.layout.name, result.add)
     kept = [r for r in records if printable(r, renderer.html(r, figures, paper))]
+    result.validation.drop_skipped()
     result.skipped += len(records) - len(kept)
     if not kept:
         raise SnapshotError(

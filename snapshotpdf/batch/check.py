@@ -50,8 +50,9 @@ def check_printable(checked: Validation, layout_name: str = "snapshot") -> None:
     renderer = Renderer(layout)
     figures = survey_figures(checked.records)
     printable = Printable(checked, layout.name, checked.problems.append)
-    for record in list(checked.records):
+    for record in checked.records:
         printable(record, renderer.html(record, figures))
+    checked.drop_skipped()
 
 
 @dataclass
@@ -59,8 +60,9 @@ class Printable:
     """Tells, for each city, whether its snapshot prints only characters the bundled fonts
     have (render/glyphs.py). When not, it reports each answer holding such a character as
     an error at its cell (the row's), and the layout's own such characters once, as one
-    error; it then skips the row: out of validation.records, into validation.skipped with
-    the first reason, so the run report accounts for it as for any row with an error."""
+    error; it then skips the row: into validation.skipped with the first reason, so the
+    run report accounts for it as for any row with an error (a caller holding the records
+    drops the skipped ones once, Validation.drop_skipped: not one pass per city)."""
 
     validation: Validation
     layout: str  # its name
@@ -83,7 +85,5 @@ class Printable:
             if new:
                 self.said.update(new)
                 self.report(Problem(Severity.ERROR, record.source, message, city=record.city))
-        row = record.source.row
-        self.validation.records = [r for r in self.validation.records if r.source.row != row]
-        self.validation.skipped[row] = reason
+        self.validation.skipped[record.source.row] = reason  # records: drop_skipped()
         return False

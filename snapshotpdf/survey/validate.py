@@ -67,6 +67,11 @@ class Validation:
             return 1
         return 1 if strict and self.warnings else 0
 
+    def drop_skipped(self) -> None:
+        """Leave out of records the rows skipped since they were read (a character no
+        font has: batch/check.py's Printable), in one pass."""
+        self.records = [r for r in self.records if r.source.row not in self.skipped]
+
     def summary(self) -> str:
         parts = [f"{len(self.records)} valid"]
         if self.skipped:
