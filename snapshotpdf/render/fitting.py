@@ -138,7 +138,7 @@ def fit(
             tried = lay_out(False, tuple(steps[:count]))
             if len(tried.pages) <= pages:
                 return Fitted(tried, tuple(steps[:count]))
-    if steps and len(flowed.pages) > pages and fills(flowed.pages)[-1] < HALF:
+    if steps and fills(flowed.pages)[-1] < HALF:  # it takes more pages: is its last full?
         tighter = lay_out(True, tuple(steps))
         if len(tighter.pages) < len(flowed.pages):
             return Fitted(tighter, tuple(steps), flowed=True)

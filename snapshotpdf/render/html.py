@@ -143,7 +143,7 @@ class SnapshotContext:
 
     record: CityRecord = field(metadata=doc("the city's answers (the template's record)"))
     figures: SurveyFigures = field(metadata=doc("the survey-wide answer counts"))
-    layout: Layout = field(metadata=doc("the layout: its folder and layout.toml (config)"))
+    layout: Layout = field(metadata=doc("the layout: its folders and its settings (layout.toml)"))
     catalog: Catalog = field(metadata=doc("the city's language's catalog"))
     paper_size: str = field(
         default="A4", metadata=doc("the CSS page size of the paper (layout.toml [papers])")

@@ -37,15 +37,8 @@ class Layout:
         return self.folders[0]
 
     def find(self, relative: str) -> Path | None:
-        """A file of the layout by its path inside the folder: its own, else the one of the
-        layout it extends; None when neither has it. Never a path outside the folders."""
-        if not relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
-            return None
-        for folder in self.folders:
-            path = folder / relative
-            if path.is_file():
-                return path
-        return None
+        """A file of the layout by its path inside the folder (find_in)."""
+        return find_in(self.folders, relative)
 
     def file(self, relative: str) -> Path:
         """As find(), for a file the settings name (checked when they were read)."""
@@ -161,14 +154,23 @@ class Layout:
         return sorted(used.values())
 
 
+def find_in(folders: tuple[Path, ...], relative: str) -> Path | None:
+    """A file of a layout by its path inside the folder: its own folder's, else the one of
+    the layout it extends; None when neither has it. Never a path outside the folders."""
+    if not relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
+        return None
+    return next((f / relative for f in folders if (f / relative).is_file()), None)
+
+
 def bundled_layouts() -> list[str]:
     return sorted(p.name for p in layouts_dir().iterdir() if (p / LAYOUT_FILE).is_file())
 
 
-def folder_of(name: str) -> Path:
+def folder_of(name: str, bundled: list[str] | None = None) -> Path:
     """The folder a layout name stands for: a bundled layout's by its name; else a
-    folder's path (a name with a /, or of a folder that is not a bundled layout's)."""
-    if "/" not in name and os.sep not in name and name in bundled_layouts():
+    folder's path (a name with a /, or of a folder that is not a bundled layout's).
+    bundled: bundled_layouts(), when the caller has it already."""
+    if "/" not in name and os.sep not in name and name in (bundled or bundled_layouts()):
         return layouts_dir() / name
     return Path(name)
 
@@ -177,8 +179,8 @@ def load_layout(name: str = "snapshot") -> Layout:
     """A bundled layout by name, or a layout folder by its path (folder_of). A folder's
     layout extends a bundled layout (extends = "NAME" in its layout.toml; "snapshot" when
     it says none): it holds only the files and settings it changes."""
-    folder = folder_of(name)
     bundled = bundled_layouts()
+    folder = folder_of(name, bundled)
     if folder.parent == layouts_dir() and folder.name in bundled:
         layers = [(folder / LAYOUT_FILE, read_toml(folder / LAYOUT_FILE))]
         return _layout(name, (folder,), layers)
@@ -214,7 +216,4 @@ def load_layout(name: str = "snapshot") -> Layout:
 def _layout(
     name: str, folders: tuple[Path, ...], layers: list[tuple[Path, dict[str, Any]]]
 ) -> Layout:
-    def exists(relative: str) -> Path | None:
-        return next((f / relative for f in folders if (f / relative).is_file()), None)
-
-    return Layout(name, folders, parse_settings(layers, name, exists))
+    return Layout(name, folders, parse_settings(layers, name, lambda r: find_in(folders, r)))

@@ -88,7 +88,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
                     if found.is_file() and found.is_relative_to(other):
                         return found
                 return None
-        inside = any(path == root or path.is_relative_to(root) for root in self.roots)
+        inside = any(path.is_relative_to(root) for root in self.roots)  # a folder or a file
         return path if inside and path.is_file() else None
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:

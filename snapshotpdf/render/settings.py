@@ -19,6 +19,7 @@ from typing import Any
 
 from snapshotpdf import limits
 from snapshotpdf.errors import LayoutError
+from snapshotpdf.render import wording
 from snapshotpdf.render.brand import LOGO_TYPES, logo_problem
 from snapshotpdf.render.fitting import FitStep
 
@@ -28,7 +29,6 @@ _CMYK = re.compile(r"cmyk\(\s*(\d{1,3})%?[\s,]+(\d{1,3})%?[\s,]+(\d{1,3})%?[\s,]
 _NAME = re.compile(r"[a-z][a-z0-9_-]*")
 _ICON = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _PLAIN_PATH = re.compile(r"[\w.-]+(/[\w.-]+)*")  # brand/logo.svg; no quotes, spaces, colons
-SHARE_STYLES = ("figures", "bands")
 ICON_GROUPS = ("overview", "policy_areas")
 OPEN_GROUPS = ("policy_areas",)  # whose answers may be the city's own words: [icons.other]
 
@@ -75,8 +75,6 @@ class Booklet:
 
 @dataclass(frozen=True)
 class LayoutSettings:
-    name: str
-    extends: str | None
     template: str
     stylesheets: tuple[str, ...]
     default_language: str
@@ -182,7 +180,7 @@ def parse_settings(
         note_origins(problems, table, path)
         raw = merge(raw, table)
     reader = _Reader(raw, problems, exists)
-    settings = reader.settings(name)
+    settings = reader.settings()
     if problems.lines:
         lines = problems.lines
         heading = f"layout {name!r}: {len(lines)} mistakes in layout.toml:\n  "
@@ -190,7 +188,6 @@ def parse_settings(
             lines[0] if len(lines) == 1 else heading + "\n  ".join(lines),
             hint="docs/layouts.md lists every key of layout.toml",
         )
-    assert settings is not None
     return settings
 
 
@@ -224,9 +221,11 @@ class _Reader:
         self.problems = problems
         self.exists = exists
 
-    def settings(self, name: str) -> LayoutSettings | None:
+    def settings(self) -> LayoutSettings:
         raw, add = self.raw, self.problems.add
         self.unknown((), raw, _TOP_KEYS)
+        self.text(("name",), raw.get("name"))  # a bundled layout's; the folder names a user's
+        self.text(("extends",), raw.get("extends"))  # read by load_layout
         template = self.file(("template",), raw.get("template"), required=True)
         stylesheets = self.files(("stylesheets",), raw.get("stylesheets"), required=True)
         language = self.text(("default_language",), raw.get("default_language", "en"))
@@ -234,11 +233,12 @@ class _Reader:
         papers = self.table_of(("papers",), raw.get("papers"), self.text, required=True)
         if not papers:
             add(("papers",), 'a layout needs at least one paper (a4 = "A4")')
-        wording = self.table(("wording",), raw.get("wording", {}))
-        self.unknown(("wording",), wording, {"shares"})
-        shares = self.text(("wording", "shares"), wording.get("shares", "figures"))
-        if shares not in SHARE_STYLES:
-            add(("wording", "shares"), f"{shares!r} is not a style ({', '.join(SHARE_STYLES)})")
+        words = self.table(("wording",), raw.get("wording", {}))
+        self.unknown(("wording",), words, {"shares"})
+        shares = self.text(("wording", "shares"), words.get("shares", "figures"))
+        if shares not in wording.SHARE_STYLES:
+            styles = ", ".join(wording.SHARE_STYLES)
+            add(("wording", "shares"), f"{shares!r} is not a style ({styles})")
         sections = self.table_of(("sections",), raw.get("sections", {}), self.count)
         palette = self.palette()
         icons = self.icons()
@@ -248,8 +248,6 @@ class _Reader:
         brand = self.brand()
         fitting = self.fitting()
         return LayoutSettings(
-            name=self.text(("name",), raw.get("name", name)) or name,
-            extends=self.text(("extends",), raw.get("extends")) or None,
             template=template,
             stylesheets=stylesheets,
             default_language=language,
