@@ -55,3 +55,7 @@ MAX_LOGO_PIXELS = 25_000_000
 # The most own fields a survey profile may add to the record ([extra]): each is a column
 # read in every row and an answer kept in every record; a snapshot prints a few at most.
 MAX_EXTRA_FIELDS = 50
+# The most icons a layout's icons/ folder may hold (each is a glyph of its icon font,
+# render/iconfont.py), and the largest icon file; a larger one is drawn blank.
+MAX_ICONS = 1_000
+MAX_ICON_BYTES = 256 * 1024

@@ -218,7 +218,8 @@ def _content_strings(tokens: list[tinycss2.ast.Node]) -> Iterator[str]:
 
 
 class _Printed(HTMLParser):
-    """The text nodes of a document, and its <style> elements' CSS."""
+    """The text nodes of a document, and its <style> elements' CSS; not the glyphs of its
+    icons (<span class="icon">, render/iconfont.py), which their own font prints."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -229,6 +230,8 @@ class _Printed(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("title", "style", "script", "template"):
             self._inside.append(tag)
+        elif tag == "span" and ("class", "icon") in attrs:
+            self._inside.append(tag)  # an icon's glyph: the icon font has it (iconfont.py)
 
     def handle_endtag(self, tag: str) -> None:
         if self._inside and self._inside[-1] == tag:

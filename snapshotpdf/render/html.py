@@ -286,9 +286,10 @@ class SnapshotContext:
         return wording.format_term(self.record.term, self.language, pattern)
 
     def icon(self, group: str, key: str, alt: str = "") -> Markup:
-        """An option's icon as an <img>, in the CSS colour of what holds it; announced with
-        alt text, else decorative."""
-        return self.layout.icon(group, key, alt)
+        """An option's icon (icon_name) as a glyph of the layout's icon font, in the CSS
+        colour of what holds it, like text; announced with alt text (an image with that
+        name in a tagged PDF), else decorative (an artifact)."""
+        return self.layout.icon(self.icon_name(group, key), alt)
 
     def text(self, key: str, **parts: object) -> str:
         """A top-level catalog string with plain (not markup) placeholders filled."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from markupsafe import Markup
 
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.render import wording
+from snapshotpdf.limits import MAX_ICON_BYTES, MAX_ICONS
+from snapshotpdf.render import iconfont, wording
 from snapshotpdf.render.catalog import Catalog, best_language, catalog_names, load_catalog
 from snapshotpdf.render.settings import LayoutSettings, parse_settings, read_toml
 
@@ -95,7 +97,7 @@ class Layout:
         return icons.groups.get(group, {}).get(key) or icons.other[group]
 
     def has_icon(self, name: str) -> bool:
-        return self.find(f"icons/{name}.svg") is not None
+        return name in self.icon_files
 
     @property
     def default_language(self) -> str:
@@ -133,13 +135,41 @@ class Layout:
         ordered = sorted(self.languages, key=lambda name: (name != self.default_language, name))
         return [self.catalog(language) for language in ordered]
 
-    def icon(self, group: str, key: str, alt: str = "") -> Markup:
-        """An icon as an image of the layout's icons/ folder, painted in the CSS colour of
-        the element that holds it (render/pdf.py). With alt text it is announced (its
-        meaning); without, decorative. The renderer parses each (icon, colour) once per
-        process, not once per page."""
-        name = self.icon_name(group, key)
-        return Markup('<img class="icon" src="icons/{}.svg" alt="{}">').format(name, alt)
+    @cached_property
+    def icon_files(self) -> dict[str, Path]:
+        """Every icon of the layout, icons/NAME.svg by NAME: its own folder's, else the
+        bundled layout's. Each becomes a glyph of the layout's icon font (iconfont.py)."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            icons = folder / iconfont.ICONS
+            if icons.is_dir():
+                found.update((p.stem, p) for p in icons.glob("*.svg") if p.is_file())
+        if len(found) > MAX_ICONS:
+            raise LayoutError(
+                f"layout {self.name!r} has {len(found)} icons in icons/: more than"
+                f" {MAX_ICONS} (limits.MAX_ICONS)",
+                hint="keep only the icons the layout shows",
+            )
+        return dict(sorted(found.items()))
+
+    @cached_property
+    def icon_characters(self) -> dict[str, str]:
+        return iconfont.characters(list(self.icon_files))
+
+    def icon_font(self) -> iconfont.IconFont:
+        """The font of the layout's icons, made once per process (iconfont.build). An icon
+        file over MAX_ICON_BYTES is a blank glyph, named as unsupported."""
+        icons = {}
+        for name, path in self.icon_files.items():
+            size = path.stat().st_size
+            icons[name] = path.read_bytes() if size <= MAX_ICON_BYTES else b""
+        return iconfont.build(icons)
+
+    def icon(self, name: str, alt: str = "") -> Markup:
+        """The icon icons/NAME.svg as its glyph (iconfont.glyph_markup), painted in the CSS
+        colour of its element like text. With alt text it is announced (its meaning);
+        without, decorative."""
+        return iconfont.glyph_markup(self.icon_characters[name], alt)
 
     def files(self) -> list[Path]:
         """Every file that shapes the PDFs (their fingerprints): all of the layout's

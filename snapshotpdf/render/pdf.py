@@ -5,12 +5,11 @@ Two guarantees live here:
 - nothing is fetched but the layout's and fonts' own files (RestrictedFetcher);
 - no system font is ever used (fonts.isolate_fontconfig, before WeasyPrint loads).
 
-Three reach-ins past WeasyPrint's public API remain, each in one documented class or
-function, each kept because a test shows what goes wrong without it: _stable_uuid and
-_StableProfile (tests/integration/test_reproducible.py: the output is not
-byte-reproducible without them), and _IconImages (tests/integration/test_user_layout.py:
-an icon takes its colour from the CSS of the element that shows it, which WeasyPrint 70
-does not do for an SVG: Kozea/WeasyPrint#1497).
+Only WeasyPrint's public API is used: HTML, CSS, FontConfiguration, URLFetcher, the
+Document it lays out (pages, anchors, metadata) and write_pdf's `finisher`, which makes the
+last changes on the PDF objects before they are written (_Finisher): what WeasyPrint 70
+leaves random or unstable is made reproducible there (_stabilise), the icon glyphs are
+tagged (tagging.tag_icons), and the tags repaired (tagging.repair).
 """
 
 from __future__ import annotations
@@ -28,12 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import unescape as xml_unescape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
-from snapshotpdf.render import colour, fitting, tagging
+from snapshotpdf.render import colour, fitting, iconfont, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.overflow import Overflow, overflowing
@@ -49,14 +48,8 @@ isolate_fontconfig()  # before WeasyPrint loads
 
 import pydyf  # noqa: E402
 import weasyprint  # noqa: E402  (fontconfig must be configured first)
-import weasyprint.pdf.metadata  # noqa: E402
-from weasyprint.css import ColorProfile  # noqa: E402
-from weasyprint.images import SVGImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
-
-_INVISIBLE_BOX = b'<path stroke="none" d="M0 0h24v24H0z" fill="none" />'
-ICONS = "icons"  # the layout folder whose SVGs are painted in their element's CSS colour
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
@@ -69,14 +62,22 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     including the ones it inherits. others: more folders (the fonts) or single files."""
 
     def __init__(
-        self, layers: Sequence[Path], others: Sequence[Path] = (), cmyk: Path | None = None
+        self,
+        layers: Sequence[Path],
+        others: Sequence[Path] = (),
+        cmyk: Path | None = None,
+        made: dict[str, bytes] | None = None,
     ) -> None:
         """cmyk: a print variant's output profile: a PNG (a logo) is served converted to
-        CMYK for it (colour.png_as_cmyk), so the print PDF holds no RGB image."""
+        CMYK for it (colour.png_as_cmyk), so the print PDF holds no RGB image. made: files
+        made in memory, by their path inside the layout folder (the icon font)."""
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.layers = [layer.resolve() for layer in layers]
         self.roots = [root.resolve() for root in others]
         self.cmyk = cmyk
+        self.made = {self.layers[0] / name: data for name, data in (made or {}).items()}
+        # The colour profiles served (an @color-profile's .icc), as their files' bytes.
+        self.profiles: list[bytes] = []
 
     def find(self, path: Path) -> Path | None:
         """The file a URL's path stands for, inside the allowed folders; else None."""
@@ -95,28 +96,22 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"snapshotpdf fetches no {parts.scheme or 'relative'} URLs: {url}")
-        path = self.find(Path(unquote(parts.path)).resolve())
+        wanted = Path(unquote(parts.path)).resolve()
+        if wanted in self.made:
+            return URLFetcherResponse(url, self.made[wanted], {"Content-Type": "font/ttf"})
+        path = self.find(wanted)
         if path is None:
             raise ValueError(f"snapshotpdf fetches only layout and font files, not {url}")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".css":
             mime = "text/css"
         body = path.read_bytes()
+        if path.suffix.lower() in (".icc", ".icm") and body not in self.profiles:
+            self.profiles.append(body)
         if self.cmyk and path.suffix.lower() == ".png":
             converted = colour.png_as_cmyk(body, self.cmyk)
             return _Converted(url, converted, {"Content-Type": "image/jpeg"})
         return URLFetcherResponse(url, body, {"Content-Type": mime})
-
-    def icon(self, url: str) -> Path | None:
-        """The layout icon (icons/NAME.svg, its own or inherited) a URL stands for; else
-        None."""
-        parts = urlsplit(url)
-        if parts.scheme != "file" or not parts.path.endswith(".svg"):
-            return None
-        path = self.find(Path(unquote(parts.path)).resolve())
-        if path is None or path.parent.name != ICONS:
-            return None
-        return path if any(path.parent.parent == layer for layer in self.layers) else None
 
 
 class _Converted(URLFetcherResponse):  # type: ignore[misc]
@@ -126,80 +121,6 @@ class _Converted(URLFetcherResponse):  # type: ignore[misc]
     @property
     def path(self) -> None:
         return None
-
-
-class _CurrentColourSvg:
-    """A layout icon painted in the CSS colour of the element that shows it: its
-    currentColor (the stroke of Tabler's icons) is that element's computed `color`, as for
-    an SVG inline in a browser's page, whether it is an <img> or a CSS background. So a
-    stylesheet colours icons (.tile { color: var(--paper) }) like text, and a print
-    variant's CMYK palette reaches them too.
-
-    WeasyPrint 70 gives an SVG image the style of the box that draws it but paints
-    currentColor black (Kozea/WeasyPrint#1497): this image, which WeasyPrint draws as it
-    draws its own (get_intrinsic_size, draw), keeps one parsed SVG per colour it is asked
-    for, so each (icon, colour) is parsed once per process, as WeasyPrint's own image
-    cache parses each icon once. An icon is drawn without its document's context: it holds
-    shapes only (no text, no images), as the icons of a layout do (docs/layouts.md)."""
-
-    def __init__(self, url: str, data: bytes, fetcher: RestrictedFetcher) -> None:
-        self.url = url
-        self.data = data.replace(_INVISIBLE_BOX, b"")  # Tabler's empty bounding path
-        self.fetcher = fetcher
-        self.by_colour: dict[str, Any] = {}
-        self.plain = self._parsed(None)  # its size, whatever its colour
-
-    def _parsed(self, colour: str | None) -> Any:
-        tree = ElementTree.fromstring(self.data)
-        if colour:
-            tree.set("color", colour)  # what currentColor stands for in the SVG
-        return SVGImage(tree, self.url, self.fetcher, None)
-
-    def get_intrinsic_size(self, image_resolution: float, font_size: float) -> Any:
-        return self.plain.get_intrinsic_size(image_resolution, font_size)
-
-    def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
-        colour = css_colour(style["color"])
-        image = self.by_colour.get(colour)
-        if image is None:
-            image = self.by_colour[colour] = self._parsed(colour)
-        image.draw(stream, width, height, style)
-
-
-class _IconImages(dict[str, Any]):
-    """WeasyPrint's image cache (HTML.render's `cache`, by URL) for one maker, which serves
-    the layout's icons as _CurrentColourSvg; every other image WeasyPrint loads itself.
-    An icon is read through the restricted fetcher, like any file of the layout."""
-
-    def __init__(self, fetcher: RestrictedFetcher) -> None:
-        super().__init__()
-        self.fetcher = fetcher
-
-    def __contains__(self, url: object) -> bool:
-        return super().__contains__(url) or (
-            isinstance(url, str) and self.fetcher.icon(url) is not None
-        )
-
-    def __missing__(self, url: str) -> Any:
-        path = self.fetcher.icon(url)
-        if path is None:
-            raise KeyError(url)
-        image = self[url] = _CurrentColourSvg(url, path.read_bytes(), self.fetcher)
-        return image
-
-
-def css_colour(value: Any) -> str:
-    """A computed CSS colour (tinycss2's Color) as the text an SVG attribute takes:
-    #rrggbb for an opaque sRGB colour, device-cmyk(c m y k) for a print colour."""
-    space, values, alpha = value.space, value.coordinates, value.alpha
-    if space == "srgb":
-        red, green, blue = (min(255, max(0, round(v * 255))) for v in values)
-        if alpha == 1:
-            return f"#{red:02x}{green:02x}{blue:02x}"
-        return f"rgb({red} {green} {blue} / {alpha:g})"
-    if space == "device-cmyk":
-        return "device-cmyk({})".format(" ".join(f"{v:g}" for v in values))
-    return "color({} {} / {:g})".format(space, " ".join(f"{v:g}" for v in values), alpha)
 
 
 @dataclass(frozen=True)
@@ -237,18 +158,19 @@ class PdfMaker:
         variant: str = DEFAULT,
         allow: Sequence[Path] = (),
         cmyk: Path | None = None,
+        made: dict[str, bytes] | None = None,
     ) -> None:
         """layers: the layout's folders (Layout.folders); relative URLs start at the first.
         stylesheets: files, or CSS text (a str: made by colour.py), in cascade order.
         allow: files outside the layout the documents may show (a booklet's logo).
-        cmyk: a print variant's output profile, which PNG images are converted for."""
+        cmyk: a print variant's output profile, which PNG images are converted for.
+        made: files made in memory (the icon font), by their path inside the layout."""
         self.base_dir = layers[0]
         self.variant: Variant = get_variant(variant)
-        self.fetcher = RestrictedFetcher(layers, [fonts_dir(), *allow], cmyk)
+        self.fetcher = RestrictedFetcher(layers, [fonts_dir(), *allow], cmyk, made)
         self.font_config = FontConfiguration()
-        # Each image is fetched and parsed once per process (WeasyPrint's own image cache),
-        # each icon once per colour it is painted in (_IconImages).
-        self.image_cache: dict[str, Any] = _IconImages(self.fetcher)
+        # Each image is fetched and parsed once per process (WeasyPrint's own image cache).
+        self.image_cache: dict[str, Any] = {}
         # Filled by @color-profile rules (print.css). The same dict must reach the
         # stylesheets and render(): given to one only, the output intent is silently lost.
         self.color_profiles: dict[str, Any] = {}
@@ -273,8 +195,6 @@ class PdfMaker:
                 )
             name = _sheet_name(sheet, layers)
             self.stylesheet_warnings += [(name, message) for message in said]
-        for profile in self.color_profiles.values():
-            _StableProfile.adopt(profile, self.fetcher)
 
     @classmethod
     def for_layout(
@@ -290,6 +210,7 @@ class PdfMaker:
         ([variants.NAME])."""
         chosen = get_variant(variant)
         sheets: list[Path | str] = [
+            iconfont.stylesheet(),
             colour.screen_colours(layout),
             *layout.stylesheets,
             *(layout.file(name) for name in extra),
@@ -299,7 +220,8 @@ class PdfMaker:
             sheets.append(colour.print_colours(layout, chosen.condition)[0])
             profile = colour.condition(layout, chosen.condition)[1]
         sheets += layout.variant_stylesheets(chosen.table)
-        return cls(layout.folders, sheets, variant, allow, profile)
+        font = {iconfont.FONT_FILE: layout.icon_font().data}
+        return cls(layout.folders, sheets, variant, allow, profile, font)
 
     def render(
         self,
@@ -406,14 +328,15 @@ class PdfMaker:
             )
             for record in (records if self.variant.attach_record else ())
         ]
-        with _stable_uuid(identifier):
-            data = document.write_pdf(
-                pdf_identifier=identifier,
-                pdf_variant=self.variant.standard,
-                pdf_tags=self.variant.tagged,
-                attachments=attachments,
-                finisher=_Finisher(self.variant.bleed_mm),
-            )
+        data = document.write_pdf(
+            pdf_identifier=identifier,
+            pdf_variant=self.variant.standard,
+            pdf_tags=self.variant.tagged,
+            attachments=attachments,
+            finisher=_Finisher(
+                self.variant.bleed_mm, identifier, self.fetcher.profiles, _icon_alts(seed)
+            ),
+        )
         assert data is not None
         return bytes(data)
 
@@ -451,34 +374,40 @@ def _pdf_date(created: str | None) -> datetime:
     return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-@contextmanager
-def _stable_uuid(identifier: bytes) -> Iterator[None]:
-    """PDF/X-4's XMP DocumentID is a random uuid4 in WeasyPrint 70: derive it from the
-    file identifier instead, so the same input still gives the same bytes."""
-    module: Any = weasyprint.pdf.metadata
-    original = module.uuid4
-    module.uuid4 = lambda: uuid.UUID(bytes=identifier)
-    try:
-        yield
-    finally:
-        module.uuid4 = original
+def _icon_alts(html: str) -> list[str | None]:
+    """The icons of a page in document order: each one's alt text (an icon that says
+    something), or None (decorative), as iconfont.glyph_markup wrote them."""
+    return [
+        xml_unescape(found[1], {"&quot;": '"', "&#34;": '"', "&#39;": "'"}) if found[1] else None
+        for found in iconfont.ICON_SPAN.finditer(html)
+    ]
 
 
-class _StableProfile(ColorProfile):  # type: ignore[misc]
-    """A colour profile written into the PDF as its file's own bytes. WeasyPrint writes
-    what Pillow's ImageCms re-serialises, and that moves from one call to the next (tag
-    offsets change): the same input would no longer give the same PDF."""
+_XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
 
-    file_bytes: bytes
 
-    @classmethod
-    def adopt(cls, profile: Any, fetcher: RestrictedFetcher) -> None:
-        profile.__class__ = cls
-        profile.file_bytes = fetcher.fetch(profile.src).read()
-
-    @property
-    def content(self) -> bytes:
-        return self.file_bytes
+def _stabilise(objects: Sequence[Any], identifier: bytes, profiles: Sequence[bytes]) -> None:
+    """What WeasyPrint 70 writes differently from one run to the next, made the same:
+    - PDF/X-4's XMP DocumentID is a random uuid4: it becomes one derived from the file
+      identifier (itself from the input);
+    - a colour profile (the output intent's) is written as Pillow's ImageCms re-serialises
+      it, and that moves from one call to the next (tag offsets change): it becomes the
+      .icc file's own bytes, matched by device class and colour space."""
+    stable = f"xmp.did:{uuid.UUID(bytes=identifier)}".encode()
+    for obj in objects:
+        if not isinstance(obj, pydyf.Stream):
+            continue
+        if obj.extra.get("Type") == "/Metadata":
+            xmp = b"".join(_stream_bytes(obj))
+            if _XMP_DOCUMENT_ID.search(xmp):
+                obj.stream = [_XMP_DOCUMENT_ID.sub(stable, xmp)]
+        elif "N" in obj.extra and len(obj.stream) == 1 and isinstance(obj.stream[0], bytes):
+            written = obj.stream[0]
+            if written[36:40] != b"acsp" or written in profiles:
+                continue
+            same_kind = [p for p in profiles if p[12:20] == written[12:20]]
+            if len(same_kind) == 1:
+                obj.stream = [same_kind[0]]
 
 
 def _tag_subsets_by_content(objects: Sequence[Any]) -> None:
@@ -549,6 +478,7 @@ _DC = "http://purl.org/dc/elements/1.1/"
 
 class _Finisher:
     """Last touches on the PDF objects before WeasyPrint writes them:
+    - the same input gives the same bytes (_stabilise);
     - every font subset gets a name of its own (_tag_subsets_by_content);
     - the XMP metadata names the document's language (_declare_language);
     - empty /Pattern and /Shading resource dictionaries are dropped (WeasyPrint always
@@ -558,14 +488,27 @@ class _Finisher:
       marks, beyond the bleed);
     - in a tagged PDF, content outside the structure tree (the page-margin boxes: footer,
       the header band on later pages) becomes a pagination artifact
-      (tagging.repair), and a list item's text is put in an LBody beside its label."""
+      (tagging.repair), and a list item's text is put in an LBody beside its label;
+    - in a tagged PDF, an icon's glyph is a figure with its alt text, or a decorative
+      artifact (tagging.tag_icons; icons: each icon's alt text, or None, in page order)."""
 
-    def __init__(self, bleed_mm: float) -> None:
+    def __init__(
+        self,
+        bleed_mm: float,
+        identifier: bytes,
+        profiles: Sequence[bytes],
+        icons: Sequence[str | None],
+    ) -> None:
         self.bleed = bleed_mm * 72 / 25.4
+        self.identifier = identifier
+        self.profiles = profiles
+        self.icons = icons
 
     def __call__(self, document: Any, pdf: Any) -> None:
+        _stabilise(pdf.objects, self.identifier, self.profiles)
         _tag_subsets_by_content(pdf.objects)
         _declare_language(pdf.objects, document.metadata.lang)
+        tagging.tag_icons(pdf, iconfont.FAMILY, self.icons)
         tagging.repair(pdf)
         for obj in pdf.objects:
             if not isinstance(obj, dict):

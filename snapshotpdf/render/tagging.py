@@ -1,4 +1,4 @@
-"""The tagged PDF's last repair, on the objects WeasyPrint is about to write (through the
+"""The tagged PDF's last repairs, on the objects WeasyPrint is about to write (through the
 public `finisher` hook of render/pdf.py): content in no structure tree becomes an artifact.
 
 WeasyPrint 70 tags the content of the page-margin boxes (the running footer, the header
@@ -9,6 +9,9 @@ marked-content sequence whose structure element cannot be reached from the struc
 root becomes a pagination artifact (`/Artifact <</Type /Pagination>> BDC`), the remaining
 marked-content identifiers of its page are renumbered without gaps, the parent tree
 follows, and the unreachable elements are emptied.
+
+Decorative icons become layout artifacts the same way (tag_icons takes them out of the
+tree first), and icons with alt text figures.
 
 It also tags an inside ::marker (a list's ▶ or ✓) as the item's label: WeasyPrint gives it
 an Lbl but leaves the item's text directly in its LI; here that text goes into an LBody
@@ -70,8 +73,42 @@ def repair(pdf: Any) -> int:
     """Both repairs on a pydyf PDF about to be written; returns how many marked-content
     sequences became artifacts. A PDF without a structure tree is left alone."""
     moved = artifact_untagged_content(pdf.objects, pdf.catalog)
+    flatten_nested_lists(pdf.objects)
     wrap_list_bodies(pdf)
     return moved
+
+
+def flatten_nested_lists(objects: Sequence[Any]) -> None:
+    """A list laid out as a table (display: table, a row of facts) is one L, its items
+    directly in it: WeasyPrint tags each box the list's element makes (the table's wrapper,
+    the table, its row) as an L inside the one before. An L directly in an L, holding
+    elements only, gives its kids to the outer one."""
+    for element in objects:
+        if not isinstance(element, dict) or element.get("S") != "/L":
+            continue
+        kids = _kids(element)
+        flat = _list_kids(objects, kids, _reference(element))
+        if flat != kids:
+            element["K"] = pydyf.Array(flat)
+
+
+def _list_kids(objects: Sequence[Any], kids: list[Any], parent: bytes) -> list[Any]:
+    flat: list[Any] = []
+    for kid in kids:
+        number = _number(kid)
+        inner = objects[number] if number is not None else None
+        if (
+            isinstance(inner, dict)
+            and inner.get("S") == "/L"
+            and all(_number(k) is not None for k in _kids(inner))
+        ):
+            flat += _list_kids(objects, _kids(inner), parent)
+            inner.clear()  # emptied: no longer in the tree
+            continue
+        if isinstance(inner, dict):
+            inner["P"] = parent
+        flat.append(kid)
+    return flat
 
 
 def wrap_list_bodies(pdf: Any) -> None:
@@ -145,9 +182,11 @@ def artifact_untagged_content(objects: Sequence[Any], catalog: dict[str, Any]) -
             if old < len(parents) and _number(parents[old]) in reachable:
                 mapping[old] = properties["MCID"] = len(mapping)
             else:
+                owner = objects[_number(parents[old]) or 0] if old < len(parents) else None
+                decorative = isinstance(owner, dict) and owner.get("S") == _DECORATIVE
                 stream.stream[tag_index] = "/Artifact"
                 properties.clear()
-                properties["Type"] = "/Pagination"
+                properties["Type"] = "/Layout" if decorative else "/Pagination"
                 moved += 1
         kept = sorted(mapping, key=mapping.__getitem__)
         nums[by_key[key]] = pydyf.Array([parents[old] for old in kept])
@@ -171,3 +210,116 @@ def artifact_untagged_content(objects: Sequence[Any], catalog: dict[str, Any]) -
             ):
                 obj.clear()  # no longer referenced: an empty dictionary, nothing to read
     return moved
+
+
+def tag_icons(pdf: Any, font: str, icons: Sequence[str | None]) -> int:
+    """The icons of a tagged PDF, glyphs of the icon font (render/iconfont.py) that
+    WeasyPrint tags as the text of a Span: each becomes a Figure with its alt text, or, when
+    it has none (decorative), leaves the structure tree, so repair() makes its glyph a
+    layout artifact. icons: each icon's alt text or None, in document order, which is the
+    order of the structure tree. Returns how many icons were tagged; when the icons found
+    are not as many as `icons` says, nothing is changed (0). font: the font's name in the
+    PDF (its BaseFont after the subset tag)."""
+    root_number = _number(pdf.catalog.get("StructTreeRoot"))
+    if root_number is None or not icons:
+        return 0
+    objects = pdf.objects
+    found = _icon_elements(objects, objects[root_number], _icon_mcids(objects, font))
+    if len(found) != len(icons):
+        return 0
+    for number, alt in zip(found, icons, strict=True):
+        element = objects[number]
+        if alt is None:
+            parent = objects[_number(element.get("P")) or 0]
+            if isinstance(parent, dict):
+                parent["K"] = pydyf.Array(k for k in _kids(parent) if _number(k) != number)
+            element["S"] = _DECORATIVE
+        else:
+            element["S"] = "/Figure"
+            element["Alt"] = pydyf.String(alt)
+    return len(found)
+
+
+_DECORATIVE = (
+    "/Artifact"  # a structure element taken out of the tree: its content a layout artifact
+)
+
+
+def _icon_mcids(objects: Sequence[Any], font: str) -> dict[bytes, set[int]]:
+    """By page reference: the marked-content ids whose text is set in the icon font."""
+    suffix = f"+{font}".encode()
+    fonts = {
+        number
+        for number, obj in enumerate(objects)
+        if isinstance(obj, dict)
+        and obj.get("Type") == "/Font"
+        and isinstance(obj.get("BaseFont"), bytes)
+        and obj["BaseFont"].endswith(suffix)
+    }
+    names = {
+        f"/{key}".encode()
+        for obj in objects
+        if isinstance(obj, dict)
+        for key, value in obj.items()
+        if _number(value) in fonts and obj.get("Type") != "/Font"
+    }
+    found: dict[bytes, set[int]] = {}
+    for page in objects:
+        if not isinstance(page, dict) or page.get("Type") != "/Page":
+            continue
+        contents = _number(page.get("Contents"))
+        if contents is None:
+            continue
+        found[_reference(page)] = _mcids_in_font(objects[contents].stream, names)
+    return found
+
+
+def _mcids_in_font(items: Sequence[Any], names: set[bytes]) -> set[int]:
+    """The marked-content ids of a content stream whose text is shown in one of the fonts
+    (their resource names: b"/KYBYEI")."""
+    found: set[int] = set()
+    marked: list[int | None] = []
+    current = False
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            continue
+        token = item if isinstance(item, bytes) else str(item).encode()
+        if token == b"BDC":
+            properties = items[index - 1] if index else None
+            mcid = properties.get("MCID") if isinstance(properties, dict) else None
+            marked.append(int(mcid) if mcid is not None else None)
+        elif token.endswith(b"BMC"):
+            marked.append(None)
+        elif token == b"EMC":
+            if marked:
+                marked.pop()
+        elif token.endswith(b" Tf"):
+            current = token.split(b" ", 1)[0] in names
+        elif current and (token.endswith(b"TJ") or token.endswith(b"Tj")):
+            mcid = next((m for m in reversed(marked) if m is not None), None)
+            if mcid is not None:
+                found.add(mcid)
+    return found
+
+
+def _icon_elements(
+    objects: Sequence[Any], root: dict[str, Any], mcids: dict[bytes, set[int]]
+) -> list[int]:
+    """The structure elements, in tree order, whose only content is icon glyphs."""
+    found: list[int] = []
+    stack = [n for kid in reversed(_kids(root)) if (n := _number(kid)) is not None]
+    seen: set[int] = set()
+    while stack:
+        number = stack.pop()
+        element = objects[number]
+        if number in seen or not isinstance(element, dict):
+            continue
+        seen.add(number)
+        kids = _kids(element)
+        own = [kid for kid in kids if isinstance(kid, int)]
+        icons = mcids.get(element.get("Pg", b""), set())
+        if own and len(own) == len(kids) and all(kid in icons for kid in own):
+            found.append(number)
+            continue
+        stack.extend(n for kid in reversed(kids) if (n := _number(kid)) is not None)
+    return found

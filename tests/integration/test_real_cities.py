@@ -229,10 +229,15 @@ def test_a_profile_adds_an_option_with_its_label_and_icon(
     assert own == set()  # the profile's options are known options: no warning
     checked = validate(survey, profile)
     kestrel = checked.records[0]
-    html = Renderer(load_layout()).html(kestrel, survey_figures(checked.records))
-    tiles = re.findall(
-        r'url\(icons/([a-z-]+)\.svg[^"]*"></span></span><span class="tile-label">([^<]+)<', html
-    )
+    layout = load_layout()
+    html = Renderer(layout).html(kestrel, survey_figures(checked.records))
+    names = {glyph: name for name, glyph in layout.icon_characters.items()}
+    tiles = [
+        (names[glyph], label)
+        for glyph, label in re.findall(
+            r'aria-hidden="true">(.)</span></span><span class="tile-label">([^<]+)<', html
+        )
+    ]
     assert tiles == [
         ("shield", "Urban resilience"),
         ("home", "Housing"),

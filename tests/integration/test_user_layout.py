@@ -28,7 +28,7 @@ from snapshotpdf.batch.build import build
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.models import Inputs
-from snapshotpdf.render import colour
+from snapshotpdf.render import colour, iconfont
 from snapshotpdf.render.layout import load_layout
 
 MAGENTA = "#c0185a"  # the palette's navy, changed
@@ -122,16 +122,37 @@ def test_the_palette_colour_is_the_one_on_the_page(branded: Build) -> None:
     assert rgb(NAVY) not in painted
 
 
+def icon_colours(pdf: pikepdf.Pdf) -> set[tuple[float, ...]]:
+    """The fill colours the icons' glyphs (the icon font, render/iconfont.py) are shown in."""
+    found: set[tuple[float, ...]] = set()
+    for page in pdf.pages:
+        fonts = page.Resources.get("/Font", {})
+        icons = {
+            str(name)
+            for name, font in fonts.items()
+            if str(font.get("/BaseFont", "")).endswith(f"+{iconfont.FAMILY}")
+        }
+        font, fill = "", ()
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op == "Tf":
+                font = str(operands[0])
+            elif op in ("rg", "k", "g"):
+                fill = tuple(round(float(v), 3) for v in operands)
+            elif op in ("Tj", "TJ") and font in icons:
+                found.add(fill)
+    return found
+
+
 def test_icons_take_their_colour_from_the_css(branded: Build) -> None:
-    """Each icon stroked in its element's colour: white on the tiles, the palette's
-    grey-dark for an area without sufficient data, never black (WeasyPrint's own
-    currentColor for an SVG image, Kozea/WeasyPrint#1497)."""
+    """Each icon is painted in its element's colour, like text: white on the tiles, the
+    palette's grey-dark for an area without sufficient data, never black."""
     palette = load_layout().settings.palette
     with pikepdf.open(branded("screen")) as pdf:
-        strokes = {values for operator, values in paints(pdf) if operator == "RG"}
-    assert rgb(palette["paper"].screen) in strokes
-    assert rgb(palette["grey-dark"].screen) in strokes
-    assert (0.0, 0.0, 0.0) not in strokes
+        colours = icon_colours(pdf)
+    assert rgb(palette["paper"].screen) in colours
+    assert rgb(palette["grey-dark"].screen) in colours
+    assert (0.0, 0.0, 0.0) not in colours and () not in colours
 
 
 def test_the_brand_is_in_the_band_and_the_metadata(branded: Build) -> None:

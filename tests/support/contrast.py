@@ -5,7 +5,8 @@ table someone keeps by hand. A rule that adds a pale text colour, or text on a n
 background, is caught when a snapshot uses it.
 
 WCAG 2.1 (1.4.3, AA): 4.5:1 for text. The list marks (::marker) are text too, the label
-of their item in a tagged PDF.
+of their item in a tagged PDF. Icons are set as glyphs of the layout's icon font but are
+graphics (a figure or an artifact in a tagged PDF), not text: they are left out.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class Cascade:
                 ground = found
                 break
         classes = element.etree_element.get("class", "").split()
+        if "icon" in classes:
+            return  # an icon's glyph (render/iconfont.py) is a graphic, not text to read
         where = name + "".join(f".{c}" for c in classes)
         texts = [element.etree_element.text or ""]
         texts += [child.tail or "" for child in element.etree_element]

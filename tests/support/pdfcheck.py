@@ -22,6 +22,7 @@ from snapshotpdf.batch.build import build
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.models import Inputs
+from snapshotpdf.render import iconfont
 from support.extreme import CROWDED, EXTREME
 from support.helpers import minimal_city, raw_text, write_survey
 
@@ -29,6 +30,7 @@ AUTHOR = "City Lab of the Test Suite"
 
 # Only the fonts snapshotpdf ships (fonts/), by the names they carry inside a PDF.
 BUNDLED_FONTS = {
+    iconfont.FAMILY,  # the layout's icons as a font (render/iconfont.py)
     "Noto-Sans",
     "Noto-Sans-Bold",
     "Noto-Sans-Italic",

@@ -142,11 +142,15 @@ LIMA = CityRecord(
 
 
 def test_icons_carry_no_colour_in_the_html() -> None:
-    """An icon is a file of the layout; its colour is the CSS colour of what holds it."""
-    page = Renderer(load_layout()).html(LIMA, SurveyFigures(1, {}))
-    assert "?stroke=" not in page and "stroke" not in page
-    assert '<img class="icon" src="icons/bus.svg" alt="Transport / Mobility: ' in page
-    assert 'style="background-image: url(icons/user.svg)"' in page
+    """An icon is a glyph of the layout's icon font (its icons/*.svg); its colour is the CSS
+    colour of what holds it: the page names none."""
+    layout = load_layout()
+    page = Renderer(layout).html(LIMA, SurveyFigures(1, {}))
+    assert "stroke" not in page and "style=" not in page
+    glyph = layout.icon_characters
+    assert '<span class="icon" role="img" aria-label="Transport / Mobility: ' in page
+    assert f'with sufficient data">{glyph["bus"]}</span>' in page
+    assert f'<span class="icon" aria-hidden="true">{glyph["user"]}</span>' in page
 
 
 def test_the_bundled_layout_has_no_brand_and_shows_none() -> None:
