@@ -1,18 +1,23 @@
-"""Batch speed benchmark: plain WeasyPrint vs `snapshotpdf build` vs an unchanged re-run.
+"""Batch speed benchmark: plain WeasyPrint on a frozen yardstick vs `snapshotpdf build`.
 
 Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--no-a0]
-                                           [--memory-sweep [--plan-only]]
+                                           [--against REV] [--memory-sweep [--plan-only]]
 
 One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
 answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
 
-  (a)  baseline  one process renders every city's snapshotpdf HTML with plain WeasyPrint,
-                 with libharfbuzz-subset0 (as after `make setup`, which installs it)
-  (a0) baseline  exactly (a), but WeasyPrint cannot use HarfBuzz's subsetter and subsets
-                 fonts with fontTools (as on a clean machine before `make setup`); --no-a0
-                 skips it
-  (b)  build     `snapshotpdf build SURVEY -o OUT --force -q [--jobs auto]`
-  (c)  re-run    the same build again, nothing changed (the manifest lets it skip every city)
+  (a)   baseline  plain WeasyPrint renders every city's HTML of the frozen yardstick
+                  (benchmarks/yardstick/: the bundled layout of commit 1ce4500), with
+                  libharfbuzz-subset0 (as after `make setup`, which installs it)
+  (a0)  baseline  exactly (a), but WeasyPrint subsets fonts with fontTools (as on a clean
+                  machine before `make setup`); --no-a0 skips it
+  (b1)  build     `snapshotpdf build SURVEY -o OUT --force -q --jobs 1`
+  (b1@REV)        the same with REV's own code (--against, default 1ce4500: "today")
+  (b)   build     `snapshotpdf build SURVEY -o OUT --force -q --jobs auto`
+  (c)   re-run    the same build again, nothing changed: it should be replayed
+  (c2)  re-run    again, the survey written ./survey-N.xlsx from another folder
+  (d)   one edit  one city's spotlight edited, the build run again
+  (e)   floor     start Python, read the survey, import WeasyPrint, render that city cold
 
 --memory-sweep runs only (b), at 100 and 1000 cities, and compares the peak memory of one
 worker process and of the main process at both sizes; with --plan-only, every PDF is a stub
@@ -25,13 +30,17 @@ This is a benchmark, not a test: pytest never collects it and nothing imports it
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import itertools
 import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import tomllib
@@ -39,6 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snapshotpdf.assets import package_file
 from snapshotpdf.models import Inputs
@@ -48,9 +58,17 @@ from snapshotpdf.version import __version__
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support.workbook import write_xlsx  # noqa: E402  (the repository's one .xlsx writer)
 
+if TYPE_CHECKING:
+    from snapshotpdf.models import CityRecord
+    from snapshotpdf.render.layout import Layout
+
 PROFILE_FILE = package_file("survey/profiles/sample.toml")
+REPOSITORY = Path(__file__).resolve().parent.parent
+YARDSTICK = Path(__file__).resolve().parent / "yardstick"  # the baselines' frozen layout
+YARDSTICK_REV = "1ce4500"  # the commit whose bundled layout the yardstick is a copy of
 SNAPSHOT_PAGES = 2  # the snapshot layout's length (layout.toml: pages)
 BASELINE_MODE = "_baseline"  # hidden first argument: run step (a) or (a0) in this process
+HTML_MODE = "_html"  # hidden first argument: write every city's HTML (the yardstick check)
 FLOOR_MODE = "_floor"  # hidden first argument: run step (e), the one-city floor, in this process
 PLAN_MODE = "_plan"  # hidden first argument: a build with stub PDFs, its main process alone
 EDIT = " This sentence was added to measure a one-edit rebuild."  # (d): one city's spotlight
@@ -58,8 +76,13 @@ NO_HB_SUBSET = "--no-harfbuzz-subset"  # after BASELINE_MODE SURVEY OUT: step (a
 SUBSETTING_LINE = "font subsetting:"  # what the baseline prints: which subsetter ran
 LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
-# Targets from the issue.
-TARGET_SPEEDUP = 3.0  # (b) at least 3x faster than plain WeasyPrint: checked vs (a) and (a0)
+# What a re-run must not import to count as replayed (batch/rerun.py: the survey is not
+# read, pandas and WeasyPrint are not imported), seen through PYTHONPROFILEIMPORTTIME.
+NOT_IN_A_REPLAY = ("weasyprint", "pandas")
+
+# Targets from the issue (16).
+TARGET_JOBS1_CPU = 0.70  # (b1) CPU per city at most 70% of today's (b1@1ce4500)
+TARGET_SPEEDUP = 3.0  # (b) at least 3x faster than (a), plain WeasyPrint with hb-subset
 TARGET_RERUN_SHARE = 0.02  # (c) under 2% of (b)
 TARGET_MEMORY_DRIFT = 0.10  # per-worker peak at 1000 cities within 10% of that at 100
 TARGET_EDIT_OVER_FLOOR = 1.3  # (d) one edited city rebuilt within 1.3x the floor (e)
@@ -283,8 +306,48 @@ def disable_harfbuzz_subset() -> None:
     fonts.harfbuzz_subset = None
 
 
+def yardstick_layout() -> Layout:
+    """The frozen yardstick (YARDSTICK) as a layout of its own folder alone: it extends no
+    bundled layout, so nothing of layouts/snapshot (its files, its layout.toml) reaches it."""
+    from snapshotpdf.render.layout import Layout, find_in
+    from snapshotpdf.render.settings import parse_settings, read_toml
+
+    folders = (YARDSTICK,)
+    path = YARDSTICK / "layout.toml"
+    settings = parse_settings([(path, read_toml(path))], "yardstick", lambda r: find_in(folders, r))
+    return Layout("yardstick", folders, settings)
+
+
+def city_html(survey: Path, which: str) -> tuple[Layout, list[tuple[CityRecord, str]]]:
+    """(layout, [(record, HTML)] of every city) as the baselines render them: the records
+    read and the survey's figures counted as the build does, the HTML made at A4 with the
+    build's creation date. which: "yardstick" (the frozen layout, as (a) and (a0) render
+    it) or "bundled" (the bundled layout of the snapshotpdf imported: run under a commit's
+    own code, what that commit's baseline rendered)."""
+    from snapshotpdf.batch.plan import read
+    from snapshotpdf.batch.result import BuildResult
+    from snapshotpdf.batch.settings import creation_date
+    from snapshotpdf.render.html import Renderer
+    from snapshotpdf.render.layout import load_layout
+    from snapshotpdf.survey.figures import survey_figures
+
+    records = read(Inputs(survey=survey), BuildResult())
+    figures = survey_figures(records)
+    layout = yardstick_layout() if which == "yardstick" else load_layout()
+    renderer = Renderer(layout)
+    created = creation_date(survey)  # as the build does
+    return layout, [(r, renderer.html(r, figures, created=created)) for r in records]
+
+
+def write_html(survey: Path, out: Path, which: str) -> int:
+    """HTML_MODE: every city's HTML (city_html) into out, as JSON [[city, html], ...]."""
+    _, pages = city_html(survey, which)
+    out.write_text(json.dumps([[r.city, html] for r, html in pages]), "utf-8")
+    return len(pages)
+
+
 def run_baseline(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> int:
-    """Render every city's snapshotpdf HTML with plain WeasyPrint, default options.
+    """Render every city's HTML of the frozen yardstick with plain WeasyPrint, default options.
 
     Deliberately plain, as WeasyPrint's documentation shows @font-face use: a new
     FontConfiguration and stylesheet per city (so the bundled fonts are loaded each time),
@@ -295,31 +358,19 @@ def run_baseline(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> in
     has it (it does after `make setup`). False is step (a0): the same, but WeasyPrint
     cannot use that library and subsets fonts with fontTools, as on a clean machine.
     Prints which subsetter ran (SUBSETTING_LINE). Returns the number of PDFs."""
-    from snapshotpdf.batch.plan import read
-    from snapshotpdf.batch.result import BuildResult
-    from snapshotpdf.batch.settings import creation_date
-    from snapshotpdf.render.html import Renderer
-    from snapshotpdf.render.layout import load_layout
-    from snapshotpdf.survey.figures import survey_figures
-
-    if "snapshotpdf.render.pdf" in sys.modules:
-        raise RuntimeError(
-            "the baseline must not import snapshotpdf.render.pdf (it pins fontconfig)"
-        )
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     subsetting = count_subsetting()
     if not harfbuzz_subset:
         disable_harfbuzz_subset()
-    records = read(Inputs(survey=survey), BuildResult())
-    figures = survey_figures(records)
-    layout = load_layout()
-    renderer = Renderer(layout)
-    created = creation_date(survey)  # as the build does, so the HTML is the same
+    layout, pages = city_html(survey, "yardstick")
+    if "snapshotpdf.render.pdf" in sys.modules:
+        raise RuntimeError(
+            "the baseline must not import snapshotpdf.render.pdf (it pins fontconfig)"
+        )
     outdir.mkdir(parents=True, exist_ok=True)
-    for index, record in enumerate(records):
-        html = renderer.html(record, figures, created=created)
+    for index, (_record, html) in enumerate(pages):
         fonts = FontConfiguration()
         weasyprint.HTML(string=html, base_url=str(layout.folder) + os.sep).write_pdf(
             outdir / f"{index:05d}.pdf",
@@ -338,7 +389,7 @@ def run_baseline(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> in
             f"(a0) should subset every font with fontTools, but {subsetting}: switching"
             " HarfBuzz's subsetter off did not work with this WeasyPrint"
         )
-    return len(records)
+    return len(pages)
 
 
 def run_floor(survey: Path, outdir: Path, number: int) -> int:
@@ -380,9 +431,14 @@ def run_plan_only(survey: Path, outdir: Path) -> int:
         pages: int = SNAPSHOT_PAGES
         renderer_warnings: tuple[str, ...] = ()
         anchors_by_page: tuple[frozenset[str], ...] = (sections, frozenset())
+        overflows: tuple[object, ...] = ()
+        fitted: str | None = None  # laid out as designed
 
     class StubRenderer:
         def __init__(self, layout_name: str) -> None:
+            self.sheets_said: set[str] = set()  # as CityRenderer's (warm_renderer clears it)
+
+        def warm(self, variant: str = "screen") -> None:
             pass
 
         def __call__(self, job: workers.Job) -> workers.JobResult:
@@ -540,10 +596,20 @@ class Step:
     long: int | None  # PDFs longer than SNAPSHOT_PAGES
     summary: str  # the build's own summary line, or what the baseline wrote
     subsetting: dict[str, int] | None = None  # baselines: fonts subset by HarfBuzz, fontTools
+    imported: tuple[str, ...] | None = None  # of NOT_IN_A_REPLAY, imported (None: not watched)
 
     @property
     def ms_per_city(self) -> float:
         return 1000 * self.seconds / max(self.cities, 1)
+
+    @property
+    def cpu_ms_per_city(self) -> float:
+        return 1000 * self.cpu_seconds / max(self.cities, 1)
+
+    @property
+    def replayed(self) -> bool | None:
+        """Whether the step was a replay: none of its processes imported NOT_IN_A_REPLAY."""
+        return None if self.imported is None else not self.imported
 
 
 def long_pdfs(outdir: Path, pages: int = SNAPSHOT_PAGES) -> int | None:
@@ -560,25 +626,47 @@ def _maxrss_kib(value: int) -> int:
     return value // 1024 if sys.platform == "darwin" else value
 
 
+IMPORT_LINE = re.compile(r"^import time:.*\|\s*([\w.]+)\s*$", re.M)  # PYTHONPROFILEIMPORTTIME
+
+
 def measure(
-    name: str, command: list[str], cities: int, outdir: Path, logs: Path, pages: bool = True
+    name: str,
+    command: list[str],
+    cities: int,
+    outdir: Path,
+    logs: Path,
+    pages: bool = True,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    watch_imports: bool = False,
 ) -> Step:
-    """Run command under a fresh wrapper process; its wall time, memory and PDFs (their
-    pages counted unless pages is False: --plan-only's stubs have none)."""
+    """Run command under a fresh wrapper process (in cwd, else logs; env added to this
+    process's); its wall time, memory and PDFs (their pages counted unless pages is False:
+    --plan-only's stubs have none). watch_imports: every process of the step lists its
+    imports (PYTHONPROFILEIMPORTTIME, inherited by workers; a few ms), so the step says
+    which of NOT_IN_A_REPLAY it imported."""
     logs.mkdir(parents=True, exist_ok=True)
     result_file = logs / f"{name}.json"
     log_file = logs / f"{name}.log"
     wrapper = [sys.executable, "-c", WRAPPER, str(result_file), *command]
+    environment = {**os.environ, **(env or {})}
+    if watch_imports:
+        environment["PYTHONPROFILEIMPORTTIME"] = "1"
     with log_file.open("w") as log:
-        process = subprocess.Popen(wrapper, stdout=log, stderr=subprocess.STDOUT, cwd=logs)
+        process = subprocess.Popen(
+            wrapper, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or logs, env=environment
+        )
         sampler = TreeSampler(process.pid)
         sampler.start()
         process.wait()
         memory = sampler.stop()
     result = json.loads(result_file.read_text()) if result_file.is_file() else {}
     output = log_file.read_text(errors="replace")
+    modules = {m.split(".")[0] for m in IMPORT_LINE.findall(output)}
+    output = IMPORT_LINE.sub("", output)
     if process.returncode != 0 or result.get("returncode") != 0:
-        tail = "\n".join(output.splitlines()[-15:])
+        tail = "\n".join([line for line in output.splitlines() if line][-15:])
         raise RuntimeError(f"step {name} failed ({result or process.returncode}):\n{tail}")
     summaries = [line for line in output.splitlines() if "data row(s):" in line]
     subsetting = re.findall(
@@ -602,6 +690,7 @@ def measure(
             if subsetting
             else None
         ),
+        imported=tuple(m for m in NOT_IN_A_REPLAY if m in modules) if watch_imports else None,
     )
 
 
@@ -615,19 +704,22 @@ def cli() -> list[str]:
     return [sys.executable, "-m", "snapshotpdf"]
 
 
-def supports_jobs() -> bool:
-    """Whether `snapshotpdf build --help` lists a --jobs option."""
-    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
+def supports_jobs(env: dict[str, str] | None = None, cwd: Path | None = None) -> bool:
+    """Whether `snapshotpdf build --help` lists a --jobs option (env: added to this
+    process's, e.g. another commit's code on PYTHONPATH; then run it in a cwd without a
+    snapshotpdf package, as `python -m` looks in its cwd first)."""
+    env = {**os.environ, **(env or {}), "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
     help_text = subprocess.run(
-        [*cli(), "build", "--help"], capture_output=True, text=True, env=env, check=True
+        [*cli(), "build", "--help"], capture_output=True, text=True, env=env, check=True, cwd=cwd
     ).stdout
     return "--jobs" in help_text
 
 
-def build_command(survey: Path, outdir: Path, force: bool, jobs: bool) -> list[str]:
-    """`snapshotpdf build` quietly into outdir; --force for (b), --jobs auto when it exists."""
+def build_command(survey: Path | str, outdir: Path, force: bool, jobs: str | None) -> list[str]:
+    """`snapshotpdf build` quietly into outdir; --force for (b) and (b1); --jobs JOBS unless
+    jobs is None (a build without that option)."""
     command = [*cli(), "build", str(survey), "-o", str(outdir), "-q"]
-    return command + (["--force"] if force else []) + (["--jobs", "auto"] if jobs else [])
+    return command + (["--force"] if force else []) + (["--jobs", jobs] if jobs else [])
 
 
 def floor_command(survey: Path, outdir: Path, number: int) -> list[str]:
@@ -643,11 +735,129 @@ def plan_command(survey: Path, outdir: Path) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), PLAN_MODE, str(survey), str(outdir)]
 
 
+def html_command(survey: Path, out: Path, which: str) -> list[str]:
+    """This script in HTML_MODE: every city's HTML (write_html)."""
+    return [sys.executable, str(Path(__file__).resolve()), HTML_MODE, str(survey), str(out), which]
+
+
 def baseline_command(survey: Path, outdir: Path, harfbuzz_subset: bool = True) -> list[str]:
     """This script in BASELINE_MODE: step (a), or (a0) without HarfBuzz's subsetter, in a
     process of its own."""
     command = [sys.executable, str(Path(__file__).resolve()), BASELINE_MODE]
     return command + [str(survey), str(outdir)] + ([] if harfbuzz_subset else [NO_HB_SUBSET])
+
+
+# ----------------------------------------------------------------------------------------
+# 2d. Another commit's code: (b1@REV) and the yardstick check
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit's files, unpacked to run its own code beside this checkout's."""
+
+    rev: str  # as asked for, e.g. 1ce4500
+    sha: str
+    tree: Path  # its files: PYTHONPATH=tree runs its snapshotpdf
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"PYTHONPATH": str(self.tree)}
+
+
+def resolve(rev: str) -> str | None:
+    """The full sha of a commit of this repository; None when there is none (or no git)."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return None
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def unpack(rev: str, sha: str, folder: Path) -> Commit:
+    """The commit's files in folder, read-only for the repository (`git archive`: no
+    worktree, index or ref is touched), with the fonts `make setup` copies (untracked:
+    the .gitignore's NotoSans*[A-Za-z]-*) linked from this checkout, and its modules
+    compiled, so its first run does not pay for that. Checks that its snapshotpdf is the
+    one imported with PYTHONPATH=folder."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPOSITORY), "archive", "--format=tar", sha],
+        capture_output=True,
+        check=True,
+    ).stdout
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    (folder / "fonts").mkdir(exist_ok=True)
+    for font in sorted((REPOSITORY / "fonts").glob("NotoSans*[A-Za-z]-*.tt[cf]")):
+        if not (folder / "fonts" / font.name).exists():
+            (folder / "fonts" / font.name).symlink_to(font)
+    compile_all = [sys.executable, "-m", "compileall", "-q", str(folder / "snapshotpdf")]
+    subprocess.run(compile_all, check=True, stdout=subprocess.DEVNULL)
+    commit = Commit(rev, sha, folder)
+    where = subprocess.run(
+        [sys.executable, "-c", "import snapshotpdf; print(snapshotpdf.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **commit.env},
+        cwd=folder.parent,  # no snapshotpdf there: `python -c` imports from its cwd first
+    ).stdout.strip()
+    if not Path(where).resolve().is_relative_to(folder.resolve()):
+        raise RuntimeError(f"PYTHONPATH={folder} still imports snapshotpdf from {where}")
+    return commit
+
+
+@dataclass(frozen=True)
+class YardstickCheck:
+    """The frozen yardstick's HTML against what the yardstick's commit rendered."""
+
+    cities: int
+    differ: tuple[str, ...]  # the cities whose HTML differs
+    diff: Path | None  # a unified diff of the first of them
+
+    def line(self) -> str:
+        where = f"benchmarks/{YARDSTICK.name}/"
+        if not self.differ:
+            return (
+                f"yardstick: {where} (the bundled layout of {YARDSTICK_REV}, frozen) makes the"
+                f" HTML {YARDSTICK_REV}'s own code made, for {self.cities} of {self.cities} cities"
+            )
+        return (
+            f"yardstick: WARNING: {where} makes other HTML than {YARDSTICK_REV}'s own code for"
+            f" {len(self.differ)} of {self.cities} cities ({', '.join(self.differ[:3])}...):"
+            f" the baselines have moved; see {self.diff}"
+        )
+
+
+def check_yardstick(survey: Path, commit: Commit, logs: Path) -> YardstickCheck:
+    """Every city's HTML of the frozen yardstick (this checkout's code) against the HTML of
+    the bundled layout under the yardstick's commit's own code: they must be the same."""
+    frozen, then = logs / "yardstick-html.json", logs / f"html-{commit.rev}.json"
+    subprocess.run(html_command(survey, frozen, "yardstick"), check=True, cwd=logs)
+    command = html_command(survey, then, "bundled")
+    subprocess.run(command, check=True, cwd=logs, env={**os.environ, **commit.env})
+    mine, theirs = json.loads(frozen.read_text("utf-8")), json.loads(then.read_text("utf-8"))
+    pairs = [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b]
+    differ = [a[0] for a, _ in pairs]
+    if len(mine) != len(theirs):
+        differ.append(f"{len(mine)} vs {len(theirs)} cities")
+    diff = None
+    if pairs:
+        (city, html), (old_city, old_html) = pairs[0]
+        diff = logs / "yardstick.diff"
+        lines = difflib.unified_diff(
+            old_html.splitlines(True),
+            html.splitlines(True),
+            f"{commit.rev} {old_city}",
+            f"yardstick {city}",
+        )
+        diff.write_text("".join(lines), "utf-8")
+    return YardstickCheck(len(theirs), tuple(differ), diff)
 
 
 # ----------------------------------------------------------------------------------------
@@ -702,8 +912,8 @@ def jobs_note(jobs: bool) -> str:
     return f"builds ran with --jobs auto ({cpu_count()} CPU(s) here)"
 
 
-LABEL_A = "(a)  plain WeasyPrint, with libharfbuzz-subset0 (as after make setup)"
-LABEL_A0 = "(a0) plain WeasyPrint, no libharfbuzz-subset0 (as on a clean machine before make setup)"
+LABEL_A = "(a)  plain WeasyPrint on the yardstick, with libharfbuzz-subset0 (as after make setup)"
+LABEL_A0 = "(a0) plain WeasyPrint on the yardstick, no libharfbuzz-subset0 (as on a clean machine)"
 
 
 def subsetting_note(step: Step) -> str:
@@ -714,24 +924,36 @@ def subsetting_note(step: Step) -> str:
     return f"fonts subset by {counts}"
 
 
-def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
-    """The side-by-side table of (a), (a0) when it ran, (b) and (c), ratios and targets."""
-    a, a0, b, c = steps["a"], steps.get("a0"), steps["b"], steps["c"]
-    d, e = steps["d"], steps["e"]
-    columns = [a, *([a0] if a0 else []), b, c, d, e]
-    header = [
-        "",
-        "(a) baseline",
-        *(["(a0) no hb-subset"] if a0 else []),
-        "(b) build",
-        "(c) re-run",
-        "(d) one edit",
-        "(e) floor",
-    ]
+@dataclass(frozen=True)
+class Run:
+    """What run_main measured, and what it could not."""
+
+    steps: dict[str, Step]
+    jobs: bool  # the build has --jobs
+    then: str | None  # the label of (b1@REV) when it ran, e.g. "b1@1ce4500"
+    notes: tuple[str, ...]  # how (b1@REV) ran, or why it did not; the yardstick check
+    yardstick: YardstickCheck | None  # None: not checked (no YARDSTICK_REV in this repository)
+
+
+def yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+def format_report(run: Run, seed: int) -> str:
+    """Two tables, the builds and the re-runs; CPU per city and its ratios; the targets."""
+    steps = run.steps
+    a, a0, b1, b, c, c2, d, e = (steps.get(k) for k in ("a", "a0", "b1", "b", "c", "c2", "d", "e"))
+    assert a and b1 and b and c and c2 and d and e
+    then = steps.get("then")
+    named = [("(a) baseline", a), ("(a0) no hb-subset", a0), ("(b1) --jobs 1", b1)]
+    named += [(f"({run.then})", then), ("(b) --jobs auto", b)]
+    builds = [(label, step) for label, step in named if step]
+    columns = [step for _, step in builds]
     rows = [
         ["wall time (s)", *(f"{s.seconds:.2f}" for s in columns)],
-        ["ms per city", *(f"{s.ms_per_city:.1f}" for s in columns)],
+        ["wall ms per city", *(f"{s.ms_per_city:.1f}" for s in columns)],
         ["CPU time, all processes (s)", *(f"{s.cpu_seconds:.2f}" for s in columns)],
+        ["CPU ms per city", *(f"{s.cpu_ms_per_city:.1f}" for s in columns)],
         ["peak RSS, largest process (MiB)", *(mib(s.largest_kib) for s in columns)],
         ["peak RSS, main process (MiB)", *(mib(s.memory.peak("main")) for s in columns)],
         ["peak RSS, one worker (MiB)", *(mib(s.memory.peak("worker")) for s in columns)],
@@ -743,14 +965,25 @@ def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
             *("n/a" if s.long is None else str(s.long) for s in columns),
         ],
     ]
-    speedup = a.seconds / b.seconds
-    share = c.seconds / b.seconds
+    again = [c, c2, d, e]
+    rows_again = [
+        ["wall time (s)", *(f"{s.seconds:.2f}" for s in again)],
+        ["CPU time, all processes (s)", *(f"{s.cpu_seconds:.2f}" for s in again)],
+        ["peak RSS, largest process (MiB)", *(mib(s.largest_kib) for s in again)],
+        ["worker processes started", *(str(s.memory.count("worker")) for s in again)],
+        ["PDFs in output folder", *(str(s.pdfs) for s in again)],
+        ["replayed (no WeasyPrint, pandas import)", *(yes_no(s.replayed) for s in again)],
+    ]
+    header_again = ["", "(c) re-run", "(c2) re-run ./", "(d) one edit", "(e) floor"]
     skipped = "not run (--no-a0)"
     lines = [
         machine_line(a.cities, seed),
-        jobs_note(jobs),
+        jobs_note(run.jobs),
+        *run.notes,
         "",
-        table(header, rows),
+        table(["", *(label for label, _ in builds)], rows),
+        "",
+        table(header_again, rows_again),
         "",
         f"{LABEL_A}: {subsetting_note(a)}",
         f"{LABEL_A0}: {subsetting_note(a0) if a0 else skipped}",
@@ -760,44 +993,95 @@ def format_report(steps: dict[str, Step], seed: int, jobs: bool) -> str:
             "note: (a) did not use HarfBuzz's subsetter either: this machine has no usable"
             " libharfbuzz-subset0 (>= 4.1.0), so (a) is the clean-machine case too"
         )
+    cpu = b1.cpu_ms_per_city
+    speedup, share, over_floor = a.seconds / b.seconds, c.seconds / b.seconds, d.seconds / e.seconds
     lines += [
         "",
-        f"a/b  = {speedup:.2f}x   a/c  = {a.seconds / c.seconds:.1f}x",
-        (
-            f"a0/b = {a0.seconds / b.seconds:.2f}x   a0/c = {a0.seconds / c.seconds:.1f}x"
-            if a0
-            else f"a0/b, a0/c: {skipped}"
-        ),
-        f"c/b  = {share:.2%}",
-        "",
-        f"target: (b) at least {TARGET_SPEEDUP:g}x faster than plain WeasyPrint"
-        " (the issue measured its baseline without libharfbuzz-subset0):",
-        f"  a/b,  vs (a)  with libharfbuzz-subset0 (as after make setup):      "
-        f"{speedup:.2f}x  {verdict(speedup >= TARGET_SPEEDUP)}",
+        "CPU per city, build --jobs 1 against the baselines (how many times less it takes):",
+        f"  a/b1  = {a.cpu_ms_per_city / cpu:.2f}x   "
+        + (f"a0/b1 = {a0.cpu_ms_per_city / cpu:.2f}x" if a0 else f"a0/b1: {skipped}"),
+        f"  b1/a  = {cpu / a.cpu_ms_per_city:.3f}   (b1's CPU per city as a share of (a)'s; the"
+        " yardstick does not move, so runs of any date compare)",
     ]
-    if a0:
-        speedup0 = a0.seconds / b.seconds
+    if then:
+        then_share = then.cpu_ms_per_city / a.cpu_ms_per_city
         lines.append(
-            f"  a0/b, vs (a0) without libharfbuzz-subset0 (as on a clean machine): "
-            f"{speedup0:.2f}x  {verdict(speedup0 >= TARGET_SPEEDUP)}"
+            f"  b1/{run.then} = {cpu / then.cpu_ms_per_city:.3f}   ({cpu:.1f} ms now,"
+            f" {then.cpu_ms_per_city:.1f} ms then; then/a = {then_share:.3f})"
+        )
+    lines += [
+        "wall time, build --jobs auto against the baselines:",
+        f"  a/b   = {speedup:.2f}x   "
+        + (f"a0/b = {a0.seconds / b.seconds:.2f}x" if a0 else f"a0/b: {skipped}"),
+        f"  c/b   = {share:.2%}   (the no-change re-run against the full build)",
+        f"  d     = {d.seconds:.2f} s: {d.seconds / c.seconds:.1f}x the no-change re-run (c),"
+        f" {d.seconds / b.seconds:.1%} of the full build (b), {over_floor:.2f}x the floor (e)",
+        f"  c2/c  = {c2.seconds / c.seconds:.2f}x   (the re-run with ./survey from another folder)",
+        "",
+        "targets (issue 16):",
+    ]
+    targets: list[tuple[str, str, str]] = []
+    if run.yardstick:
+        same = run.yardstick.cities - len(run.yardstick.differ)
+        targets.append(
+            (
+                f"the yardstick's HTML is {YARDSTICK_REV}'s (cities alike)",
+                f"{same}/{run.yardstick.cities}",
+                verdict(not run.yardstick.differ),
+            )
+        )
+    if then:
+        ratio = cpu / then.cpu_ms_per_city
+        targets.append(
+            (
+                f"(b1) CPU per city <= {TARGET_JOBS1_CPU:.2f} of {run.then}'s",
+                f"{ratio:.3f}",
+                verdict(ratio <= TARGET_JOBS1_CPU),
+            )
         )
     else:
-        lines.append(
-            f"  a0/b, vs (a0) without libharfbuzz-subset0 (as on a clean machine): {skipped}"
+        targets.append((f"(b1) CPU per city <= {TARGET_JOBS1_CPU:.2f} of today's", "", "not run"))
+    targets += [
+        (
+            f"(b) at least {TARGET_SPEEDUP:g}x faster than (a), wall: a/b",
+            f"{speedup:.2f}x",
+            verdict(speedup >= TARGET_SPEEDUP),
+        ),
+        (
+            f"(d) one edit within {TARGET_EDIT_OVER_FLOOR:g}x the floor (e): d/e",
+            f"{over_floor:.2f}x",
+            verdict(over_floor <= TARGET_EDIT_OVER_FLOOR),
+        ),
+        (
+            "(c) re-run replayed, survey path absolute",
+            yes_no(c.replayed),
+            verdict(bool(c.replayed)),
+        ),
+        (
+            "(c2) re-run replayed, survey path ./ from another folder",
+            yes_no(c2.replayed),
+            verdict(bool(c2.replayed)),
+        ),
+        (
+            f"(c) under {TARGET_RERUN_SHARE:.0%} of (b): c/b",
+            f"{share:.2%}",
+            verdict(share < TARGET_RERUN_SHARE),
+        ),
+    ]
+    width = max(len(name) for name, _, _ in targets)
+    figure = max(len(value) for _, value, _ in targets)
+    lines += [f"  {name:<{width}}  {value:>{figure}}  {ok}" for name, value, ok in targets]
+    lines += [""] + [
+        f"({label}) said: {step.summary}"
+        for label, step in (
+            ("b1", b1),
+            (run.then or "", then),
+            ("b", b),
+            ("c", c),
+            ("c2", c2),
+            ("d", d),
         )
-    lines += [
-        f"target: (c) under {TARGET_RERUN_SHARE:.0%} of (b): "
-        f"{share:.2%}  {verdict(share < TARGET_RERUN_SHARE)}",
-        "",
-        f"(d) one edited city: {d.seconds:.2f} s = {d.seconds / c.seconds:.1f}x the no-change"
-        f" re-run (c), {d.seconds / b.seconds:.1%} of the full build (b)",
-        f"target: (d) within {TARGET_EDIT_OVER_FLOOR:g}x the floor (e) (start Python, read the"
-        f" survey, import WeasyPrint, render one city cold): {d.seconds / e.seconds:.2f}x"
-        f"  {verdict(d.seconds <= TARGET_EDIT_OVER_FLOOR * e.seconds)}",
-        "",
-        f"(b) said: {b.summary}",
-        f"(c) said: {c.summary}",
-        f"(d) said: {d.summary}",
+        if step
     ]
     return "\n".join(lines)
 
@@ -877,6 +1161,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="skip step (a0), the baseline without HarfBuzz's font subsetter",
     )
     parser.add_argument(
+        "--against",
+        default=YARDSTICK_REV,
+        metavar="REV",
+        help=f"also run build --jobs 1 with commit REV's own code, to compare CPU per city"
+        f" ({YARDSTICK_REV}, today's; none: skip)",
+    )
+    parser.add_argument(
         "--memory-sweep",
         action="store_true",
         help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
@@ -905,25 +1196,86 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def run_main(cities: int, seed: int, workdir: Path, jobs: bool, a0: bool = True) -> dict[str, Step]:
-    """Steps (a), (a0) unless a0 is False, (b) and (c) on one synthetic survey, in that order."""
+def unpack_commits(rev: str | None, folder: Path) -> tuple[dict[str, Commit], list[str]]:
+    """The commits to run: "then" (rev, for (b1@REV)) and "yardstick" (YARDSTICK_REV, for
+    the yardstick check), unpacked once each in folder; notes on what is missing."""
+    commits: dict[str, Commit] = {}
+    notes: list[str] = []
+    by_sha: dict[str, Commit] = {}
+    for role, wanted in (("yardstick", YARDSTICK_REV), ("then", rev)):
+        if wanted is None:
+            notes.append("(b1@REV): not run (--against none)")
+            continue
+        sha = resolve(wanted)
+        if sha is None:
+            what = "(b1@REV)" if role == "then" else "the yardstick check"
+            notes.append(f"{what}: skipped, {wanted!r} is no commit of this repository")
+            continue
+        if sha not in by_sha:
+            by_sha[sha] = unpack(wanted, sha, folder / f"{sha[:10]}")
+        commits[role] = Commit(wanted, sha, by_sha[sha].tree)
+    return commits, notes
+
+
+def run_main(
+    cities: int, seed: int, workdir: Path, jobs: bool, a0: bool = True, against: str | None = None
+) -> Run:
+    """Steps (a), (a0) unless a0 is False, (b1), (b1@REV) unless against is None, (b), (c),
+    (c2), (d) and (e) on one synthetic survey, in that order; first the yardstick check."""
     survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
-    logs, baseline, built = workdir / "logs", workdir / "baseline", workdir / "build"
-    steps = {"a": measure("a-baseline", baseline_command(survey, baseline), cities, baseline, logs)}
-    if a0:
-        plain = workdir / "baseline-no-hb-subset"
-        command = baseline_command(survey, plain, harfbuzz_subset=False)
-        steps["a0"] = measure("a0-baseline-no-hb-subset", command, cities, plain, logs)
-    build = build_command(survey, built, force=True, jobs=jobs)
-    steps["b"] = measure("b-build", build, cities, built, logs)
-    rerun = build_command(survey, built, force=False, jobs=jobs)
-    steps["c"] = measure("c-rerun", rerun, cities, built, logs)
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    auto, one = ("auto", "1") if jobs else (None, None)
+    commits_folder = workdir / "commits"
+    try:
+        commits, notes = unpack_commits(against, commits_folder)
+        check = None
+        if "yardstick" in commits:
+            check = check_yardstick(survey, commits["yardstick"], logs)
+            notes.append(check.line())
+        baseline = workdir / "baseline"
+        steps = {
+            "a": measure("a-baseline", baseline_command(survey, baseline), cities, baseline, logs)
+        }
+        if a0:
+            plain = workdir / "baseline-no-hb-subset"
+            command = baseline_command(survey, plain, harfbuzz_subset=False)
+            steps["a0"] = measure("a0-baseline-no-hb-subset", command, cities, plain, logs)
+        single = workdir / "build-jobs1"
+        command = build_command(survey, single, force=True, jobs=one)
+        steps["b1"] = measure("b1-build-jobs1", command, cities, single, logs)
+        label = None
+        if "then" in commits:
+            commit = commits["then"]
+            label = f"b1@{commit.rev}"
+            old = workdir / f"build-jobs1-{commit.sha[:10]}"
+            old_jobs = "1" if supports_jobs(commit.env, cwd=logs) else None
+            command = build_command(survey, old, force=True, jobs=old_jobs)
+            steps["then"] = measure(
+                f"b1-build-jobs1-{commit.sha[:10]}", command, cities, old, logs, env=commit.env
+            )
+            notes.append(
+                f"({label}): commit {commit.sha[:10]}'s own code (its files from `git archive`,"
+                f" PYTHONPATH), this venv, the same survey, build"
+                + (" --jobs 1" if old_jobs else " (it has no --jobs)")
+            )
+    finally:
+        shutil.rmtree(commits_folder, ignore_errors=True)
+    built = workdir / "build"
+    command = build_command(survey, built, force=True, jobs=auto)
+    steps["b"] = measure("b-build", command, cities, built, logs)
+    rerun = build_command(survey, built, force=False, jobs=auto)
+    steps["c"] = measure("c-rerun", rerun, cities, built, logs, watch_imports=True)
+    relative = build_command(f".{os.sep}{survey.name}", built, force=False, jobs=auto)
+    steps["c2"] = measure(
+        "c2-rerun-relative", relative, cities, built, logs, cwd=survey.parent, watch_imports=True
+    )
     number = edited_city(cities)
     write_survey(survey, cities, seed, load_profile(), edited=number)  # the same path, edited
     steps["d"] = measure("d-one-edit", rerun, 1, built, logs)  # per city: the one rendered
     floor = workdir / "floor"
     steps["e"] = measure("e-floor", floor_command(survey, floor, number), 1, floor, logs)
-    return steps
+    return Run(steps, jobs, label, tuple(notes), check)
 
 
 def run_sweep(
@@ -938,7 +1290,7 @@ def run_sweep(
         if plan_only:
             command = plan_command(survey, outdir)
         else:
-            command = build_command(survey, outdir, force=True, jobs=jobs)
+            command = build_command(survey, outdir, force=True, jobs="auto" if jobs else None)
         logs = workdir / "logs"
         steps.append(measure(f"b-build-{cities}", command, cities, outdir, logs, not plan_only))
     return steps
@@ -952,6 +1304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(argv) not in (3, 4) or argv[3:] not in ([], [NO_HB_SUBSET]):
             sys.exit(f"usage: batch.py {BASELINE_MODE} SURVEY OUT [{NO_HB_SUBSET}]")
         run_baseline(Path(argv[1]), Path(argv[2]), harfbuzz_subset=NO_HB_SUBSET not in argv)
+        return 0
+    if argv[:1] == [HTML_MODE]:
+        if len(argv) != 4 or argv[3] not in ("yardstick", "bundled"):
+            sys.exit(f"usage: batch.py {HTML_MODE} SURVEY OUT.json yardstick|bundled")
+        write_html(Path(argv[1]), Path(argv[2]), argv[3])
         return 0
     if argv[:1] == [PLAN_MODE]:
         if len(argv) != 3:
@@ -979,10 +1336,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             steps = run_sweep(sizes, args.seed, workdir, jobs, args.plan_only)
             report = format_sweep(steps, args.seed, jobs, args.plan_only)
         else:
-            names = "(a), (a0), (b)-(e)" if args.a0 else "(a), (b)-(e)"
+            against = None if args.against.lower() == "none" else args.against
+            names = "(a), (a0), (b1), (b1@REV), (b)-(e)" if args.a0 else "(a), (b1)-(e)"
             print(f"benchmark: {names} on {args.cities} cities ...", file=sys.stderr, flush=True)
-            steps = run_main(args.cities, args.seed, workdir, jobs, a0=args.a0)
-            report = format_report(steps, args.seed, jobs)
+            run = run_main(args.cities, args.seed, workdir, jobs, a0=args.a0, against=against)
+            report = format_report(run, args.seed)
     print(report)
     if args.keep:
         print(f"kept: {workdir}")
