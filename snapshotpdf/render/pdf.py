@@ -220,8 +220,16 @@ class PdfMaker:
             sheets.append(colour.print_colours(layout, chosen.condition)[0])
             profile = colour.condition(layout, chosen.condition)[1]
         sheets += layout.variant_stylesheets(chosen.table)
-        font = {iconfont.FONT_FILE: layout.icon_font().data}
-        return cls(layout.folders, sheets, variant, allow, profile, font)
+        icons = layout.icon_font()
+        maker = cls(
+            layout.folders, sheets, variant, allow, profile, {iconfont.FONT_FILE: icons.data}
+        )
+        # What an icon file has that its glyph does not draw, said as a stylesheet's is.
+        maker.stylesheet_warnings += [
+            (f"{iconfont.ICONS}/{name}.svg", f"not drawn in its glyph: {', '.join(lost)}")
+            for name, lost in icons.unsupported.items()
+        ]
+        return maker
 
     def render(
         self,

@@ -283,6 +283,29 @@ def test_a_css_mistake_of_a_layout_is_said_once_by_build(tmp_path: Path) -> None
     assert result.exit_code() == 0 and len(result.written) == 3
 
 
+def test_an_icon_of_a_layout_is_drawn_as_its_svg_paints_it_and_its_text_is_said(
+    tmp_path: Path,
+) -> None:
+    """An icon of your own replaces the bundled one of its name (its glyph is the one the
+    PDF embeds), and what its glyph cannot draw (text) is said once by build."""
+    own = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none"'
+        ' stroke="currentColor" stroke-width="2"><rect x="3" y="3" width="18" height="18"/>'
+        '<text x="4" y="16">B</text></svg>'
+    )
+    folder = user_layout(tmp_path / "mine", 'extends = "snapshot"\n', {"icons/bus.svg": own})
+    layout = load_layout(str(folder))
+    assert layout.icon_files["bus"] == folder / "icons" / "bus.svg"
+    assert layout.icon_font().unsupported == {"bus": ("text",)}
+    settings = Settings(
+        inputs=Inputs(layout=str(folder)), outdir=tmp_path / "out", cities=("Lima",), jobs=1
+    )
+    result = build(settings)
+    said = [str(p) for p in result.warnings if "icons/bus.svg" in str(p)]
+    assert said == ["warning: icons/bus.svg: renderer: not drawn in its glyph: text"]
+    assert result.exit_code() == 0 and len(result.written) == 1
+
+
 def test_a_warm_renderer_is_kept_until_a_file_of_its_layout_changes(tmp_path: Path) -> None:
     from snapshotpdf.batch.workers import warm_renderer
 
