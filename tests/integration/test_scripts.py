@@ -184,7 +184,8 @@ def test_the_notdef_check_finds_a_missing_glyph(tmp_path: Path) -> None:
     layout = load_layout()
     record = CityRecord(Location("s.xlsx", None, 2), "Lima", "Peru")
     page = Renderer(layout).html(record, SurveyFigures(1, {}))
-    page = page.replace("</body>", "<p>box \ue000 here</p></body>")
+    # A private-use character no font has (the icon font has U+E000 on: iconfont.py).
+    page = page.replace("</body>", "<p>box \U000f0000 here</p></body>")
     rendered = PdfMaker.for_layout(layout).render(page)
     assert any(".notdef" in message for message in rendered.renderer_warnings)
     path = tmp_path / "box.pdf"
