@@ -230,7 +230,7 @@ class _Printed(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("title", "style", "script", "template"):
             self._inside.append(tag)
-        elif tag == "span" and ("class", "icon") in attrs:
+        elif tag == "span" and "icon" in (dict(attrs).get("class") or "").split():
             self._inside.append(tag)  # an icon's glyph: the icon font has it (iconfont.py)
 
     def handle_endtag(self, tag: str) -> None:

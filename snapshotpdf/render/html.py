@@ -285,11 +285,12 @@ class SnapshotContext:
         pattern = self.catalog.format("year_range")
         return wording.format_term(self.record.term, self.language, pattern)
 
-    def icon(self, group: str, key: str, alt: str = "") -> Markup:
-        """An option's icon (icon_name) as a glyph of the layout's icon font, in the CSS
-        colour of what holds it, like text; announced with alt text (an image with that
-        name in a tagged PDF), else decorative (an artifact)."""
-        return self.layout.icon(self.icon_name(group, key), alt)
+    def icon(self, group: str, key: str, alt: str = "", classes: str = "") -> Markup:
+        """An option's icon (icon_name) as a glyph of the layout's icon font in a <span
+        class="icon">, in its CSS colour like text and as large as its font-size; announced
+        with alt text (an image with that name in a tagged PDF), else decorative (an
+        artifact). classes: more classes of the span (a disc: "tile")."""
+        return self.layout.icon(self.icon_name(group, key), alt, classes)
 
     def text(self, key: str, **parts: object) -> str:
         """A top-level catalog string with plain (not markup) placeholders filled."""

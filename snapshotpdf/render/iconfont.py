@@ -64,19 +64,22 @@ def characters(names: list[str]) -> dict[str, str]:
     return {name: chr(ICON_BASE + index) for index, name in enumerate(sorted(names))}
 
 
-def glyph_markup(character: str, alt: str = "") -> Markup:
-    """An icon in a page: its glyph in a span of class "icon". With alt text it is an image
-    with that name (a Figure with /Alt in a tagged PDF, render/tagging.py); without, it is
-    decorative (an artifact: the text beside it says what it means)."""
+def glyph_markup(character: str, alt: str = "", classes: str = "") -> Markup:
+    """An icon in a page: its glyph in a span of class "icon" (and classes: the disc or
+    badge that holds it, one element, not two). With alt text it is an image with that name
+    (a Figure with /Alt in a tagged PDF, render/tagging.py); without, it is decorative (an
+    artifact: the text beside it says what it means)."""
+    names = Markup(" ").join(["icon", *classes.split()])
     if alt:
-        return Markup('<span class="icon" role="img" aria-label="{}">{}</span>').format(
-            alt, character
+        return Markup('<span class="{}" role="img" aria-label="{}">{}</span>').format(
+            names, alt, character
         )
-    return Markup('<span class="icon" aria-hidden="true">{}</span>').format(character)
+    return Markup('<span class="{}" aria-hidden="true">{}</span>').format(names, character)
 
 
+# An icon as glyph_markup writes it; group 1: its alt text.
 ICON_SPAN = re.compile(
-    r'<span class="icon" (?:aria-hidden="true"|role="img" aria-label="([^"]*)")>'
+    r'<span class="icon(?: [^"]*)?" (?:aria-hidden="true"|role="img" aria-label="([^"]*)")>'
 )
 
 

@@ -165,11 +165,11 @@ class Layout:
             icons[name] = path.read_bytes() if size <= MAX_ICON_BYTES else b""
         return iconfont.build(icons)
 
-    def icon(self, name: str, alt: str = "") -> Markup:
+    def icon(self, name: str, alt: str = "", classes: str = "") -> Markup:
         """The icon icons/NAME.svg as its glyph (iconfont.glyph_markup), painted in the CSS
         colour of its element like text. With alt text it is announced (its meaning);
-        without, decorative."""
-        return iconfont.glyph_markup(self.icon_characters[name], alt)
+        without, decorative. classes: more classes of its element."""
+        return iconfont.glyph_markup(self.icon_characters[name], alt, classes)
 
     def files(self) -> list[Path]:
         """Every file that shapes the PDFs (their fingerprints): all of the layout's

@@ -235,7 +235,7 @@ def test_a_profile_adds_an_option_with_its_label_and_icon(
     tiles = [
         (names[glyph], label)
         for glyph, label in re.findall(
-            r'aria-hidden="true">(.)</span></span><span class="tile-label">([^<]+)<', html
+            r'aria-hidden="true">(.)</span><span class="tile-label">([^<]+)<', html
         )
     ]
     assert tiles == [

@@ -150,7 +150,7 @@ def test_icons_carry_no_colour_in_the_html() -> None:
     glyph = layout.icon_characters
     assert '<span class="icon" role="img" aria-label="Transport / Mobility: ' in page
     assert f'with sufficient data">{glyph["bus"]}</span>' in page
-    assert f'<span class="icon" aria-hidden="true">{glyph["user"]}</span>' in page
+    assert f'<span class="icon fact-icon" aria-hidden="true">{glyph["user"]}</span>' in page
 
 
 def test_the_bundled_layout_has_no_brand_and_shows_none() -> None:

@@ -116,9 +116,11 @@ def test_own_options_print_with_their_wording_and_escaped() -> None:
     assert icon_of("shield") in page and '<span class="tile-label">Resilience</span>' in page
 
 
-def icon_of(name: str) -> str:
-    """A decorative icon as the page shows it: its glyph (render/iconfont.py)."""
-    return f'<span class="icon" aria-hidden="true">{load_layout().icon_characters[name]}</span>'
+def icon_of(name: str, classes: str = "tile") -> str:
+    """A decorative icon as the page shows it (a priority's: on its tile): its glyph
+    (render/iconfont.py)."""
+    glyph = load_layout().icon_characters[name]
+    return f'<span class="icon {classes}" aria-hidden="true">{glyph}</span>'
 
 
 def test_an_own_icon_the_layout_lacks_falls_back_to_the_layouts() -> None:
