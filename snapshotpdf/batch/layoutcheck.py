@@ -1,6 +1,8 @@
 """`snapshotpdf layout check`: a layout tried on every city of a survey (the bundled sample
 by default), each rendered as `build` renders it, and every mistake the layout shows said,
-with its city and its place:
+with its city and its place. What is rendered is the check copy of each city's HTML
+(render/overflow.py): the same document, which lays out the same, with the ids the box
+check measures by.
 
 - template: a template that does not compile, or fails for a city (a name it uses that is
   not there), with its file and line (render/diagnose.py, as the preview says it). One
@@ -40,7 +42,9 @@ from snapshotpdf.batch.workers import CityRenderer
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.models import CityRecord, Problem, Severity, SurveyFigures
 from snapshotpdf.render.diagnose import diagnose
+from snapshotpdf.render.fitting import Refit
 from snapshotpdf.render.layout import Layout, folder_of
+from snapshotpdf.render.overflow import CheckCopier
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures
 
@@ -240,6 +244,7 @@ class _Trial:
         self.glyphs: list[Problem] = []
         self.printable = Printable(result.validation, self.layout.name, self.glyphs.append)
         self.warned: set[str] = set()  # renderer warnings said already
+        self.copy = CheckCopier.for_layout(self.layout, settings.variant)
 
     def __call__(self, record: CityRecord, label: str) -> bool:
         """Check one city; False when the check cannot go on (a template that does not
@@ -256,8 +261,12 @@ class _Trial:
             return fault.compiles
         unprintable = self._glyphs(record, html, label)
         try:
-            refit = self.html.refit(record, self.figures, paper, self.created)
-            rendered = self.maker.render(html, record, refit=refit, inspect_boxes=True)
+            rendered = self.maker.render(
+                self.copy(html),
+                record,
+                refit=self._copied(self.html.refit(record, self.figures, paper, self.created)),
+                inspect_boxes=True,
+            )
         except Exception as exc:
             fault = diagnose(exc, layout.folders)
             check.add(
@@ -281,6 +290,11 @@ class _Trial:
                 Finding("pages", f"{rendered.pages} pages, the layout has {layout.pages}", label)
             )
         return True
+
+    def _copied(self, refit: Refit) -> Refit:
+        """The refit that lays the city out again from the check copy of its HTML."""
+        copy, html = self.copy, refit.html
+        return Refit(refit.pages, refit.steps, lambda flow, steps: copy(html(flow, steps)))
 
     def _glyphs(self, record: CityRecord, html: str, label: str) -> bool:
         """Each character of the city's page no bundled font has: at its cell, or once as

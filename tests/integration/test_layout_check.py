@@ -84,6 +84,18 @@ def test_a_box_too_wide_and_a_css_mistake_are_said_with_their_place(tmp_path: Pa
     assert "1 renderer warning, 1 overflowing box" in done.output
 
 
+def test_a_line_that_cannot_break_is_said_with_its_paragraph(tmp_path: Path) -> None:
+    """Measured by the line's own text, not by its paragraph, which stays inside."""
+    css = ".spotlight p { white-space: nowrap }\n"
+    layout = user_layout(tmp_path / "mine", WITH_SHEET, {"mistake.css": css})
+    done = check(str(layout), "--city", "Lima")
+    assert done.exit_code == 1, done.output
+    (box,) = lines(done, "box")
+    assert box.startswith("warning: Lima, Peru: box: page 1: p in #spotlight ('")
+    assert box.endswith(" mm past the right edge of the page area")
+    assert "1 overflowing box" in done.output
+
+
 def test_more_pages_than_the_layout_has_are_said(tmp_path: Path) -> None:
     layout = user_layout(tmp_path / "mine", WITH_SHEET, {"mistake.css": "html { font-size: 24pt }"})
     done = check(str(layout), "--city", "Lima")
