@@ -2,6 +2,11 @@
 -> render (workers.py: HTML to PDF, in warm worker processes) -> record (here: each PDF
 written atomically, the manifest, the run report, and what a re-run may replay).
 
+A first build, or one with --force, starts its first worker at once, to warm up while the
+survey is read. A rebuild (the folder has a manifest) starts none until it finds more
+cities to render than workers.IN_PROCESS_CITIES: one edited city is rendered in this
+process, as soon as the others are found current.
+
 Gather, then stream: every row is read and checked and the survey-wide figures counted
 before the first PDF is made (plan's first pass); then each selected city is fingerprinted
 (plan's second pass) and, when stale, handed to the workers at once, a few cities ahead of
@@ -39,7 +44,13 @@ from snapshotpdf.batch.plan import (
 from snapshotpdf.batch.report import REPORT, run_report_pieces, write_run_report
 from snapshotpdf.batch.result import BuildResult, Done
 from snapshotpdf.batch.settings import Settings
-from snapshotpdf.batch.workers import Job, JobResult, Renderers, fast_subsetter_available
+from snapshotpdf.batch.workers import (
+    IN_PROCESS_CITIES,
+    Job,
+    JobResult,
+    Renderers,
+    fast_subsetter_available,
+)
 from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import CityRecord, Location, Problem, Severity
 from snapshotpdf.render.brand import print_warning
@@ -62,16 +73,17 @@ def build(settings: Settings, reporter: Reporter | None = None) -> BuildResult:
 
 
 def _build(settings: Settings, result: BuildResult) -> None:
-    renderers = Renderers(settings.inputs.layout, settings.jobs, settings.variant)
-    with renderers:  # warming up from now
+    start = _renders_all(settings)
+    renderers = Renderers(settings.inputs.layout, settings.jobs, settings.variant, start)
+    with renderers:  # warming up from now, when a worker will be needed
         inputs = rerun.inputs_digest(settings)  # before reading: what this build is made from
         planned = plan(settings, result)
         if planned is None:
             _remove_only(settings, result)
             return
-        with planned.spool:
+        with planned:
             saver = _ManifestSaver(settings.outdir, settings.inputs.survey_path.name)
-            _prepare(settings, planned, result)
+            _prepare(settings, planned, result, start)
             batch = _Batch(settings, planned, result)
             for outcome in renderers.run(batch.jobs()):
                 target = batch.waiting.pop(outcome.index)
@@ -80,8 +92,16 @@ def _build(settings: Settings, result: BuildResult) -> None:
                 result.reporter.progress(batch.done, planned.total, target.record.city)
                 saver.maybe_save(planned.entries)
             saver.save(planned.entries, _skipped_entries(result))
+            planned.save_memo()
     write_run_report(result)
     rerun.record(settings, inputs, _as_rerun(result, planned))
+
+
+def _renders_all(settings: Settings) -> bool:
+    """Whether the build is likely to render every city (its first, or --force): its first
+    worker then starts at once. Else it starts once more than IN_PROCESS_CITIES cities
+    are found to render (workers.Renderers)."""
+    return settings.force or not (settings.outdir / manifest.MANIFEST).is_file()
 
 
 class _Batch:
@@ -117,6 +137,7 @@ class _Batch:
             index = self.jobs_made
             self.jobs_made += 1
             self.waiting[index] = target
+            old = planned.entries.get(target.path.name)
             yield Job(
                 index,
                 target.record,
@@ -125,6 +146,7 @@ class _Batch:
                 target.created,
                 settings.variant,
                 planned.author,
+                isolate=old is not None and old.status == "failed",  # it may crash again
             )
 
     def _say_logo_colours(self) -> None:
@@ -154,7 +176,7 @@ def _os_error(exc: OSError, outdir: Path) -> SnapshotError:
     )
 
 
-def _prepare(settings: Settings, planned: Plan, result: BuildResult) -> None:
+def _prepare(settings: Settings, planned: Plan, result: BuildResult, start: bool) -> None:
     """Before the first PDF: clean what a killed build left, move aside the PDFs of cities
     no longer in the survey, and say what will happen."""
     assert result.validation is not None
@@ -171,7 +193,15 @@ def _prepare(settings: Settings, planned: Plan, result: BuildResult) -> None:
     if planned.removed:
         rerun.forget(settings.outdir)
     _move_removed(settings, planned.removed, result)
-    where = f"{settings.jobs} worker process(es)" if settings.jobs > 0 else "in this process"
+    if settings.jobs <= 0:
+        where = "in this process"
+    elif start:
+        where = f"{settings.jobs} worker process(es)"
+    else:
+        where = (
+            f"in this process, or {settings.jobs} worker process(es) for more than"
+            f" {IN_PROCESS_CITIES}"
+        )
     result.reporter.step(
         f"Step 4 - rendering what changed of {planned.total} snapshot(s) into"
         f" {settings.outdir} ({where})"

@@ -19,11 +19,11 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from importlib.metadata import version
 from pathlib import Path
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.batch import jsontext
+from snapshotpdf.batch.digest import version_of
 from snapshotpdf.files import write_atomic
 from snapshotpdf.version import __version__
 
@@ -53,11 +53,28 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# The digests taken in this process, by the files' names and states (path, inode, size,
+# modification time): a build takes that of the bundled fonts (tens of MB) three times
+# (the replay's digest, its own, its fingerprints' context). A few sets of files only.
+_DIGESTS: dict[tuple[tuple[str, int, int, int], ...], str] = {}
+_KEEP_DIGESTS = 8
+
+
 def _files_digest(files: list[Path]) -> str:
+    state = []
+    for path in files:
+        info = path.stat()
+        state.append((str(path.absolute()), info.st_ino, info.st_size, info.st_mtime_ns))
+    key = tuple(state)
+    if (known := _DIGESTS.get(key)) is not None:
+        return known
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    found = _DIGESTS[key] = digest.hexdigest()
+    while len(_DIGESTS) > _KEEP_DIGESTS:
+        del _DIGESTS[next(iter(_DIGESTS))]
+    return found
 
 
 def build_context(layout_files: list[Path], paper: str) -> str:
@@ -65,7 +82,7 @@ def build_context(layout_files: list[Path], paper: str) -> str:
     return "\0".join(
         (
             f"snapshotpdf {__version__}",
-            f"weasyprint {version('weasyprint')}",
+            f"weasyprint {version_of('weasyprint')}",
             f"paper {paper}",
             _files_digest(layout_files),
             _files_digest(sorted(fonts_dir().glob("*"))),

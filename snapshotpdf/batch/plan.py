@@ -10,7 +10,12 @@ every problem with the survey is known, before the first PDF is made.
 
 Pass 2 (Plan.targets, while the workers render): each selected city in turn: its HTML,
 whether every character of it prints, its fingerprint and the date its PDF carries; the
-build renders it as soon as it is found stale (build.py).
+build renders it as soon as it is found stale (build.py). A city made from the same inputs
+as in the last build takes the fingerprint it had then, without its HTML being made
+(memo.py).
+
+A survey read before (the same bytes, profile, sheet and snapshotpdf) is not read again:
+pass 1 takes its rows from the output folder's cache of it (cache.py).
 
 A fingerprint covers a city's content only (its HTML without a date). The date its PDF
 carries is SOURCE_DATE_EPOCH when set, else the one the manifest keeps for it while its
@@ -26,24 +31,19 @@ from datetime import datetime
 from pathlib import Path
 
 from snapshotpdf import files
-from snapshotpdf.batch import manifest
+from snapshotpdf.batch import cache, manifest
 from snapshotpdf.batch.check import Printable
+from snapshotpdf.batch.memo import Memo
 from snapshotpdf.batch.report import write_run_report
 from snapshotpdf.batch.result import BuildResult, Done
 from snapshotpdf.batch.settings import Settings, creation_date, source_date
+from snapshotpdf.batch.workers import html_renderer
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, Inputs, Location, Problem, Severity, SurveyFigures
 from snapshotpdf.render.catalog import best_language, choose_language, untranslated_message
-from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.survey.figures import Tally
-from snapshotpdf.survey.validate import (
-    RecordSpool,
-    Respondent,
-    Validation,
-    validate,
-    validate_stream,
-)
+from snapshotpdf.survey.validate import RecordSpool, Respondent, Validation
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,23 @@ class Plan:
     said: dict[int, tuple[int, int]] = field(default_factory=dict)
     # (stylesheet, message) WeasyPrint said as it read the layout's CSS, said once a build
     sheets_said: set[tuple[str, str]] = field(default_factory=set)
+    # what each city's fingerprint was made from (targets() makes it; save_memo keeps it)
+    memo: Memo | None = None
+
+    def __enter__(self) -> Plan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """The records put aside are let go, and a memo not saved is not kept."""
+        self.spool.close()
+        if self.memo is not None:
+            self.memo.close()
+
+    def save_memo(self) -> None:
+        """What this build's fingerprints were made from, for the next build (memo.py);
+        once the manifest is saved (entries: what it holds)."""
+        if self.memo is not None:
+            self.memo.save(self.entries)
 
     @property
     def author(self) -> str:
@@ -100,23 +117,29 @@ class Plan:
         and gone is told (its PDF goes aside)."""
         settings = self.settings
         assert result.validation is not None
-        renderer = Renderer(self.layout)
-        printable = Printable(result.validation, self.layout.name, result.add)
         fixed = source_date()
         changed = fixed or creation_date(settings.inputs.survey_path)  # for content changed now
         context = manifest.build_context(
             self.layout.files(),
             f"{settings.paper}\0variant {settings.variant}\0author {self.author}",
         )
+        self.memo = memo = Memo(settings.outdir, context, self.figures, self.layout.name)
+        memo.load(self.entries)
+        content: _Content | None = None  # made for the first city whose HTML is needed
         for record in self.spool:
             before = len(result.problems)
             record = self.languages.apply(record, result)
-            content = renderer.html(record, self.figures, settings.paper)  # undated: content
-            prints = printable(record, content)  # a character no bundled font has: skipped
+            path = settings.outdir / files.pdf_name(record.country, record.city)
+            inputs = memo.inputs(record)
+            print_ = memo.fingerprint(path.name, inputs, self.entries)  # made before, printed
+            if print_ is None:
+                content = content or _Content(self.layout, result)
+                html = content.html(record, self.figures, settings.paper)  # undated: content
+                if content.prints(record, html):  # a character no bundled font has: skipped
+                    print_ = manifest.fingerprint(html, context)
             if len(result.problems) > before:
                 self.said[record.source.row] = (before, len(result.problems))
-            path = settings.outdir / files.pdf_name(record.country, record.city)
-            if not prints:
+            if print_ is None:
                 result.skipped += 1
                 self.total -= 1
                 old = self.entries.get(path.name)
@@ -124,16 +147,32 @@ class Plan:
                     self.entries[path.name] = _removed(old)
                     gone(old)
                 continue
-            print_ = manifest.fingerprint(content, context)
+            memo.note(path.name, inputs, print_)
             created = fixed or _kept_date(self.entries.get(path.name), print_) or changed
             yield Target(record, path, print_, created)
 
 
-def read(inputs: Inputs, result: BuildResult) -> list[CityRecord]:
+class _Content:
+    """A city's HTML as the build fingerprints it (undated), and whether it prints."""
+
+    def __init__(self, layout: Layout, result: BuildResult) -> None:
+        assert result.validation is not None
+        self.renderer = html_renderer(layout)  # the one this process renders with, if it does
+        self.printable = Printable(result.validation, layout.name, result.add)
+
+    def html(self, record: CityRecord, figures: SurveyFigures, paper: str) -> str:
+        return self.renderer.html(record, figures, paper)
+
+    def prints(self, record: CityRecord, html: str) -> bool:
+        return self.printable(record, html)
+
+
+def read(inputs: Inputs, result: BuildResult, folder: Path | None = None) -> list[CityRecord]:
     """Read and check the survey into result, holding every valid record (a booklet needs
-    them all at once); the valid records, in file order."""
+    them all at once); the valid records, in file order. folder: an output folder whose
+    cache of the survey is used, or written (cache.py); None: none."""
     _reading(inputs, result)
-    checked = validate(inputs.survey_path, inputs.profile, inputs.sheet)
+    checked = cache.validate(inputs, folder)
     _checked(checked, result)
     return checked.records
 
@@ -162,7 +201,7 @@ def plan(settings: Settings, result: BuildResult) -> Plan | None:
     result.settings = settings
     inputs = settings.inputs
     _reading(inputs, result)
-    checked, records = validate_stream(inputs.survey_path, inputs.profile, inputs.sheet)
+    checked, records = cache.validate_stream(inputs, settings.outdir)
     tally = Tally()
     selection = _Selection(settings.cities)
     uses: dict[str | None, _Use] = {}  # each language the selected cities ask for

@@ -1,10 +1,12 @@
 """A build with nothing changed is replayed, not redone.
 
 Every build that finishes leaves OUTDIR/.snapshotpdf-rerun.json: a digest of everything the
-build was made from (the survey's bytes, SOURCE_DATE_EPOCH, the profile, the settings, the
-layout and font files, snapshotpdf's own files, its libraries' versions; never a file's
-time: the dates of PDFs built without SOURCE_DATE_EPOCH are in the manifest, and a replay
-happens only when every PDF is the one recorded), the sha256 of every PDF, and
+build was made from (the survey's file name and bytes, SOURCE_DATE_EPOCH, the profile, the
+settings, the layout and font files, snapshotpdf's own files, its libraries' versions;
+never a file's time, nor a path as it was typed: relative, absolute or through a link, the
+same file is the same input; the dates of PDFs built without SOURCE_DATE_EPOCH are in the
+manifest, and a replay happens only when every PDF is the one recorded), the sha256 of
+every PDF, and
 what a second build from the same inputs would say and write (its problems, summary line,
 exit code, manifest.json and report.json, these two compressed: pack), worked out by the
 build's own code.
@@ -23,12 +25,10 @@ import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from snapshotpdf import files
-from snapshotpdf.assets import package_file
-from snapshotpdf.batch import manifest
+from snapshotpdf import files, limits
+from snapshotpdf.batch import digest, manifest
 from snapshotpdf.batch.report import REPORT
 from snapshotpdf.batch.settings import Settings, source_date
 from snapshotpdf.errors import SnapshotError
@@ -38,7 +38,24 @@ from snapshotpdf.reporter import Reporter
 STATE = ".snapshotpdf-rerun.json"
 # WeasyPrint's and snapshotpdf's versions are in manifest.build_context already.
 SCHEMA = 2
-LIBRARIES = ("pydyf", "tinycss2", "pandas", "openpyxl", "jinja2", "anyascii")
+# What reads the survey, names its files, makes the HTML (numbers and lists in each
+# language, copy-fitting's font metrics) and the PDF, besides snapshotpdf and WeasyPrint.
+LIBRARIES = (
+    "pydyf",
+    "tinycss2",
+    "pandas",
+    "openpyxl",
+    "defusedxml",
+    "jinja2",
+    "markupsafe",
+    "babel",
+    "fonttools",
+    "pillow",
+    "anyascii",
+    "sudachipy",
+    "sudachidict-core",
+    "pypinyin",
+)
 
 
 @dataclass(frozen=True)
@@ -73,32 +90,33 @@ def inputs_digest(settings: Settings) -> str | None:
     from snapshotpdf.render.layout import load_layout
 
     # The files by what they are, however their paths were typed (relative, absolute, via
-    # a link): what a build says names a survey by its file name alone.
-    survey = settings.inputs.survey_path.resolve()
-    profile = settings.inputs.profile.resolve() if settings.inputs.profile else None
+    # a link): what a build says names a survey by its file name alone, so that is kept.
+    survey = settings.inputs.survey_path
+    profile = settings.inputs.profile
     try:
         layout = load_layout(settings.inputs.layout)
         asked = (
-            f"survey {survey}",
+            f"survey {survey.name}",
             f"source date {source_date()}",
             f"cities {settings.cities!r}",
-            f"profile {profile}",
+            f"profile {profile.resolve() if profile else None}",
             f"sheet {settings.inputs.sheet!r}",
-            f"layout {settings.inputs.layout}",
+            f"layout {layout.name} {[str(folder.resolve()) for folder in layout.folders]}",
             f"strict {settings.strict}",
             f"variant {settings.variant}",
             f"author {settings.author!r}",
             f"language {settings.language!r}",
             *(f"{name} {_version(name)}" for name in LIBRARIES),
         )
-        digest = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
-        digest.update("\0".join(asked).encode())
-        for path in [survey, *([profile] if profile else []), *_own_files()]:
-            digest.update(b"\0" + str(path).encode() + b"\0")
-            with path.open("rb") as file:  # a chunk at a time: a survey may be large
-                while chunk := file.read(1 << 20):
-                    digest.update(chunk)
-        return digest.hexdigest()
+        found = hashlib.sha256(manifest.build_context(layout.files(), settings.paper).encode())
+        found.update("\0".join(asked).encode())
+        found.update(b"\0survey\0")
+        digest.update_with_file(found, survey)  # a regular file, never a pipe or a device
+        if profile:
+            found.update(b"\0profile\0")
+            digest.update_with_file(found, profile, limits.MAX_PROFILE_BYTES)
+        digest.update_with_own_files(found, _own_files())
+        return found.hexdigest()
     except (OSError, SnapshotError):
         return None
 
@@ -163,18 +181,8 @@ def _recorded(settings: Settings) -> tuple[Replay, bytes, bytes] | None:
 def _own_files() -> list[Path]:
     """snapshotpdf's code and bundled data files (profiles, vocabulary): an edited checkout
     must not replay what older code built."""
-    package = package_file("")
-    return sorted(
-        path
-        for path in package.rglob("*")
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and "_data" not in path.relative_to(package).parts
-    )
+    return digest.own_files()
 
 
 def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "none"
+    return digest.version_of(name)

@@ -27,6 +27,14 @@ class Settings:
     language: str | None = None  # --lang: every city in this language (docs/languages.md)
 
 
+def default_workers() -> int:
+    """All the cores this process may use: how many worker processes --jobs auto starts."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def source_date() -> datetime | None:
     """SOURCE_DATE_EPOCH (reproducible builds) when it is set to a number of seconds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

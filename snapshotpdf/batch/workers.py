@@ -4,11 +4,16 @@ Each worker is a separate process that keeps one WeasyPrint setup (fonts, styles
 for its whole life and renders one city at a time. The parent always knows which city
 each worker holds, so a worker that dies (a renderer crash, the OOM killer, a signal)
 costs exactly that city: it is reported as failed and a fresh worker takes its place.
+
+A worker sends back plain data (Rendered), so the parent never imports WeasyPrint to read
+it. A rebuild of a few cities starts no worker at all (IN_PROCESS_CITIES): starting one
+costs more than rendering them here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -16,14 +21,19 @@ import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from snapshotpdf.batch.settings import default_workers as default_workers
 from snapshotpdf.files import scratch_folder
 from snapshotpdf.models import CityRecord, SurveyFigures
+
+if TYPE_CHECKING:
+    from snapshotpdf.render.html import Renderer as HtmlRenderer
+    from snapshotpdf.render.layout import Layout
 
 RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
 # A worker's start (a fresh Python, WeasyPrint, fonts, stylesheets) costs about as much as
@@ -33,6 +43,11 @@ RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
 CITIES_PER_EXTRA_WORKER = 4
 # Jobs per worker a pool takes ahead of its workers (the rest are found as they are needed).
 AHEAD = 2
+# A pool that may wait (Renderers(start=False): a rebuild, where most cities are current)
+# starts no worker for this many cities or fewer: this process renders them. One worker
+# would render them all anyway (CITIES_PER_EXTRA_WORKER), after its own start (a fresh
+# Python, WeasyPrint, the layout) and with every PDF sent back through a pipe.
+IN_PROCESS_CITIES = CITIES_PER_EXTRA_WORKER
 
 WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
 
@@ -49,12 +64,36 @@ class Job:
     created: datetime | None
     variant: str = "screen"  # snapshotpdf/variants.py: screen, print, archive
     author: str | None = None  # the organisation named as the PDF's author
+    # Rendered in a worker process however few cities there are to render (its renderer
+    # crashed or failed the last time): a crash then costs that city, not the build.
+    isolate: bool = False
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered PDF as a worker sends it back: the fields of render.pdf.RenderedPdf that
+    a build reads, as plain data, so that the parent unpickles it without importing
+    WeasyPrint (render.pdf imports it)."""
+
+    data: bytes
+    pages: int
+    anchors_by_page: tuple[frozenset[str], ...]
+    renderer_warnings: tuple[str, ...] = ()
+    overflows: tuple[Any, ...] = ()  # render.overflow.Overflow: a light module
+    fitted: str | None = None
+
+    @classmethod
+    def of(cls, pdf: Any) -> Rendered:
+        """The fields of a render.pdf.RenderedPdf."""
+        return cls(**{f.name: getattr(pdf, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
 class JobResult:
     index: int
-    pdf: Any = None  # snapshotpdf.render.pdf.RenderedPdf when it worked
+    # render.pdf.RenderedPdf when it worked in this process, Rendered from a worker: the
+    # same fields
+    pdf: Any = None
     error: str | None = None
     # What WeasyPrint said of the layout's stylesheets as it read them ((sheet, message):
     # a property it ignores, with its line): with the first city each renderer makes.
@@ -66,12 +105,11 @@ class CityRenderer:
     allows is rendered again with the content flowing through balanced columns."""
 
     def __init__(self, layout_name: str) -> None:
-        from snapshotpdf.render.html import Renderer as HtmlRenderer
         from snapshotpdf.render.layout import load_layout
         from snapshotpdf.render.pdf import PdfMaker
 
         self.layout = load_layout(layout_name)
-        self.html = HtmlRenderer(self.layout)
+        self.html = html_renderer(self.layout)
         self.makers: dict[str, PdfMaker] = {}  # one per output variant, made when first asked
         self.sheets_said: set[str] = set()  # the variants whose stylesheet warnings went out
 
@@ -110,6 +148,26 @@ class CityRenderer:
         return JobResult(job.index, pdf=rendered, sheets=sheets)
 
 
+# The HTML renderers this process has made, by layout and the state of its files: the
+# build's main process makes each city's HTML to fingerprint it, and renders a few cities
+# itself, with one compiled template. A few only.
+_HTML: dict[tuple[tuple[str, ...], tuple[tuple[str, int, int], ...]], Any] = {}
+
+
+def html_renderer(layout: Layout) -> HtmlRenderer:
+    """An HTML renderer of the layout: the one made before in this process if none of the
+    layout's files has changed since (path, modification time, size), else a new one."""
+    from snapshotpdf.render.html import Renderer
+
+    state = tuple((str(p.absolute()), *_stat(p)) for p in layout.files())
+    key = (tuple(str(folder.absolute()) for folder in layout.folders), state)
+    made: HtmlRenderer = _HTML.pop(key, None) or Renderer(layout)
+    _HTML[key] = made  # the most recent last
+    while len(_HTML) > WARM_RENDERERS:
+        del _HTML[next(iter(_HTML))]
+    return made
+
+
 # The renderers this process has made for builds that render in it (workers=0), by layout
 # and the state of its files: a library user (a service, the tests) that builds again and
 # again pays for fonts, stylesheets and the template once, not once a build. A few only.
@@ -143,14 +201,19 @@ class Renderers:
     so it warms up (imports WeasyPrint, loads fonts and stylesheets) while the survey is
     read; the others, up to `workers`, only when there are enough cities to pay for their
     start (CITIES_PER_EXTRA_WORKER). workers=0 renders in this process (no crash
-    isolation). Use as a context manager."""
+    isolation). With start=False (a rebuild, where most cities are likely current) no
+    worker starts until the jobs show that one pays: IN_PROCESS_CITIES jobs or fewer, none
+    of them to isolate, are rendered in this process. Use as a context manager."""
 
-    def __init__(self, layout_name: str, workers: int, variant: str = "screen") -> None:
+    def __init__(
+        self, layout_name: str, workers: int, variant: str = "screen", start: bool = True
+    ) -> None:
         self.layout_name = layout_name
         self.pool = _WorkerPool(layout_name, workers, variant) if workers > 0 else None
+        self.start = start
 
     def __enter__(self) -> Renderers:
-        if self.pool:
+        if self.pool and self.start:
             self.pool.start()
         return self
 
@@ -162,12 +225,28 @@ class Renderers:
         """Outcomes as they complete. jobs is read as the workers need them (a few ahead),
         never all at once: it may be a generator that finds each job as it goes."""
         if self.pool is None:
-            render: CityRenderer | None = None
-            for job in jobs:
-                render = render or warm_renderer(self.layout_name)
-                yield render(job)
+            yield from self._here(jobs)
             return
-        yield from self.pool.run(jobs)
+        if self.pool.started:
+            yield from self.pool.run(jobs)
+            return
+        source = iter(jobs)
+        held: list[Job] = []  # the jobs found before a worker is known to pay
+        for job in source:
+            held.append(job)
+            if job.isolate or len(held) > IN_PROCESS_CITIES:
+                self.pool.start()
+                yield from self.pool.run(itertools.chain(held, source))
+                return
+        yield from self._here(held)
+
+    def _here(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        """Render in this process (the renderer made on the first job: none when there is
+        none)."""
+        render: CityRenderer | None = None
+        for job in jobs:
+            render = render or warm_renderer(self.layout_name)
+            yield render(job)
 
 
 def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str) -> None:
@@ -184,7 +263,18 @@ def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str)
             return
         if job is None:
             return
-        conn.send(render(job))
+        conn.send(_plain(render(job)))
+
+
+def _plain(outcome: JobResult) -> JobResult:
+    """The outcome as plain data (Rendered), so the parent need not import WeasyPrint."""
+    if outcome.pdf is None:
+        return outcome
+    try:
+        rendered = Rendered.of(outcome.pdf)
+    except AttributeError as exc:  # a RenderedPdf without a field Rendered has
+        return JobResult(outcome.index, error=f"{type(exc).__name__}: {exc}")
+    return JobResult(outcome.index, rendered, None, outcome.sheets)
 
 
 @dataclass
@@ -200,12 +290,13 @@ class _WorkerPool:
         self.layout_name = layout_name
         self.size = size
         self.variant = variant
-        self.context = multiprocessing.get_context("spawn")  # a clean process, no fork state
         self.scratch = ""
         self.workers: list[_Worker] = []
+        self.started = False
 
     def start(self) -> None:
         """The first worker only: it warms up while the survey is read."""
+        self.started = True
         self.scratch = str(scratch_folder("batch"))
         self.workers = [self._spawn() for _ in range(min(self.size, 1))]
 
@@ -220,11 +311,13 @@ class _WorkerPool:
         for worker in self.workers:
             self._stop(worker)
         self.workers = []
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(
+        context = multiprocessing.get_context("spawn")  # a clean process, no fork state
+        parent, child = context.Pipe()
+        process = context.Process(
             target=_worker_main,
             args=(child, self.layout_name, self.scratch, self.variant),
             daemon=True,
@@ -328,14 +421,6 @@ def fast_subsetter_available() -> bool:
     import ctypes.util
 
     return ctypes.util.find_library("harfbuzz-subset") is not None
-
-
-def default_workers() -> int:
-    """All the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 ProgressCallback = Callable[[int, int, str], None]

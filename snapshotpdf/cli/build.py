@@ -91,7 +91,7 @@ def build(
 
 def _parse_jobs(value: str) -> int:
     if value == "auto":
-        from snapshotpdf.batch.workers import default_workers
+        from snapshotpdf.batch.settings import default_workers  # not workers: light
 
         return default_workers()
     if value.isdigit() and int(value) > 0:

@@ -12,6 +12,7 @@ each cell is held to the limits of grid.check_cell. Hidden sheets are read only 
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -78,8 +79,7 @@ def _read(path: Path, sheet: str | None) -> Sheet:
     """The values (Excel's saved values of formulas), streamed row by row; when the workbook
     has formulas at all, the formulas themselves are streamed beside them, from the
     workbook opened a second time, for those Excel never saved a value of."""
-    from openpyxl import load_workbook
-
+    load_workbook = _load_workbook()
     opened: list[Any] = []  # files and workbooks, closed when the rows are done
     try:
         workbook = _open(path, load_workbook, opened, data_only=True)
@@ -92,6 +92,23 @@ def _read(path: Path, sheet: str | None) -> Sheet:
         _close(opened)
         raise
     return Sheet(name, _guarded(path.name, rows, opened), notes)
+
+
+def _load_workbook() -> Any:
+    """openpyxl's load_workbook, openpyxl imported without numpy: it only adds numpy's
+    number types to the values a cell it writes may hold (a cell it reads is a Python
+    value), and importing numpy costs more than reading a survey of a hundred rows.
+    numpy stays importable by anything else (the block lasts the import)."""
+    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+        from openpyxl import load_workbook
+    else:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # import numpy: ImportError
+        try:
+            from openpyxl import load_workbook
+        finally:
+            if "numpy" in sys.modules and sys.modules["numpy"] is None:
+                del sys.modules["numpy"]
+    return load_workbook
 
 
 def _open(path: Path, load_workbook: Any, opened: list[Any], data_only: bool) -> Any:

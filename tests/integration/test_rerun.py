@@ -197,3 +197,42 @@ def test_a_replay_holds_however_the_survey_path_is_written(
         built, inputs=Inputs(survey=Path(".") / ".." / survey.parent.name / survey.name)
     )
     assert rerun.replay(dotted, Reporter()) is not None
+
+
+def test_a_replay_holds_through_a_link_that_keeps_the_file_name(
+    built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    survey = built.inputs.survey
+    assert survey is not None
+    linked = tmp_path / "exports"
+    linked.symlink_to(survey.parent, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    through = replace(built, inputs=Inputs(survey=Path("exports") / survey.name))
+    assert rerun.replay(through, Reporter()) is not None
+    absolute = replace(built, inputs=Inputs(survey=linked.resolve() / survey.name))
+    assert rerun.replay(absolute, Reporter()) is not None
+
+
+def test_a_survey_under_another_name_is_built_as_that_name(built: Settings, tmp_path: Path) -> None:
+    """Its problems and manifest name the file as it was given: not a replay of the
+    survey's own name."""
+    survey = built.inputs.survey
+    assert survey is not None
+    other = tmp_path / "latest.xlsx"
+    other.symlink_to(survey)
+    renamed = replace(built, inputs=Inputs(survey=other))
+    assert rerun.replay(renamed, Reporter()) is None
+    told = Recorder()
+    result = build(renamed, told)
+    assert result.written == [] and len(result.unchanged) == 2
+    assert all(p.location.file == "latest.xlsx" for p in told.problems)
+    assert '"survey": "latest.xlsx"' in (built.outdir / "manifest.json").read_text()
+    assert rerun.replay(renamed, Reporter()) is not None
+
+
+def test_a_survey_that_is_not_a_file_is_never_opened_to_be_digested(
+    built: Settings, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "survey.csv"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer forever
+    assert rerun.inputs_digest(replace(built, inputs=Inputs(survey=pipe))) is None
