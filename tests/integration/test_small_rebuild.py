@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -69,13 +70,26 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     return found
 
 
-@pytest.fixture()
-def built(tmp_path: Path) -> Settings:
-    survey = write_survey(tmp_path / "survey.xlsx", CITIES)
-    settings = Settings(inputs=Inputs(survey=survey), outdir=tmp_path / "out", jobs=2)
-    first = build(settings)
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One first build of the survey, made once for the module (with the fixed date and
+    own files of the tests), which each test gets a copy of."""
+    folder = tmp_path_factory.mktemp("pristine")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        files = [package_file("version.py")]
+        patch.setattr(digest, "own_files", lambda: files)
+        survey = write_survey(folder / "survey.xlsx", CITIES)
+        first = build(Settings(inputs=Inputs(survey=survey), outdir=folder / "out", jobs=2))
     assert len(first.written) == len(NAMES) and first.exit_code() == 0
-    return settings
+    return folder
+
+
+@pytest.fixture()
+def built(pristine: Path, tmp_path: Path) -> Settings:
+    """A survey and the output folder of its first build, this test's own copy."""
+    shutil.copytree(pristine, tmp_path, dirs_exist_ok=True)
+    return Settings(inputs=Inputs(survey=tmp_path / "survey.xlsx"), outdir=tmp_path / "out", jobs=2)
 
 
 def edit(settings: Settings, *names: str, **answers: object) -> None:
