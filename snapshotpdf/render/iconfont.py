@@ -10,7 +10,7 @@ Each icons/NAME.svg of the layout (its own over the bundled layout's) becomes th
 the private-use character ICON_BASE + its index in name order, one em square wide and
 tall: its viewBox fills the em, the baseline at its bottom edge. Its shapes (path, rect,
 circle, ellipse, line, polyline, polygon, in groups, with transforms) are outlined as the
-SVG paints them: a stroke becomes its outline (width, caps, joins as the SVG says), a
+SVG paints them: a stroke becomes its outline (width, caps, joins, dashes as the SVG says), a
 fill is kept, all merged into one shape (skia-pathops). An icon is one colour, its
 element's: whatever colours the SVG names, it is painted in `color`, as the bundled
 (Tabler) icons are painted in currentColor. Text, images, gradients, clipping, masks and
@@ -188,6 +188,7 @@ def _outline(data: bytes) -> tuple[Any, tuple[str, ...]]:
                 _cap(style.get("stroke-linecap", "butt")),
                 _join(style.get("stroke-linejoin", "miter")),
                 _length(style.get("stroke-miterlimit", "4")),
+                *_dashes(style),
             )
             painted.append(stroked)
         for path in painted:
@@ -197,6 +198,17 @@ def _outline(data: bytes) -> tuple[Any, tuple[str, ...]]:
     if parts:
         pathops.union(parts, merged.getPen())
     return merged, tuple(sorted(lost))
+
+
+def _dashes(style: Mapping[str, str]) -> tuple[list[float] | None, float]:
+    """A stroke's dashes for pathops (its dash array, an even count, and its offset): SVG
+    repeats an odd list; none, or one that dashes nothing, is a solid stroke."""
+    lengths = [abs(float(n)) for n in _NUMBER.findall(style.get("stroke-dasharray", ""))]
+    if not lengths or not any(lengths) or len(lengths) > 64:
+        return None, 0.0
+    if len(lengths) % 2:
+        lengths += lengths
+    return lengths, _length(style.get("stroke-dashoffset", "0"))
 
 
 def _view_box(root: Any) -> tuple[float, float, float, float]:
@@ -216,6 +228,8 @@ _PAINT = (
     "stroke-linecap",
     "stroke-linejoin",
     "stroke-miterlimit",
+    "stroke-dasharray",
+    "stroke-dashoffset",
     "display",
     "visibility",
 )

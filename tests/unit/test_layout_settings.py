@@ -26,7 +26,12 @@ def test_the_bundled_layout_reads_into_typed_settings() -> None:
     assert layout.folders == (layout.folder,)
     assert settings.pages == 2 and settings.template == "snapshot.html.j2"
     assert settings.palette["navy"].screen == "#0f3b57" and settings.palette["navy"].print is None
-    assert settings.icons.marks == {"sufficient": "check", "insufficient": "minus"}
+    assert settings.icons.marks == {
+        "sufficient": "check",
+        "insufficient": "minus",
+        "ring_no": "ring-dashed",
+        "ring_none": "ring-dotted",
+    }
     assert settings.conditions["coated"].profile == "colour/FOGRA39L-300.icc"
     assert settings.brand.organisation is None and settings.brand.logo is None
 
