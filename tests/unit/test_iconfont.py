@@ -101,3 +101,21 @@ def test_alt_text_is_escaped_and_an_icon_without_it_is_decorative() -> None:
     assert iconfont.ICON_SPAN.match(said)
     plain = iconfont.glyph_markup("\ue001")
     assert plain == '<span class="icon" aria-hidden="true">\ue001</span>'
+
+
+def test_a_dashed_stroke_is_drawn_dash_by_dash() -> None:
+    """stroke-dasharray: a 24-unit line in dashes of 4 with gaps of 4 is three dashes; an
+    odd list is repeated, as SVG says."""
+    from fontTools.pens.recordingPen import RecordingPen
+
+    font = iconfont.build(
+        {
+            "even": svg('<path d="M0 12h24" stroke-dasharray="4 4" />'),
+            "odd": svg('<path d="M0 12h24" stroke-dasharray="4" />'),
+        }
+    )
+    parsed = TTFont(io.BytesIO(font.data))
+    for name in ("even", "odd"):
+        pen = RecordingPen()
+        parsed.getGlyphSet()[parsed.getBestCmap()[ord(font.characters[name])]].draw(pen)
+        assert [op for op, _ in pen.value].count("closePath") == 3, name
