@@ -24,11 +24,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import unescape as xml_unescape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord
@@ -386,8 +386,7 @@ def _icon_alts(html: str) -> list[str | None]:
     """The icons of a page in document order: each one's alt text (an icon that says
     something), or None (decorative), as iconfont.glyph_markup wrote them."""
     return [
-        xml_unescape(found[1], {"&quot;": '"', "&#34;": '"', "&#39;": "'"}) if found[1] else None
-        for found in iconfont.ICON_SPAN.finditer(html)
+        html_unescape(found[1]) if found[1] else None for found in iconfont.ICON_SPAN.finditer(html)
     ]
 
 
