@@ -177,7 +177,7 @@ def test_the_contrast_check_catches_a_pale_pair() -> None:
     """Not vacuous: the issue's 'not answered' grey (#8a959f, 3.05:1) fails it."""
     layout = load_layout()
     css = stylesheets(layout)
-    cascade = Cascade(css + "\n.state-none .cell-label { color: #8a959f; }")
+    cascade = Cascade(css + "\n.state-none.cell { color: #8a959f; }")
     validation = validate(sample_survey())
     kestrel = next(r for r in validation.records if r.city == "Kestrel Falls")
     html = Renderer(layout).html(kestrel, survey_figures(validation.records))
