@@ -148,7 +148,7 @@ def test_icons_carry_no_colour_in_the_html() -> None:
     page = Renderer(layout).html(LIMA, SurveyFigures(1, {}))
     assert "stroke" not in page and "style=" not in page
     glyph = layout.icon_characters
-    assert '<span class="icon" role="img" aria-label="Transport / Mobility: ' in page
+    assert '<span class="icon tile" role="img" aria-label="Transport / Mobility: ' in page
     assert f'with sufficient data">{glyph["bus"]}</span>' in page
     assert f'<span class="icon fact-icon" aria-hidden="true">{glyph["user"]}</span>' in page
 
