@@ -12,21 +12,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+from support.memory import LARGE, LIMIT, PROFILE, SLACK, SMALL
+
 from snapshotpdf.batch.cache import CACHE
-
-SMALL, LARGE = 500, 5_000
-LIMIT = 1536 * 2**20  # bytes of address space each child may have
-SLACK = 0.15  # as tests/system/test_memory.py: holding every record would cost over 40 %
-
-PROFILE = """\
-[profile]
-name = "lean"
-[fields]
-city = "City"
-country = "Country"
-spotlight = "Spotlight"
-org_structure = "Organisational structure"
-"""
 
 # Pass 1 of a build (batch/plan.py). Prints the child's peak resident memory (KiB), the
 # cities planned, and whether the survey's workbook reader ran (not when from the cache).

@@ -20,19 +20,8 @@ print(numpy.__name__)
 """
 
 
-def test_reading_a_workbook_imports_no_numpy() -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", READ, str(FIXTURES / "five-cities-tidy.xlsx")],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert run.stdout.split() == ["5", "True", "False", "numpy"]
-
-
-def test_a_workbook_is_read_as_well_when_numpy_is_there_already() -> None:
-    program = "import numpy\n" + READ
+def read_workbook(program: str) -> list[str]:
+    """What the program printed, run in a fresh Python on the tidy five-city workbook."""
     run = subprocess.run(
         [sys.executable, "-c", program, str(FIXTURES / "five-cities-tidy.xlsx")],
         capture_output=True,
@@ -40,4 +29,12 @@ def test_a_workbook_is_read_as_well_when_numpy_is_there_already() -> None:
         check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    assert run.stdout.split() == ["5", "True", "True", "numpy"]
+    return run.stdout.split()
+
+
+def test_reading_a_workbook_imports_no_numpy() -> None:
+    assert read_workbook(READ) == ["5", "True", "False", "numpy"]
+
+
+def test_a_workbook_is_read_as_well_when_numpy_is_there_already() -> None:
+    assert read_workbook("import numpy\n" + READ) == ["5", "True", "True", "numpy"]
