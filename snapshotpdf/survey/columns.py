@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from snapshotpdf.models import Location, Problem, Severity
 from snapshotpdf.survey import vocabulary
@@ -28,6 +29,18 @@ class Column:
     letter: str  # as Excel names it: A, B, ... AA
     cells: tuple[str, ...]  # header cells, top to bottom, blank continuations filled in
     key: str  # unique name in messages and rows: the telling header cells joined by " › "
+
+    @cached_property
+    def folded_key(self) -> str:
+        """The key as header texts are compared (fold): folded once, not for every field a
+        profile looks for (a wide export has hundreds of columns, a profile dozens of
+        fields)."""
+        return fold(self.key)
+
+    @cached_property
+    def folded_cells(self) -> tuple[str, ...]:
+        """The header cells as they are compared (fold), top to bottom."""
+        return tuple(fold(cell) for cell in self.cells)
 
 
 def column_letter(index: int) -> str:
@@ -87,8 +100,8 @@ def find(columns: Sequence[Column], header: Sequence[str]) -> list[Column]:
     joined = fold(PATH_SEPARATOR.join(header))
     hits = []
     for column in columns:
-        cells = iter(fold(c) for c in column.cells)
-        if fold(column.key) == joined or all(any(c == w for c in cells) for w in wanted):
+        cells = iter(column.folded_cells)
+        if column.folded_key == joined or all(any(c == w for c in cells) for w in wanted):
             hits.append(column)
     return hits
 
@@ -98,11 +111,14 @@ def find_options(columns: Sequence[Column], question: str) -> list[tuple[Column,
     wanted = fold(question)
     hits = []
     for column in columns:
-        cells = [c for c in column.cells if c and not is_metadata(c)]
-        for i, cell in enumerate(cells):
-            folded = fold(cell)
+        cells = [
+            (c, f)
+            for c, f in zip(column.cells, column.folded_cells, strict=True)
+            if c and not is_metadata(c)
+        ]
+        for i, (cell, folded) in enumerate(cells):
             if folded == wanted:
-                below = [c for c in cells[i + 1 :] if fold(c) != wanted]
+                below = [c for c, f in cells[i + 1 :] if f != wanted]
                 if below:
                     hits.append((column, below[-1]))
                 break
