@@ -39,6 +39,33 @@ def template_loader(layout: Layout) -> jinja2.BaseLoader:
     )
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The templates this process has compiled, by file, kept in memory (Jinja2's public
+    bytecode cache): a Renderer made again for the same layout (a booklet after a build,
+    a check, the previewer after an edit, a service building again and again) reuses the
+    compiled code instead of compiling the template again (about 0.1 s). Jinja2 compiles
+    anew when a file's text changed (its checksum). Every Renderer's environment has the
+    same options, so the code fits any of them. At most COMPILED_TEMPLATES files."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code.pop(bucket.key, None)
+        self.code[bucket.key] = bucket.bytecode_to_string()  # the most recent last
+        while len(self.code) > COMPILED_TEMPLATES:
+            del self.code[next(iter(self.code))]
+
+
+COMPILED_TEMPLATES = 32
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """One per layout and process: the Jinja2 environment is built once."""
 
@@ -53,6 +80,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=_COMPILED,
         )
         env.filters.update(
             fill=wording.fill,
