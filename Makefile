@@ -20,9 +20,9 @@ run: setup
 test: setup
 	$(PY) -m pytest -q -n auto --dist loadgroup
 
-# The unit tier only: no WeasyPrint, no rendering; seconds.
+# The unit tier only: no WeasyPrint, no rendering; on every core, under half a minute.
 test-fast: setup
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n auto tests/unit
 
 # The command-line reference, docs/cli.md, regenerated from every command's --help, and
 # the template reference, docs/templates.md, from the record model and the context object.
