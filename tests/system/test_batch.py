@@ -76,28 +76,21 @@ def test_workers_and_in_process_give_the_same_bytes(
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
 
 
-def _cli(survey: Path, outdir: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "snapshotpdf",
-        "build",
-        str(survey),
-        "-o",
-        str(outdir),
-        "--jobs",
-        "2",
-        "-q",
-    ]
-
-
 @pytest.fixture(scope="session")  # not "module": xdist may interleave files
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The survey and what one uninterrupted build makes of it."""
+    """The survey and what one uninterrupted build makes of it (rendered in this process:
+    the bytes workers make, test_workers_and_in_process_give_the_same_bytes)."""
     folder = tmp_path_factory.mktemp("uninterrupted")
     survey = write_survey(folder / "survey.xlsx", CITIES)
-    subprocess.run(_cli(survey, folder / "out"), check=True, capture_output=True, env=ENV)
+    _build_here(survey, folder / "out")
     return survey, folder / "out"
+
+
+def _build_here(survey: Path, outdir: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
+        done = build(Settings(inputs=Inputs(survey=survey), outdir=outdir, jobs=0))
+    assert done.exit_code() == 0, [str(p) for p in done.problems]
 
 
 # A build in its own process group, killed (with its workers) at a chosen moment: after
@@ -153,14 +146,10 @@ def _killed_build(survey: Path, outdir: Path, after: int = 0, save: int = 0) -> 
 
 def _resumes_to(survey: Path, outdir: Path, reference: Path) -> None:
     """Every PDF under a final name is whole; one more build gives the uninterrupted result.
-    (That build runs here, rendering in this process: the same bytes as workers make,
-    test_workers_and_in_process_give_the_same_bytes; the killed one had workers.)"""
+    (That build runs here, as the uninterrupted one did; the killed one had workers.)"""
     for pdf in outdir.glob("*.pdf"):
         subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
-        resumed = build(Settings(inputs=Inputs(survey=survey), outdir=outdir, jobs=0))
-    assert resumed.exit_code() == 0
+    _build_here(survey, outdir)
     assert not list(outdir.glob(".*.tmp"))
     names = sorted(p.name for p in reference.glob("*.pdf"))
     assert len(names) == len(CITIES)
