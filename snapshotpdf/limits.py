@@ -59,3 +59,6 @@ MAX_EXTRA_FIELDS = 50
 # render/iconfont.py), and the largest icon file; a larger one is drawn blank.
 MAX_ICONS = 1_000
 MAX_ICON_BYTES = 256 * 1024
+# The most worker processes `build --jobs N` may ask for (a build starts one for every few
+# cities, up to N: never more than it has cities to give them).
+MAX_JOBS = 256

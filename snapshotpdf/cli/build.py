@@ -44,7 +44,10 @@ def build(
     jobs: Annotated[
         str,
         typer.Option(
-            "--jobs", "-j", help="Worker processes rendering in parallel: a number, or auto."
+            "--jobs",
+            "-j",
+            help="Worker processes rendering in parallel: a number, or auto; 0 renders in"
+            " this process (no crash isolation: for a profiler or a debugger).",
         ),
     ] = "auto",
     quiet: QuietOpt = False,
@@ -94,8 +97,12 @@ def _parse_jobs(value: str) -> int:
         from snapshotpdf.batch.settings import default_workers  # not workers: light
 
         return default_workers()
-    if value.isdigit() and int(value) > 0:
+    from snapshotpdf.limits import MAX_JOBS
+
+    digits = value.isascii() and value.isdigit() and len(value) <= 4  # never a huge number
+    if digits and int(value) <= MAX_JOBS:
         return int(value)
     raise typer.BadParameter(
-        f"{value!r}: give a number of processes (1, 2, ...) or auto", param_hint="--jobs"
+        f"{value!r}: give a number of processes up to {MAX_JOBS} (1, 2, ..., or 0: none) or auto",
+        param_hint="--jobs",
     )

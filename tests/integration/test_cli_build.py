@@ -7,16 +7,22 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from support.helpers import minimal_city, pdf_text, raw_text, write_survey
 from support.pdfcheck import assert_no_overlap_or_clipping
 from typer.testing import CliRunner
 
+from snapshotpdf.batch import workers
 from snapshotpdf.cli.app import app
 
 runner = CliRunner()
 
 
-def test_build_one_city_on_letter_paper(tmp_path: Path) -> None:
+def test_build_one_city_on_letter_paper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_worker(*args: object) -> None:
+        raise AssertionError("--jobs 0 started a worker process")
+
+    monkeypatch.setattr(workers._WorkerPool, "_spawn", no_worker)
     survey = write_survey(
         tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania"), minimal_city("Beta", "Ruritania")]
     )
@@ -32,6 +38,8 @@ def test_build_one_city_on_letter_paper(tmp_path: Path) -> None:
             "--paper",
             "letter",
             "-q",
+            "-j",
+            "0",  # rendered in this process: no worker to start (and it cannot matter)
         ],
     )
     assert result.exit_code == 0, result.output
@@ -48,7 +56,7 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     survey = write_survey(
         tmp_path / "s.xlsx", [minimal_city("Alpha", "Ruritania", population="lots")]
     )
-    args = ["build", str(survey), "-o", str(tmp_path / "out"), "-q"]
+    args = ["build", str(survey), "-o", str(tmp_path / "out"), "-q", "-j", "0"]
     relaxed = runner.invoke(app, args)
     assert relaxed.exit_code == 0
     assert "population: expected a number of inhabitants" in relaxed.output
@@ -68,7 +76,9 @@ def test_build_writes_a_run_report_accounting_for_every_row(tmp_path: Path) -> N
         ],
     )
     outdir = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(survey), "-o", str(outdir), "--city", "alpha", "-q"])
+    result = runner.invoke(
+        app, ["build", str(survey), "-o", str(outdir), "--city", "alpha", "-q", "-j", "0"]
+    )
     assert result.exit_code == 1
     assert "5 data row(s): 1 PDF(s) written, 1 not selected, 2 row(s) skipped" in result.output
     report = json.loads((outdir / "report.json").read_text(encoding="utf-8"))
@@ -105,7 +115,7 @@ def test_a_language_is_a_code_the_layout_knows_never_a_path(tmp_path: Path) -> N
     ]
     survey = write_survey(tmp_path / "s.xlsx", rows)
     result = runner.invoke(
-        app, ["build", str(survey), "-o", str(tmp_path / "out"), "-q", "-j", "1"]
+        app, ["build", str(survey), "-o", str(tmp_path / "out"), "-q", "-j", "0"]
     )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
@@ -128,7 +138,7 @@ def test_names_print_as_typed_in_the_footer_and_cannot_reorder_the_page(tmp_path
     ]
     survey = write_survey(tmp_path / "s.xlsx", rows)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "1"])
+    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "0"])
     assert result.exit_code == 0, result.output
     footer = pdf_text(out / "trinidad-tobago-port-of-spain.pdf")
     assert "Port of Spain, Trinidad & Tobago" in footer
@@ -142,7 +152,7 @@ def test_a_long_name_typed_without_spaces_wraps_inside_the_page(tmp_path: Path) 
     city = "Llanfair" + "pwllgwyngyll" * 12  # 152 letters, no space to break at
     survey = write_survey(tmp_path / "s.xlsx", [minimal_city(city, "Ruritania" * 6)])
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "1"])
+    result = runner.invoke(app, ["build", str(survey), "-o", str(out), "-q", "-j", "0"])
     assert result.exit_code == 0, result.output
     (pdf,) = out.glob("*.pdf")
     assert_no_overlap_or_clipping(pdf)

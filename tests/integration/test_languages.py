@@ -96,7 +96,7 @@ def test_lima_is_in_english_by_default_as_the_reference(pdfs: dict[str, Path]) -
 
 def test_lima_in_spanish_with_lang_es(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["build", "-o", str(out), "--city", "Lima", "--lang", "es", "-q", "-j", "1"]
+    args = ["build", "-o", str(out), "--city", "Lima", "--lang", "es", "-q", "-j", "0"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "catalog" not in result.output  # complete: nothing untranslated to say
@@ -107,7 +107,7 @@ def test_lima_in_spanish_with_lang_es(tmp_path: Path) -> None:
     assert "50 %" in text and "9,67 millones (2020)" in text
     assert t["kicker"] in text and "Página 1 de 2" in text
     assert lang_of(out / "peru-lima.pdf") == "es"
-    unknown = runner.invoke(app, ["build", "-o", str(tmp_path / "x"), "--lang", "tlh", "-j", "1"])
+    unknown = runner.invoke(app, ["build", "-o", str(tmp_path / "x"), "--lang", "tlh", "-j", "0"])
     assert unknown.exit_code == 2 and "--lang tlh: the layout 'snapshot' has no catalog" in (
         unknown.output
     )

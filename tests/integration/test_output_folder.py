@@ -24,7 +24,6 @@ from snapshotpdf.batch import rerun
 from snapshotpdf.batch.build import build
 from snapshotpdf.batch.manifest import sha256_file
 from snapshotpdf.batch.settings import Settings
-from snapshotpdf.cli import build as cli_build
 from snapshotpdf.cli.app import app
 from snapshotpdf.mail.plan import manifest_entries
 from snapshotpdf.models import Inputs
@@ -41,12 +40,6 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-
-
-@pytest.fixture()
-def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`snapshotpdf build` renders in this process: no worker to start."""
-    monkeypatch.setattr(cli_build, "_parse_jobs", lambda value: 0)
 
 
 def settings_for(tmp_path: Path, rows: list[dict[str, object]], **options: object) -> Settings:
@@ -97,7 +90,7 @@ def test_a_city_gone_from_the_survey_is_removed_and_its_pdf_moved_aside(tmp_path
     assert again.written == [] and (out / "manifest.json").read_bytes() == before
 
 
-def test_the_mail_dry_run_does_not_offer_a_removed_city(tmp_path: Path, in_process: None) -> None:
+def test_the_mail_dry_run_does_not_offer_a_removed_city(tmp_path: Path) -> None:
     build(settings_for(tmp_path, CITIES))
     renamed = [*CITIES[:2], minimal_city("Gamma-on-Sea", "Ruritania")]
     build(settings_for(tmp_path, renamed))
@@ -222,10 +215,10 @@ def held_lock(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_second_build_into_a_locked_folder_stops_with_one_error_line(
-    tmp_path: Path, held_lock: Path, in_process: None
+    tmp_path: Path, held_lock: Path
 ) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
-    code, output = cli("build", str(survey), "-o", str(held_lock), "-q")
+    code, output = cli("build", str(survey), "-o", str(held_lock), "-q", "-j", "0")
     assert code == 2
     assert output.startswith("error: another snapshotpdf run is writing into"), output
     assert not list(held_lock.glob("*.pdf")) and not (held_lock / "manifest.json").exists()
@@ -246,9 +239,7 @@ def test_the_lock_is_released_after_a_build_and_after_an_error(tmp_path: Path) -
 # 5. Failures to write are one error line, exit code 2, never a traceback.
 
 
-def test_a_read_only_output_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process: None
-) -> None:
+def test_a_read_only_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
     out = tmp_path / "out"
     out.mkdir()
@@ -260,25 +251,25 @@ def test_a_read_only_output_folder(
         return real(path, flags, *args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", read_only)
-    code, output = cli("build", str(survey), "-o", str(out), "-q")
+    code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     assert code == 2 and output.startswith("error: cannot write"), output
     assert "Read-only file system" in output and f"make {out} writable" in output
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
-def test_a_folder_without_write_permission(tmp_path: Path, in_process: None) -> None:
+def test_a_folder_without_write_permission(tmp_path: Path) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
     out = tmp_path / "out"
     out.mkdir()
     out.chmod(0o555)
     try:
-        code, output = cli("build", str(survey), "-o", str(out), "-q")
+        code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     finally:
         out.chmod(0o755)
     assert code == 2 and output.startswith("error: cannot write"), output
 
 
-def test_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process: None) -> None:
+def test_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
     out = tmp_path / "out"
 
@@ -290,7 +281,7 @@ def test_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process
         return real(fd, data)
 
     monkeypatch.setattr(os, "write", full)
-    code, output = cli("build", str(survey), "-o", str(out), "-q")
+    code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     assert code == 2, output
     errors = [line for line in output.splitlines() if line.startswith("error:")]
     assert errors and errors[0].startswith(f"error: cannot write {out}"), output
@@ -299,35 +290,35 @@ def test_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process
 
 
 def test_a_manifest_that_is_json_but_not_an_object_is_ignored_with_a_warning(
-    tmp_path: Path, in_process: None
+    tmp_path: Path,
 ) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
     out = tmp_path / "out"
     out.mkdir()
     (out / "manifest.json").write_text("[]", encoding="utf-8")
-    code, output = cli("build", str(survey), "-o", str(out), "-q")
+    code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     assert code == 0, output
     assert "warning:" in output and "manifest.json is not a manifest" in output
     assert manifest_of(out)["ruritania-alpha.pdf"]["status"] == "built"
     assert manifest_entries(out)  # and mail reads it
 
 
-def test_a_folder_where_a_pdf_should_be(tmp_path: Path, in_process: None) -> None:
+def test_a_folder_where_a_pdf_should_be(tmp_path: Path) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:2])
     out = tmp_path / "out"
     (out / "ruritania-alpha.pdf").mkdir(parents=True)
-    code, output = cli("build", str(survey), "-o", str(out), "-q")
+    code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     assert code == 2, output
     assert output.startswith(f"error: {out / 'ruritania-alpha.pdf'} is a folder"), output
     assert not (out / "ruritania-beta.pdf").exists()  # it stopped before rendering
     assert "hint: move that folder out of the way" in output
 
 
-def test_a_folder_where_the_manifest_should_be(tmp_path: Path, in_process: None) -> None:
+def test_a_folder_where_the_manifest_should_be(tmp_path: Path) -> None:
     survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
     out = tmp_path / "out"
     (out / "manifest.json").mkdir(parents=True)
-    code, output = cli("build", str(survey), "-o", str(out), "-q")
+    code, output = cli("build", str(survey), "-o", str(out), "-q", "-j", "0")
     assert code == 2, output
     assert f"error: {out / 'manifest.json'} is a folder" in output, output
     assert not (out / "ruritania-alpha.pdf").exists()  # it stopped before rendering

@@ -268,7 +268,7 @@ def test_build_command_takes_variant_and_author(tmp_path: Path) -> None:
             "-o",
             str(tmp_path),
             "-j",
-            "1",
+            "0",
             "-q",
             "--variant",
             "archive",

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.helpers import ROOT, minimal_city, write_survey
 from typer.testing import CliRunner
 
@@ -104,3 +105,15 @@ def test_readme_documents_every_build_option() -> None:
     assert options, help_text
     for option in sorted(options):
         assert re.search(rf"\| `(-\w, )?{option}\b", readme), option  # a row of the table
+
+
+@pytest.mark.parametrize("jobs", ["-1", "257", "٣", "²", "1.5", "", "9" * 5000, "two"])
+def test_a_number_of_jobs_that_is_none_is_refused_with_what_to_give(
+    tmp_path: Path, jobs: str
+) -> None:
+    result = runner.invoke(app, ["build", "-o", str(tmp_path / "out"), "-j", jobs])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "give a number of processes up to 256 (1, 2, ..., or 0: none) or auto" in " ".join(
+        result.output.replace("│", " ").split()
+    )
+    assert not (tmp_path / "out").exists()
