@@ -110,6 +110,17 @@ def test_the_coverage_is_every_font_of_the_folder_together(tmp_path: Path) -> No
     assert glyphs.coverage() is glyphs.coverage()  # read once per process
 
 
+def test_a_text_reads_only_the_fonts_it_needs_and_finds_what_all_of_them_find() -> None:
+    lazy = glyphs._LazyCoverage(fonts_dir())
+    collections = {p for p in lazy.unread if p.suffix == ".ttc"}  # CJK: most of the time
+    assert collections
+    assert glyphs.missing("Lima, Perú ▶ ✓ Ørsted · 9,67 millones", lazy) == ""
+    assert collections <= set(lazy.unread)  # not read: nothing there needed them
+    assert glyphs.missing("a\U0001fae8b", lazy) == "\U0001fae8"  # no font: every one read
+    assert lazy.unread == []
+    assert frozenset(lazy.covered) == glyphs.coverage()
+
+
 @pytest.mark.parametrize("script", NAMES)
 def test_every_script_is_covered(script: str) -> None:
     assert glyphs.missing(NAMES[script]) == "", script
