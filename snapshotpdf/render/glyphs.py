@@ -87,14 +87,17 @@ class _LazyCoverage(Container[int]):
     def __contains__(self, point: object) -> bool:
         with self.lock:
             while point not in self.covered and self.unread:
-                self.covered |= font_coverage(self.unread.pop(0))
+                self._read_next()
             return point in self.covered
 
     def everything(self) -> frozenset[int]:
         with self.lock:
             while self.unread:
-                self.covered |= font_coverage(self.unread.pop(0))
+                self._read_next()
             return frozenset(self.covered)
+
+    def _read_next(self) -> None:
+        self.covered |= font_coverage(self.unread.pop(0))
 
 
 @cache

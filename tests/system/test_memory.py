@@ -3,14 +3,12 @@ than planning 500, measured in child processes that run under a memory limit."""
 
 from __future__ import annotations
 
-import csv
-import random
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from support.memory import LARGE, LIMIT, PROFILE, SLACK, SMALL
+from support.memory import LARGE, LIMIT, PROFILE, SLACK, SMALL, write_survey
 
 # Pass 1 of a build (batch/plan.py): every row read, checked, compared and put aside;
 # no HTML, no PDF. Prints the child's peak resident memory (KiB) and the cities planned.
@@ -34,25 +32,8 @@ PLAN = textwrap.dedent(
 )
 
 
-def write_survey(path: Path, rows: int) -> Path:
-    """A CSV export of `rows` cities, about 2 KB a row, nearly all of it in a column no
-    field reads (a long answer costs its parsing time, which this test need not spend):
-    were the rows or their records all held, 5,000 would take over 7 MB more than 500."""
-    rng = random.Random(14)
-
-    def words(count: int) -> str:
-        return " ".join(f"word{rng.randrange(1000)}" for _ in range(count)).capitalize() + "."
-
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["City", "Country", "Spotlight", "Organisational structure", "Notes"])
-        for number in range(1, rows + 1):
-            writer.writerow([f"City {number:05d}", "Ruritania", words(8), words(8), words(250)])
-    return path
-
-
 def planned_peak(tmp_path: Path, rows: int) -> int:
-    survey = write_survey(tmp_path / f"survey-{rows}.csv", rows)
+    survey = write_survey(tmp_path / f"survey-{rows}.csv", rows, seed=14)
     profile = tmp_path / "lean.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     done = subprocess.run(

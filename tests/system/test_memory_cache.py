@@ -5,14 +5,12 @@ the same without a cache)."""
 
 from __future__ import annotations
 
-import csv
-import random
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from support.memory import LARGE, LIMIT, PROFILE, SLACK, SMALL
+from support.memory import LARGE, LIMIT, PROFILE, SLACK, SMALL, write_survey
 
 from snapshotpdf.batch.cache import CACHE
 
@@ -44,26 +42,10 @@ PLAN = textwrap.dedent(
 )
 
 
-def write_survey(path: Path, rows: int) -> Path:
-    """A CSV export of `rows` cities: short answers the profile reads, a long one it
-    does not (so the cache holds little of each row, as the records do)."""
-    rng = random.Random(16)
-
-    def words(count: int) -> str:
-        return " ".join(f"word{rng.randrange(1000)}" for _ in range(count)).capitalize() + "."
-
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["City", "Country", "Spotlight", "Organisational structure", "Notes"])
-        for number in range(1, rows + 1):
-            writer.writerow([f"City {number:05d}", "Ruritania", words(8), words(8), words(250)])
-    return path
-
-
 def planned(tmp_path: Path, rows: int) -> tuple[int, int]:
     """Peak memory (KiB) of planning the survey twice into one folder: the first time
     (the cache written), the second (read from it)."""
-    survey = write_survey(tmp_path / f"survey-{rows}.csv", rows)
+    survey = write_survey(tmp_path / f"survey-{rows}.csv", rows, seed=16)
     profile = tmp_path / "lean.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     outdir = tmp_path / f"out-{rows}"

@@ -207,28 +207,34 @@ def rewrite(path: Path, change: object) -> None:
     path.write_bytes(b"".join(change(lines(path))))
 
 
+def first_record(found: list[bytes]) -> int:
+    """The index of the cache's first record line."""
+    return next(i for i, line in enumerate(found) if line.startswith(b'{"r":'))
+
+
 def tampered_record(found: list[bytes]) -> list[bytes]:
     """A record's city changed, the line still JSON: the digest no longer matches."""
-    index = next(i for i, line in enumerate(found) if line.startswith(b'{"r":'))
+    index = first_record(found)
     found[index] = found[index].replace(b"Alpha", b"Omega")
     return found
 
 
-def retyped_record(found: list[bytes]) -> list[bytes]:
-    """A record's field of another type, the digest made to match: still not trusted."""
-    index = next(i for i, line in enumerate(found) if line.startswith(b'{"r":'))
+def with_answer(found: list[bytes], field: str, value: str) -> list[bytes]:
+    """The first record with field set to value, the digest made to match."""
+    index = first_record(found)
     raw = json.loads(found[index])
-    raw["r"]["formal_strategy"] = "yes"
+    raw["r"][field] = value
     found[index] = json.dumps(raw).encode() + b"\n"
     return with_digest(found)
+
+
+def retyped_record(found: list[bytes]) -> list[bytes]:
+    """A record's field of another type, the digest made to match: still not trusted."""
+    return with_answer(found, "formal_strategy", "yes")
 
 
 def unknown_field(found: list[bytes]) -> list[bytes]:
-    index = next(i for i, line in enumerate(found) if line.startswith(b'{"r":'))
-    raw = json.loads(found[index])
-    raw["r"]["__class__"] = "os.system"
-    found[index] = json.dumps(raw).encode() + b"\n"
-    return with_digest(found)
+    return with_answer(found, "__class__", "os.system")
 
 
 def with_digest(found: list[bytes]) -> list[bytes]:
