@@ -38,7 +38,7 @@ def with_ids(html: str) -> str:
 def test_tiles_go_in_rows_of_at_most_three_and_no_label_breaks_inside_a_word(
     count: int, tmp_path: Path
 ) -> None:
-    assert MAX_PRIORITY_AREAS == len(AREAS)  # every count the survey can give is covered
+    assert len(AREAS) == MAX_PRIORITY_AREAS  # every count the survey can give is covered
     layout = load_layout()
     records = validate(sample_survey()).records
     lima = next(r for r in records if r.city == "Lima")

@@ -171,10 +171,10 @@ def test_a_numbered_list_in_a_spotlight_stays_a_list(
 # --- options a profile adds, with no Python ------------------------------------------------
 
 OWN_OPTIONS = """
-[answers.policy_areas.resilience]
-texts = ["Urban resilience", "Resilience"]
-label = "Urban resilience"
-icon = "shield"
+[answers.policy_areas.night_economy]
+texts = ["Night-time economy", "Night economy"]
+label = "Night-time economy"
+icon = "world"
 
 [answers.staff_profiles.futurist]
 texts = ["Futurist"]
@@ -200,7 +200,7 @@ def own_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Pa
                 "Kestrel Falls",
                 "Canada",
                 staff_profiles="Futurist; Data scientist; Urban forester",
-                priority_areas="Resilience; Housing; Night-time economy",
+                priority_areas="Night economy; Housing; Urban forestry",
                 success_factors="Trust of residents; Focus on measurement",
             ),
             minimal_city("Otherton", "Canada", approach="Specific policy areas"),
@@ -217,15 +217,13 @@ def test_a_profile_adds_an_option_with_its_label_and_icon(
     result, outdir, survey, profile = own_build
     text = pdf_text(outdir / "canada-kestrel-falls.pdf")
     assert "Strategic Futurist" in text and "Data Scientist" in text
-    assert "Urban resilience" in text
+    assert "Night-time economy" in text
     assert (
         "The most critical success factors in supporting the city's innovation work are the"
         " trust of residents and a focus on metrics." in text
     )
     assert "The top three priority policy areas for the city's innovation work are:" in text
-    own = {
-        p.message for p in result.warnings if "Futurist" in p.message or "resilience" in p.message
-    }
+    own = {p.message for p in result.warnings if "Futurist" in p.message or "economy" in p.message}
     assert own == set()  # the profile's options are known options: no warning
     checked = validate(survey, profile)
     kestrel = checked.records[0]
@@ -239,9 +237,9 @@ def test_a_profile_adds_an_option_with_its_label_and_icon(
         )
     ]
     assert tiles == [
-        ("shield", "Urban resilience"),
+        ("world", "Night-time economy"),
         ("home", "Housing"),
-        ("bulb", "Night-time economy"),  # typed: the layout's icon for an unlisted area
+        ("bulb", "Urban forestry"),  # typed: the layout's icon for an unlisted area
     ]
 
 
@@ -250,7 +248,7 @@ def test_unknown_answers_are_printed_as_typed_and_warned_by_cell(
 ) -> None:
     result, outdir, _survey, _profile = own_build
     text = pdf_text(outdir / "canada-kestrel-falls.pdf")
-    assert "Urban forester" in text and "Night-time economy" in text
+    assert "Urban forester" in text and "Urban forestry" in text
     typed = [p for p in result.warnings if "printed as typed" in p.message]
     assert {p.location.header for p in typed} == {
         "Staff skills and profiles",

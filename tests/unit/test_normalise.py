@@ -146,6 +146,34 @@ def test_policy_area_spellings_map_to_one_key(profile: Profile, spelling: str) -
     assert record.priority_areas == ("environment",)
 
 
+# Answers of the 2018 edition's pages (Cape Town, Curridabat, Chattanooga, Stockholm), which
+# tests/fixtures/real-cities.json (the 2020 edition) does not hold.
+EDITION_2018 = {
+    "priority_areas": (
+        "Security; Resource efficiency; Excellence in basic service delivery; Early learning",
+        ("security", "resource_efficiency", "basic_services", "early_learning"),
+    ),
+    "innovation_associations": (
+        "Altered working culture; Pollination",
+        ("working_culture", "pollination"),
+    ),
+    "staff_profiles": ("Health professional", ("health_professional",)),
+    "innovation_helps": (
+        "Serve current obligations; Service current obligations",
+        ("obligations",),
+    ),
+}
+
+
+@pytest.mark.parametrize("field", list(EDITION_2018))
+def test_answers_of_the_2018_pages_are_known_options(profile: Profile, field: str) -> None:
+    typed, keys = EDITION_2018[field]
+    record, problems = normalise_row(make_row(profile, {**COMPLETE, field: typed}), profile)
+    assert problems == []
+    assert record is not None
+    assert getattr(record, field) == keys
+
+
 def test_both_spellings_of_one_area_count_once(profile: Profile) -> None:
     value = "Environment / climate change; Environment and Climate Change; Housing"
     record, problems = normalise_row(

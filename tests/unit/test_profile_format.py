@@ -217,12 +217,12 @@ country = "Country"
 
 [answers.policy_areas]
 "Climate" = "environment"
-"Resilient city" = "resilience"
+"Nightlife" = "night_economy"
 
-[answers.policy_areas.resilience]
-texts = ["Urban resilience"]
-label = "Urban resilience"
-icon = "shield"
+[answers.policy_areas.night_economy]
+texts = ["Night-time economy"]
+label = "Night-time economy"
+icon = "world"
 
 [answers.success_factors.trust]
 texts = ["Trust of residents", "Residents' trust"]
@@ -231,17 +231,17 @@ in_sentence = "the trust of residents"
 """,
         )
     )
-    resilience = profile.options["policy_areas"]["resilience"]
-    assert (resilience.label, resilience.in_sentence, resilience.icon) == (
-        "Urban resilience",
-        "Urban resilience",  # in a sentence as on the page, unless said
-        "shield",
+    night = profile.options["policy_areas"]["night_economy"]
+    assert (night.label, night.in_sentence, night.icon) == (
+        "Night-time economy",
+        "Night-time economy",  # in a sentence as on the page, unless said
+        "world",
     )
     assert profile.options["success_factors"]["trust"].in_sentence == "the trust of residents"
     assert profile.answers["policy_areas"] == {
-        "urban resilience": "resilience",
+        "night-time economy": "night_economy",
         "climate": "environment",
-        "resilient city": "resilience",
+        "nightlife": "night_economy",
     }
     assert profile.answers["success_factors"]["residents' trust"] == "trust"
 

@@ -102,7 +102,7 @@ def test_priorities_in_the_citys_order_and_the_no_priority_sentence() -> None:
 def test_own_options_print_with_their_wording_and_escaped() -> None:
     typed = OwnOption("staff_profiles", "typed:<Urbanist>", "<Urbanist>", "<Urbanist>")
     trust = OwnOption("success_factors", "trust", "Trust", "the trust of residents")
-    area = OwnOption("policy_areas", "resilience", "Resilience", "Resilience", "shield")
+    area = OwnOption("policy_areas", "night_economy", "Night economy", "Night economy", "shield")
     page = html(
         city(
             staff_profiles=("engineer", typed.key),
@@ -113,7 +113,7 @@ def test_own_options_print_with_their_wording_and_escaped() -> None:
     )
     assert "<li>Engineer</li> <li>&lt;Urbanist&gt;</li>" in page
     assert "work is <strong>the trust of residents.</strong>" in page
-    assert icon_of("shield") in page and '<span class="tile-label">Resilience</span>' in page
+    assert icon_of("shield") in page and '<span class="tile-label">Night economy</span>' in page
 
 
 def icon_of(name: str, classes: str = "tile") -> str:
@@ -124,7 +124,7 @@ def icon_of(name: str, classes: str = "tile") -> str:
 
 
 def test_an_own_icon_the_layout_lacks_falls_back_to_the_layouts() -> None:
-    area = OwnOption("policy_areas", "resilience", "Resilience", "Resilience", "no-such-icon")
+    area = OwnOption("policy_areas", "night_economy", "Night", "Night", "no-such-icon")
     page = html(city(priority_areas=(area.key,), own_options=(area,)))
     assert "no-such-icon" not in page and icon_of("bulb") in page
 
