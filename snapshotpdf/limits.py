@@ -45,6 +45,9 @@ MAX_LINE_CHARS = 300
 MAX_NAME_CHARS = 200
 # A name longer than this is printed in smaller type, with a warning.
 LONG_NAME_CHARS = 100
+# The largest population a city may have: ten billion, more than the world's. A larger
+# number (1e40 typed, or a cell of digits pasted in) is dropped with a warning at its cell.
+MAX_POPULATION = 10_000_000_000
 # The most priority policy areas printed, in the city's order (the 2018 snapshots list up to
 # five); more are dropped with a warning naming them.
 MAX_PRIORITY_AREAS = 5

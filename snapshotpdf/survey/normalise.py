@@ -213,8 +213,10 @@ def _one_option(question: str) -> Parser:
 def _population(value: object, ctx: FieldContext) -> object:
     try:
         year = values.parse_year(ctx.cell("population_year"))
-    except ValueError as exc:
-        ctx.warn(f"population year dropped: {exc}", ctx.cell("population_year"))
+    except ValueError as exc:  # said at the year's own cell, not the population's
+        source = ctx.profile.sources.get("population_year")
+        column = source.columns[0][0] if source and source.columns else None
+        ctx.warn(f"population year dropped: {exc}", ctx.cell("population_year"), column)
         year = None
     count = values.parse_population(value)
     return None if count is None else Population(count, year)
@@ -387,8 +389,14 @@ def normalise_row(row: RawRow, profile: Profile) -> tuple[CityRecord | None, lis
         if not parsed.get(name) and name not in refused:
             source = profile.sources[name]
             header = source.columns[0][0] if source.columns else source.label
+            raw = row.cells.get(header) if source.columns else None
+            unseen = isinstance(raw, str) and raw.strip() != "" and not values.visible(raw)
+            why = " (the cell holds only characters that show nothing)"
             report(
-                Severity.ERROR, header, f"no {name}: the row is skipped; fill in the {name}", None
+                Severity.ERROR,
+                header,
+                f"no {name}{why if unseen else ''}: the row is skipped; fill in the {name}",
+                " ".join(f"U+{ord(ch):04X}" for ch in str(raw).strip()[:10]) if unseen else None,
             )
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
+from snapshotpdf import limits
 from snapshotpdf.models import Term
 
 YES = {"yes", "y", "true", "1", "x"}
@@ -52,7 +53,25 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, date | time):
         value = format_date(value)
     text = " ".join(unicodedata.normalize("NFC", str(value)).split())
-    return contain_bidi(text) or None
+    return contain_bidi(text) if visible(text) else None
+
+
+# Characters that show nothing on their own beyond the format and control ones (Cf, Cc):
+# the combining grapheme joiner, the variation selectors and the Hangul fillers.
+_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
+
+def visible(text: str) -> bool:
+    """Whether a text shows anything: a cell of zero-width spaces, joiners, bidi controls or
+    a byte-order mark alone is as empty as a blank one (a city named "\u200b" is no city)."""
+    return any(
+        ch not in _INVISIBLE and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+        for ch in text
+    )
 
 
 _OPENS = {"\u202a", "\u202b", "\u202d", "\u202e"}  # LRE, RLE, LRO, RLO: closed by PDF
@@ -107,7 +126,7 @@ def clean_paragraphs(value: object) -> str | None:
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text):
         lines = (contain_bidi(" ".join(line.split())) for line in paragraph.split("\n"))
-        paragraphs.append("\n".join(line for line in lines if line))
+        paragraphs.append("\n".join(line for line in lines if visible(line)))
     joined = "\n\n".join(p for p in paragraphs if p)
     return joined or None
 
@@ -188,15 +207,18 @@ def parse_term(value: object) -> Term | None:
 
 def parse_population(value: object) -> int | None:
     """9670000, "9,670,000", "9.670.000", "9 670 000", "9.67 million" -> 9670000."""
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, float) and value > limits.MAX_POPULATION:  # inf too
+        value = limits.MAX_POPULATION + 1
     text = None if isinstance(value, int | float) else parse_text(value)
     if text is not None:
         folded = text.casefold()
         if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded, re.ASCII):
             number, word = match[1].replace(",", "."), match[2]
             if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number, re.ASCII):
-                return round(float(number) * _MULTIPLIERS[word])
+                scaled = float(number) * _MULTIPLIERS[word]  # inf for 400 digits: too many
+                return parse_population(round(scaled) if math.isfinite(scaled) else scaled)
     try:
         count = parse_number(value)
     except ValueError:
@@ -205,6 +227,11 @@ def parse_population(value: object) -> int | None:
         return None
     if count < 0 or (isinstance(count, float) and not count.is_integer()):
         raise ValueError("expected a whole, positive number of inhabitants")
+    if count > limits.MAX_POPULATION:
+        raise ValueError(
+            f"more inhabitants than the world has (at most {limits.MAX_POPULATION:,}): check"
+            " that this cell holds the city's population"
+        )
     return int(count)
 
 

@@ -301,8 +301,33 @@ def test_bad_population_and_bad_year_warn(profile: Profile) -> None:
     assert record.population is None
     assert len(problems) == 2
     assert all(p.severity is Severity.WARNING for p in problems)
-    assert all(p.location.header == profile.fields["population"] for p in problems)
-    assert {p.value for p in problems} == {"lots", "last year"}
+    at = {p.value: p.location.header for p in problems}  # each said at its own cell
+    assert at == {"lots": profile.fields["population"], "last year": "Population year"}
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 40, 1e308, 1e40, "9" * 400 + " million", 10**50])
+def test_a_population_beyond_the_limit_is_dropped_at_its_cell(
+    profile: Profile, value: object
+) -> None:
+    """A number no city has (once it stopped the whole build in the template) is a warning."""
+    record, problems = normalise_row(make_row(profile, {**COMPLETE, "population": value}), profile)
+    assert record is not None and record.population is None
+    [problem] = problems
+    assert problem.severity is Severity.WARNING
+    assert problem.location.header == profile.fields["population"]
+    assert f"at most {limits.MAX_POPULATION:,}" in problem.message
+
+
+@pytest.mark.parametrize(
+    "invisible", ["\u200b", "\u2060", "\u00ad", "\ufeff", "\u202e", " \u3164 "]
+)
+def test_a_city_of_invisible_characters_is_no_city(profile: Profile, invisible: str) -> None:
+    record, problems = normalise_row(make_row(profile, {**COMPLETE, "city": invisible}), profile)
+    assert record is None
+    [problem] = problems
+    assert problem.severity is Severity.ERROR and problem.location.header == "City"
+    assert "show nothing" in problem.message and problem.value
+    assert problem.value.startswith("U+")
 
 
 def test_bad_yes_no_and_single_option_warn_and_drop(profile: Profile) -> None:
