@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import heapq
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -26,7 +27,7 @@ SCHEMA = 1
 BUILD_STATUSES = ("written", "unchanged", "failed", "not selected", "skipped", "blank")
 CHECK_STATUSES = ("valid", "skipped", "blank")
 PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "header", "message", "value")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def run_report(result: BuildResult) -> dict[str, object]:
@@ -182,9 +183,10 @@ def problem_fields(problem: Problem) -> dict[str, object]:
 
 
 def problems_csv(problems: list[Problem]) -> str:
-    """Problems as CSV for a spreadsheet; no cell can start a formula (see safe_cell)."""
+    """Problems as CSV for a spreadsheet: every field quoted, so a line break or carriage
+    return inside a value never starts a new row; no cell can start a formula (safe_cell)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(PROBLEM_COLUMNS)
     for problem in problems:
         fields = problem_fields(problem)
@@ -193,7 +195,17 @@ def problems_csv(problems: list[Problem]) -> str:
 
 
 def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe, so '=HYPERLINK(...)' stays text."""
+    """A cell a spreadsheet will not run: text starting with = + - @, also after leading
+    spaces or invisible characters (" =1+1", "\\r=1+1"), or starting with a tab or carriage
+    return, gets a leading apostrophe, so '=HYPERLINK(...)' stays text."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    start = next((c for c in text if not _skipped_before_formula(c)), "")
+    if start in _FORMULA_STARTS or text.startswith(("\t", "\r")):
+        return f"'{text}"
+    return text
+
+
+def _skipped_before_formula(char: str) -> bool:
+    """Whether a spreadsheet may pass over char at a cell's start and still read what
+    follows as a formula: whitespace, control and format (invisible) characters."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
