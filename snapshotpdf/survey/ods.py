@@ -203,25 +203,40 @@ def _value(cell: Any) -> object:
             return datetime.fromisoformat(text)
         except ValueError:
             pass
-    text = "\n".join(_text(p) for p in cell if p.tag == _X + "p")
+    lines: list[str] = []
+    room = limits.MAX_CELL_CHARS + 1  # the cell's, over all its paragraphs
+    for paragraph in (p for p in cell if p.tag == _X + "p"):
+        if room < 0:  # one over the limit already, its line break counted
+            break
+        lines.append(_text(paragraph, room))
+        room -= len(lines[-1]) + 1
+    text = "\n".join(lines)
     if not text and kind is None and (formula := cell.get(_T + "formula")):
         return str(formula).removeprefix("of:")
     return text or None
 
 
-def _text(element: Any) -> str:
-    """A paragraph's text: spans and links read through, <text:s c="3"/> is three spaces."""
-    parts = [element.text or ""]
+def _text(element: Any, room: int = limits.MAX_CELL_CHARS + 1) -> str:
+    """A paragraph's text: spans and links read through, <text:s c="3"/> is three spaces.
+    At most `room` characters are made (one over the cell limit, for the limit's check to
+    see): 2,000 <text:s c="1000000"/> in a 2 KB file would otherwise be 2 GB of spaces."""
+    parts = [(element.text or "")[:room]]
+    size = len(parts[0])
     for child in element:
+        if size >= room:
+            break
         name = child.tag.rpartition("}")[2]
         if name == "s":
-            spaces = int(child.get(_X + "c", "1"))
-            parts.append(" " * min(max(1, spaces), limits.MAX_CELL_CHARS + 1))
+            part = " " * min(max(1, int(child.get(_X + "c", "1"))), room - size)
         elif name == "tab":
-            parts.append("\t")
+            part = "\t"
         elif name == "line-break":
-            parts.append("\n")
+            part = "\n"
         elif name != "annotation":  # comments are not the cell's value
-            parts.append(_text(child))
-        parts.append(child.tail or "")
+            part = _text(child, room - size)
+        else:
+            part = ""
+        part += child.tail or ""
+        parts.append(part[: room - size])
+        size += len(parts[-1])
     return "".join(parts)

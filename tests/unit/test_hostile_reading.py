@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -222,6 +223,28 @@ def test_an_ods_repeat_of_values_beyond_a_limit_is_refused(tmp_path: Path) -> No
     wide = _row(_text("City"), _text("x", 16384))
     with pytest.raises(SurveyReadError, match="limits.MAX_COLUMNS"):
         read_survey(_ods(tmp_path / "w.ods", _table("Answers", "ta1", wide)))
+
+
+@pytest.mark.parametrize("paragraphs", [1, 2_000])
+def test_an_ods_cell_of_repeated_spaces_is_refused_in_little_memory(
+    tmp_path: Path, paragraphs: int
+) -> None:
+    """<text:s text:c="1000000"/> is a million spaces: 2,000 of them in a 2 KB file were
+    2 GB in memory before the cell's limit was checked. One paragraph of them, or 2,000
+    paragraphs of one each: both stop at the limit."""
+    spaces = '<text:s text:c="1000000"/>'
+    cell = spaces * (2_000 // paragraphs)
+    text = "</text:p><text:p>".join([cell] * paragraphs)
+    rows = _row(_text("City"), _text("Country")) + _row(_text(text), _text("Peru"))
+    path = _ods(tmp_path / "s.ods", _table("Answers", "ta1", rows))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SurveyReadError, match="limits.MAX_CELL_CHARS"):
+            read_survey(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * limits.MAX_CELL_CHARS  # a few copies of one cell, not 2,000
 
 
 def test_a_damaged_ods_says_so(tmp_path: Path) -> None:
