@@ -1,5 +1,6 @@
-"""Files: names made from cities, atomic writes (and the output folder's lock), sizes as
-people read them, and picking cities by name or file stem."""
+"""Files: names made from cities, what keeps an input from being read, atomic writes (and
+the output folder's lock), sizes as people read them, and picking cities by name or file
+stem."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -46,6 +48,70 @@ def slug(*parts: str) -> str:
 
 def pdf_name(country: str, city: str) -> str:
     return f"{slug(country, city)}.pdf"
+
+
+NOT_FOUND = "not found"  # what input_problem says of a path where nothing is
+
+
+def input_problem(path: Path) -> str | None:
+    """Why path cannot be read as an input file (a survey, a profile), as words that follow
+    its name ("is a folder"), or NOT_FOUND; None for a regular file, which may be empty.
+    Never opens a pipe or a device (/dev/zero, /dev/stdin), so it never blocks on one."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return _stat_problem(path, exc)
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        return f"is not a regular file: it is {kind}"
+    if info.st_size == 0 and _holds_bytes(path):
+        return (
+            "is not a regular file: it is a system file that gives no size (such as one under"
+            " /proc), not a saved file"
+        )
+    return None
+
+
+def _stat_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return (
+            "is a symbolic link that leads round in a loop (a link to a link ... back to"
+            " itself), so it cannot be resolved"
+        )
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        if path.is_symlink():
+            try:
+                target = os.readlink(path)
+            except OSError:
+                return "is a symbolic link to a file that is not found"
+            return f"is a symbolic link to {target}, which is not found"
+        return NOT_FOUND
+    return f"cannot be read: {exc.strerror or type(exc).__name__}"
+
+
+def _holds_bytes(path: Path) -> bool:
+    """Whether a regular file that says it is empty gives a byte when read (files under
+    /proc and /sys do); opened without blocking, and read only if still a regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and bool(os.read(fd, 1))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 # Temporary files this tool writes (write_atomic) are named .snapshotpdf-NAME.RANDOM.tmp,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from snapshotpdf.errors import SurveyReadError
+from snapshotpdf.files import NOT_FOUND, input_problem
 from snapshotpdf.models import Location, Problem, RawRow, Severity
 from snapshotpdf.survey.columns import Column, column_letter, header_columns
 from snapshotpdf.survey.grid import Grid, Note, Row, Sheet, check_cells, unreadable
@@ -81,10 +82,14 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
 
 
 def stream_sheet(path: Path, sheet: str | None = None) -> Sheet:
-    if not path.exists():
+    problem = input_problem(path)
+    if problem == NOT_FOUND:
         raise SurveyReadError(f"survey file not found: {path}")
-    if path.is_dir():
-        raise SurveyReadError(f"{path} is a folder", hint="give the survey export file itself")
+    if problem is not None:
+        raise SurveyReadError(
+            f"survey file {path} {problem}",
+            hint="give the survey export file itself (.xlsx, .ods, .csv or .tsv)",
+        )
     if path.stat().st_size == 0:
         raise SurveyReadError(f"{path.name} is empty", hint="export the survey again")
     suffix = path.suffix.lower()
