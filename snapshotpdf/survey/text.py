@@ -2,7 +2,9 @@
 
 The encoding is read from the bytes (the file is decoded through once, in chunks, to find
 it): UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text") or
-without; anything else is read as Windows-1252 with a warning. The delimiter is the one of
+without; in a UTF-8 file, each byte that is not UTF-8 is read as Windows-1252, with a
+warning at the first (an export saved by Excel as plain "CSV" is all Windows-1252; a file
+joined from two exports may be both). The delimiter is the one of
 , ; tab | that splits the first rows most consistently; the csv module then reads the
 cells a row at a time, every line counted so that row numbers stay those the user sees,
 cells of any length up to limits.MAX_CELL_CHARS. A run of "???" in a file that is not
@@ -59,18 +61,19 @@ def stream_text(path: Path) -> Sheet:
             hint="split the export, or remove columns that are not survey answers",
         )
     kind = path.suffix.lstrip(".").upper() or "CSV"
-    encoding = _encoding(path, kind)
+    encoding, first_bad = _encoding(path, kind)
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
     else:
         with _open(path, encoding) as text:
             delimiter = sniff_delimiter(text.read(_SNIFF_CHARS))
     notes: list[Note] = []
-    return Sheet(None, _rows(path, kind, encoding, delimiter, notes), notes)
+    return Sheet(None, _rows(path, kind, encoding, delimiter, notes, first_bad), notes)
 
 
 def _open(path: Path, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+    errors = _FALLBACK_ERRORS if encoding == "utf-8" else "strict"
+    return io.TextIOWrapper(path.open("rb"), encoding=encoding, errors=errors, newline="")
 
 
 @contextmanager
@@ -84,15 +87,25 @@ def _cells_up_to_the_limit() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _rows(path: Path, kind: str, encoding: str, delimiter: str, notes: list[Note]) -> Iterator[Row]:
+def _rows(
+    path: Path,
+    kind: str,
+    encoding: str,
+    delimiter: str,
+    notes: list[Note],
+    first_bad: int | None = None,
+) -> Iterator[Row]:
     """Every record as a row of text cells, numbered as the user sees them (blank lines
     count); a row ends at its last non-empty cell, and one with none is left out. Each row
     is held to the limits as it is read. The notes (how the text was decoded, lost
-    characters) are added once the file is read."""
+    characters, rows that a quote left open joined into one cell) are added once the file
+    is read. first_bad: the line of the first byte that is not UTF-8 (read as cp1252)."""
     file = path.name
     number = cells = 0
-    foreign: Note | None = None  # the first cell with a letter beyond ASCII
+    width = 0  # the first row's, which names the columns
+    foreign: Note | None = None  # the first cell read as Windows-1252
     lost: Note | None = None  # the first cell with a run of "???"
+    joined: list[Note] = []  # cells that hold rows of their own (a quote left open)
     with _open(path, encoding) as text, _cells_up_to_the_limit():
         reader = csv.reader(text, delimiter=delimiter)
         while True:
@@ -117,20 +130,39 @@ def _rows(path: Path, kind: str, encoding: str, delimiter: str, notes: list[Note
             cells += len(record)
             check_cells(file, None, cells, number)
             row: list[object] = list(record)
-            if foreign is None and encoding == FALLBACK_ENCODING:
-                foreign = _foreign(number, row)
-            if lost is None and encoding in ("utf-8", FALLBACK_ENCODING):
+            width = width or len(record)
+            if foreign is None and first_bad is not None and reader.line_num >= first_bad:
+                foreign = _foreign(number, row) or Note(number, None, _FALLBACK_MESSAGE)
+            if lost is None and encoding == "utf-8":
                 lost = lost_in_row(number, row)  # a Unicode file with a byte-order mark lost none
+            joined += _rows_in_cells(number, record, width, delimiter)
             yield number, row
-    if encoding == FALLBACK_ENCODING:
-        notes.append(foreign or Note(1, None, _FALLBACK_MESSAGE))
+    if foreign is not None:
+        notes.append(foreign)
     if lost is not None:
         notes.append(lost)
+    notes += joined
 
 
-def _encoding(path: Path, kind: str) -> str:
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of a UTF-8 file with bytes that are not UTF-8: each such byte
+    is read as Windows-1252, the rest stays UTF-8 (a file joined from two exports, or one
+    stray byte, keeps every accented letter of its UTF-8 rows). A byte Windows-1252 does
+    not define either still raises."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode(FALLBACK_ENCODING), exc.end
+
+
+_FALLBACK_ERRORS = "snapshotpdf-cp1252"
+codecs.register_error(_FALLBACK_ERRORS, _cp1252_bytes)
+
+
+def _encoding(path: Path, kind: str) -> tuple[str, int | None]:
     """The encoding the file is read with, found by decoding it through once in chunks (the
-    text is not kept); raises when it is not text, or holds nothing but whitespace."""
+    text is not kept), and for a UTF-8 file with bytes that are not UTF-8 the line of the
+    first (they are read as Windows-1252: _cp1252_bytes); raises when it is not text, or
+    holds nothing but whitespace."""
     name = path.name
     with path.open("rb") as raw:
         head = raw.read(_CHUNK)
@@ -142,24 +174,23 @@ def _encoding(path: Path, kind: str) -> str:
         encoding = _utf16_without_bom(head) or "utf-8"
     if encoding.startswith("utf-8") and any(b"\x00" in chunk for chunk in _chunks(path)):
         raise unreadable(name, kind, "it holds binary data, not text")
+    first_bad: int | None = None
     try:
         start, nul, blank = _decoded(path, encoding)
-    except UnicodeDecodeError as exc:
+    except _NotUtf8 as exc:
         if encoding != "utf-8":
-            raise unreadable(
-                name, kind, f"its text is not valid {encoding} ({exc.reason})"
-            ) from None
-        encoding = FALLBACK_ENCODING
+            raise unreadable(name, kind, f"its text is not valid {encoding} ({exc})") from None
+        first_bad = exc.line
         try:
-            start, nul, blank = _decoded(path, encoding)
-        except UnicodeDecodeError:
+            start, nul, blank = _decoded(path, encoding, _FALLBACK_ERRORS)
+        except _NotUtf8:
             raise unreadable(name, kind, "its text is neither UTF-8 nor Windows-1252") from None
     controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f" for c in start)
     if nul or controls > 40:
         raise unreadable(name, kind, "it holds binary data, not text")
     if blank:
         raise SurveyReadError(f"{name} is empty", hint="export the survey again")
-    return encoding
+    return encoding, first_bad
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -168,13 +199,28 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _decoded(path: Path, encoding: str) -> tuple[str, bool, bool]:
+class _NotUtf8(Exception):
+    """Bytes the encoding does not decode, on this line of the file (1 is the first)."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def _decoded(path: Path, encoding: str, errors: str = "strict") -> tuple[str, bool, bool]:
     """Decode the whole file in chunks: its first 4,096 characters, whether it holds a NUL
-    character, and whether it is all whitespace. Raises UnicodeDecodeError."""
-    decoder = codecs.getincrementaldecoder(encoding)()
+    character, and whether it is all whitespace. Raises _NotUtf8 at bytes it cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors)
     start, nul, blank = "", False, True
+    lines = 1  # the line the decoder has reached, counted in the bytes it was given
     for chunk, final in itertools.chain(((c, False) for c in _chunks(path)), [(b"", True)]):
-        text = decoder.decode(chunk, final)
+        pending = decoder.getstate()[0]
+        try:
+            text = decoder.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            before = (pending + chunk)[: exc.start]
+            raise _NotUtf8(exc.reason, lines + before.count(b"\n")) from None
+        lines += chunk.count(b"\n")
         if len(start) < 4096:
             start += text[: 4096 - len(start)]
         nul = nul or "\x00" in text
@@ -219,8 +265,37 @@ def _sniff(sample: str, best: str, best_score: tuple[int, int, int]) -> str:
     return best
 
 
+def _rows_in_cells(number: int, record: list[str], width: int, delimiter: str) -> list[Note]:
+    """A note for each cell of a row whose lines look like rows of the file: what a quote
+    mark left open does, joining the rows after it into this cell until the next quote
+    mark. A line looks like a row when it splits into as many cells as the first row; at
+    least two lines and half of the cell's must, in a file of four columns or more (a
+    line of prose has that many commas rarely), or in a cell that holds the "\r\n" that
+    ends the rows of an export (a line break typed into a cell is "\n")."""
+    found = []
+    for column, cell in enumerate(record):
+        if "\n" not in cell or width < 2:
+            continue
+        lines = [line for line in cell.replace("\r\n", "\n").split("\n") if line]
+        like_rows = sum(len(cells) == width for cells in csv.reader(lines, delimiter=delimiter))
+        shaped = width >= 4 or "\r\n" in cell
+        if shaped and like_rows >= 2 and 2 * like_rows >= len(lines):
+            found.append(
+                Note(
+                    number,
+                    column,
+                    f"this cell runs over {len(lines)} lines, {like_rows} of which look like"
+                    ' rows of the file: a quote mark (") left open in it joins the rows after'
+                    " it into this cell; close or delete that quote mark in a text editor and"
+                    " export again",
+                    lines[0][:80],
+                )
+            )
+    return found
+
+
 def _foreign(number: int, row: list[object]) -> Note | None:
-    """The note at the first letter beyond ASCII, so the user can see whether it reads right."""
+    """The note at the row's first letter beyond ASCII, for the user to see how it reads."""
     for c, cell in enumerate(row):
         if isinstance(cell, str) and not cell.isascii():
             return Note(number, c, _FALLBACK_MESSAGE, cell)
@@ -228,6 +303,7 @@ def _foreign(number: int, row: list[object]) -> Note | None:
 
 
 _FALLBACK_MESSAGE = (
-    "the file is not UTF-8, so it was read as Windows-1252 (cp1252): check that accented"
-    " letters read right here, or export the survey again as CSV UTF-8"
+    "this row is the first with text that is not UTF-8, read as Windows-1252 (cp1252):"
+    " check that accented letters read right here and in rows like it, or export the survey"
+    " again as CSV UTF-8"
 )

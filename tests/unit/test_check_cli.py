@@ -71,8 +71,8 @@ CORPUS = {
     "cp1252.csv": (
         0,
         [
-            "warning: cp1252.csv, row 2, column C ('Mayor'): the file is not UTF-8, so it was read"
-            " as Windows-1252 (cp1252)",
+            "warning: cp1252.csv, row 2, column C ('Mayor'): this row is the first with text that"
+            " is not UTF-8, read as Windows-1252 (cp1252)",
             "(found 'Jorge Vicente Martín Muñoz Wells')",
         ],
     ),

@@ -324,6 +324,50 @@ def test_question_marks_in_a_unicode_export_are_answers(tmp_path: Path) -> None:
     assert read_survey(path).problems == ()
 
 
+def test_one_byte_that_is_not_utf8_leaves_the_utf8_rows_as_they_are(tmp_path: Path) -> None:
+    """A UTF-8 export with one Windows-1252 row (joined from two exports, or one stray byte):
+    only that row's bytes are read as Windows-1252, and the warning is at that row."""
+    rows = "City,Country,Mayor\n" + "".join(f"Lima {n},Perú,Martín\n" for n in range(400))
+    path = tmp_path / "s.csv"
+    path.write_bytes(rows.encode("utf-8") + "Quito,Ecuador,Café\n".encode("cp1252"))
+    table = read_survey(path)
+    assert {row.cells["Mayor"] for row in table.rows[:-1]} == {"Martín"}
+    assert table.rows[-1].cells["Mayor"] == "Café"
+    [warning] = table.problems
+    assert warning.severity is Severity.WARNING and "Windows-1252" in warning.message
+    assert (warning.location.row, warning.location.header) == (402, "Mayor")
+
+
+def test_a_file_all_windows_1252_reads_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes("City,Country\nSão Paulo,Brasil\nBogotá,Colombia\n".encode("cp1252"))
+    table = read_survey(path)
+    assert [row.cells["City"] for row in table.rows] == ["São Paulo", "Bogotá"]
+    [warning] = table.problems
+    assert warning.location.row == 2 and warning.value == "São Paulo"
+
+
+def test_rows_joined_by_a_quote_left_open_are_said_at_the_cell(tmp_path: Path) -> None:
+    rows = ["City,Country,Mayor", "Lima,Peru,Ana", 'Quito,Ecuador,"Pedro']
+    rows += [f"City{n},Chile,Mayor {n}" for n in range(30)]
+    path = tmp_path / "s.csv"
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    table = read_survey(path)
+    assert len(table.rows) == 2  # the csv module's reading: the rest is in Quito's cell
+    [joined] = [p for p in table.problems if "quote mark" in p.message]
+    assert joined.severity is Severity.WARNING
+    assert (joined.location.row, joined.location.header) == (3, "Mayor")
+    assert "31 lines, 30 of which look like rows" in joined.message
+
+
+def test_a_cell_of_several_lines_with_commas_is_an_answer(tmp_path: Path) -> None:
+    story = "One, two, three.\nFour, five.\nSix, seven, eight."
+    path = tmp_path / "s.csv"
+    path.write_text(f'City,Country,Spotlight\nLima,Peru,"{story}"\n', encoding="utf-8")
+    table = read_survey(path)
+    assert table.rows[0].cells["Spotlight"] == story and table.problems == ()
+
+
 # --- 6. profiles that never end or nest too deep ----------------------------------------
 
 
