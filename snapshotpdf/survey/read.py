@@ -20,12 +20,12 @@ from snapshotpdf.models import Location, Problem, RawRow, Severity
 from snapshotpdf.survey.columns import Column, column_letter, header_columns
 from snapshotpdf.survey.grid import Grid, Note, Row, Sheet, check_cells, unreadable
 from snapshotpdf.survey.values import clean_text
+from snapshotpdf.survey.xlsx import OLE_MAGIC, ole_refusal
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
 ODS_SUFFIXES = {".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 _MAGIC = {
-    b"\xd0\xcf\x11\xe0": "it is an old Excel 97-2003 (.xls) or other Office file, not .xlsx",
     b"%PDF": "it is a PDF document, not a spreadsheet",
     b"\x89PNG": "it is a PNG image, not a spreadsheet",
     b"\xff\xd8\xff": "it is a JPEG image, not a spreadsheet",
@@ -96,6 +96,8 @@ def stream_sheet(path: Path, sheet: str | None = None) -> Sheet:
     with path.open("rb") as f:
         head = f.read(128)
     kind = suffix.lstrip(".").upper() or "survey"
+    if head.startswith(OLE_MAGIC):
+        raise ole_refusal(path, kind)
     for magic, reason in _MAGIC.items():
         if head.startswith(magic):
             raise unreadable(path.name, kind, reason)

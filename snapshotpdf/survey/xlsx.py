@@ -48,6 +48,63 @@ def stream_xlsx(path: Path, sheet: str | None) -> Sheet:
         raise unreadable(path.name, "XLSX", failure_reason(exc)) from None
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE2 compound file: .xls, .doc, an encrypted .xlsx
+_OLE_ENTRY = 128  # bytes of one directory entry; entries sit at multiples of it
+_ENCRYPTED_STREAMS = ("EncryptedPackage", "EncryptionInfo")
+PASSWORD_HINT = (
+    "open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with"
+    " Password: clear the password and press OK), save it, and give that file"
+)
+
+
+def ole_refusal(path: Path, kind: str) -> SurveyReadError:
+    """The message for an OLE2 compound file given as a survey: a workbook Excel locked
+    with a password (it is saved as one) or an old Excel 97-2003 (.xls) file."""
+    if _is_encrypted(path):
+        return unreadable(
+            path.name,
+            kind,
+            "the workbook is protected with a password (it is encrypted), so its answers"
+            " cannot be read",
+            hint=PASSWORD_HINT,
+        )
+    return unreadable(
+        path.name, kind, "it is an old Excel 97-2003 (.xls) or other Office file, not .xlsx"
+    )
+
+
+def _is_encrypted(path: Path) -> bool:
+    """Whether the compound file's directory names an EncryptedPackage or EncryptionInfo
+    stream, which is how Office saves a file locked with a password. A directory entry
+    starts with its name in UTF-16LE, then (at byte 64) the name's length in bytes with its
+    terminating NUL; the file is scanned for such entries a MiB at a time, up to
+    limits.MAX_BYTES, rather than walked sector by sector (a damaged file has no chain to
+    follow)."""
+    names = [name.encode("utf-16-le") for name in _ENCRYPTED_STREAMS]
+    chunk_size = _OLE_ENTRY * 8192  # whole entries: an entry never spans two chunks
+    try:
+        with path.open("rb") as file:
+            offset = 0
+            while offset < limits.MAX_BYTES and (chunk := file.read(chunk_size)):
+                if any(_entry_named(chunk, name) for name in names):
+                    return True
+                offset += len(chunk)
+    except OSError:
+        return False
+    return False
+
+
+def _entry_named(chunk: bytes, name: bytes) -> bool:
+    """Whether chunk (starting at an entry's boundary) holds a directory entry called name."""
+    start = chunk.find(name)
+    while start >= 0:
+        length = int.from_bytes(chunk[start + 64 : start + 66], "little")
+        if start % _OLE_ENTRY == 0 and length == len(name) + 2:
+            return True
+        start = chunk.find(name, start + 1)
+    return False
+
+
 def check_archive(path: Path, kind: str = "XLSX") -> None:
     """Refuse a workbook that is not a zip archive, or that unpacks too far."""
     try:

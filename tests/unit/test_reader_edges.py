@@ -79,3 +79,51 @@ def test_a_dangling_link_names_its_target(tmp_path: Path) -> None:
 def test_an_empty_file_is_still_empty(tmp_path: Path) -> None:
     (tmp_path / "survey.csv").write_bytes(b"")
     assert "survey.csv is empty" in _refusal(tmp_path / "survey.csv")
+
+
+# --- a workbook locked with a password --------------------------------------------------
+
+
+def _ole_entry(name: str) -> bytes:
+    """One 128-byte directory entry of a compound file: the name in UTF-16LE, its length in
+    bytes with the terminating NUL, the entry's type (2: a stream; 5: the root)."""
+    encoded = name.encode("utf-16-le") + b"\0\0"
+    kind = 5 if name == "Root Entry" else 2
+    entry = encoded.ljust(64, b"\0") + len(encoded).to_bytes(2, "little") + bytes([kind, 1])
+    return entry.ljust(128, b"\xff")
+
+
+def _compound_file(path: Path, streams: list[str]) -> Path:
+    """A compound file (what Excel saves a workbook with a password as, and an .xls): its
+    512-byte header, then one sector of directory entries (sector 0, as the header says)."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[0x18:0x20] = b"\x3e\x00\x03\x00\xfe\xff\x09\x00"  # version 3, little-endian, 512
+    header[0x2C:0x34] = (1).to_bytes(4, "little") + (0).to_bytes(4, "little")
+    directory = b"".join(_ole_entry(name) for name in ["Root Entry", *streams])
+    path.write_bytes(bytes(header) + directory.ljust(512, b"\0") + b"\0" * 1024)
+    return path
+
+
+@pytest.mark.parametrize("name", ["survey.xlsx", "survey.csv"])
+def test_a_workbook_with_a_password_says_to_remove_it(tmp_path: Path, name: str) -> None:
+    survey = _compound_file(
+        tmp_path / name, ["\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"]
+    )
+    message = _refusal(survey)
+    assert "is protected with a password" in message
+    assert "Excel 97-2003" not in message
+    assert "remove the password (File > Info > Protect Workbook > Encrypt with Password" in message
+
+
+def test_an_old_xls_is_still_an_old_xls(tmp_path: Path) -> None:
+    survey = _compound_file(tmp_path / "survey.xls", ["Workbook", "\x05SummaryInformation"])
+    message = _refusal(survey)
+    assert "old Excel 97-2003 (.xls)" in message and "password" not in message
+
+
+def test_a_stream_name_inside_the_data_is_not_a_password(tmp_path: Path) -> None:
+    survey = _compound_file(tmp_path / "survey.xls", ["Workbook"])
+    with survey.open("ab") as file:  # the name as a cell's text, not at an entry's start
+        file.write(b"\0\0" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 200)
+    assert "old Excel 97-2003 (.xls)" in _refusal(survey)
