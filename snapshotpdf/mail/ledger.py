@@ -10,6 +10,10 @@ One row per attempt: city, recipients, Message-ID, the attachment's sha256 and a
 - ``failed``: the server did not take it (nothing went out); a later run tries again;
 - ``unknown``: the answer never came.
 
+A row that cannot be read back (a column edited by hand, a damaged file) is never a crash:
+it reads as a Send whose state is ``damaged``, with what is wrong in ``detail``, and the plan
+treats its city as one whose outcome is unknown.
+
 Every change is committed (SQLite, synchronous=FULL) before the run goes on.
 """
 
@@ -20,11 +24,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from snapshotpdf.mail.addresses import DeliveryError
 
 LEDGER = "ledger.sqlite"
 STATES = ("pending", "sent", "failed", "unknown")
+DAMAGED = "damaged"  # a row that cannot be read back: never written, only read
 SCHEMA = 1
 _CREATE = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -97,7 +103,7 @@ class Ledger:
         rows = self.db.execute(
             "SELECT * FROM sends WHERE id IN (SELECT MAX(id) FROM sends GROUP BY file)"
         ).fetchall()
-        return {send.file: send for send in map(_send, rows)}
+        return {send.file: send for send in map(_read_row, rows)}
 
     def message_id_for(self, file: str, sha256: str) -> str | None:
         """The Message-ID of this very attachment's last attempt, if the server may have it
@@ -139,7 +145,7 @@ class Ledger:
         """Mark every pending attempt unknown (a run died while sending) and return them.
         Only for a run that holds the mail lock: no other run can be sending."""
         pending = [
-            _send(row) for row in self.db.execute("SELECT * FROM sends WHERE state = 'pending'")
+            _read_row(row) for row in self.db.execute("SELECT * FROM sends WHERE state = 'pending'")
         ]
         if pending:
             with self.db:  # a failure here stops the run before anything is sent
@@ -195,22 +201,79 @@ class Ledger:
         return cursor.lastrowid
 
 
+def _read_row(row: tuple[object, ...]) -> Send:
+    """A row as a Send; one that cannot be read back as a Send in the state DAMAGED, what is
+    wrong with it in detail."""
+    try:
+        return _send(row)
+    except ValueError as exc:
+        id_, file, city, country = (row + (None,) * 4)[:4]
+        updated = row[-1] if len(row) == 12 and isinstance(row[-1], str) else "an unknown date"
+        return Send(
+            id_ if isinstance(id_, int) else 0,
+            str(file),
+            str(city),
+            str(country),
+            (),
+            "",
+            "",
+            DAMAGED,
+            detail=str(exc),
+            updated=updated,
+        )
+
+
 def _send(row: tuple[object, ...]) -> Send:
+    """A row as a Send; ValueError saying which column is not what mail writes."""
+    if len(row) != 12:
+        raise ValueError(f"it has {len(row)} columns, not 12")
     (id_, file, city, country, recipients, msgid, sha, state, refused, detail, start, upd) = row
+    texts = {"file": file, "city": city, "country": country, "message_id": msgid, "sha256": sha}
+    texts |= {"state": state, "detail": detail, "started": start, "updated": upd}
+    for column, value in texts.items():
+        if not isinstance(value, str):
+            raise ValueError(f"its {column} is {value!r}, not text")
+    if not isinstance(id_, int):
+        raise ValueError(f"its id is {id_!r}, not a number")
+    if state not in STATES:
+        raise ValueError(f"its state is {state!r}, not one of {', '.join(STATES)}")
+    addresses = _json(recipients, "recipients", list)
+    answers = _json(refused, "refused", dict)
+    if not all(isinstance(a, str) for a in addresses):
+        raise ValueError(f"its recipients, {_cut(recipients)}, are not a list of addresses")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+        raise ValueError(f"its refused, {_cut(refused)}, is not addresses and answers")
     return Send(
-        int(str(id_)),
+        id_,
         str(file),
         str(city),
         str(country),
-        tuple(json.loads(str(recipients))),
+        tuple(addresses),
         str(msgid),
         str(sha),
         str(state),
-        dict(json.loads(str(refused))),
+        answers,
         str(detail),
         str(start),
         str(upd),
     )
+
+
+def _json(value: object, column: str, kind: type[list[object]] | type[dict[str, object]]) -> Any:
+    """A column mail writes as JSON (a list or an object), read back; ValueError if not."""
+    what = "a list" if kind is list else "an object"
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, kind):
+        raise ValueError(f"its {column}, {_cut(value)}, is not {what} in JSON")
+    return parsed
+
+
+def _cut(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}..."
 
 
 def _now() -> str:

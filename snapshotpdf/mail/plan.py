@@ -16,6 +16,7 @@ from snapshotpdf.batch import manifest
 from snapshotpdf.files import choose, size_text, unknown_city_hint
 from snapshotpdf.mail.addresses import DeliveryError, unsafe_character
 from snapshotpdf.mail.contacts import Contact, ContactBook
+from snapshotpdf.mail.ledger import DAMAGED
 from snapshotpdf.models import Inputs, Severity
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.version import __version__
@@ -277,6 +278,13 @@ def decide(plans: list[Plan], latest: dict[str, Send], resend: set[str]) -> None
         again = f"--resend {json.dumps(row.city, ensure_ascii=False)}"
         if plan.entry.file in resend:
             row.note = f"sent again (--resend); last attempt: {last.state} on {last.updated}"
+        elif last.state == DAMAGED:
+            row.status = "unknown"
+            row.note = (
+                f"the ledger's record of its last attempt (row {last.id}) is damaged: "
+                f"{last.detail}; whether it was sent cannot be told: restore the ledger from a"
+                f" backup, or check with its recipients, then {again}"
+            )
         elif last.state == "failed":
             row.note = f"the last attempt failed ({last.detail}): sending again"
         elif last.state in ("pending", "unknown"):
