@@ -107,11 +107,20 @@ def _build(_digest: str, icons: tuple[tuple[str, bytes], ...]) -> IconFont:
     cmap: dict[int, str] = {}
     for index, (name, data) in enumerate(icons):
         glyph_name = f"icon{index:04d}"
-        outline, lost = _outline(data)
-        pen = TTGlyphPen(None)
-        outline.draw(Cu2QuPen(pen, max_err=0.5, reverse_direction=True))
-        glyphs[glyph_name] = pen.glyph()
-        bounds = outline.bounds if list(outline.segments) else (0, 0, 0, 0)
+        try:
+            outline, lost = _outline(data)
+            bounds = outline.bounds if list(outline.segments) else (0, 0, 0, 0)
+            if not all(abs(edge) <= _FARTHEST for edge in bounds):
+                raise ValueError("it draws far outside its viewBox")
+            pen = TTGlyphPen(None)
+            outline.draw(Cu2QuPen(pen, max_err=0.5, reverse_direction=True))
+            glyphs[glyph_name] = pen.glyph()
+        except (ArithmeticError, ValueError, RecursionError, _pathops_error()) as exc:
+            # Coordinates of 1e308, a stroke no outline can hold, 20,000 nested groups:
+            # the icon is drawn blank, and the layout's run says why (not the renderer's).
+            glyphs[glyph_name], bounds = empty.glyph(), (0, 0, 0, 0)
+            why = "its elements nest too deep" if isinstance(exc, RecursionError) else exc
+            lost = (f"its shapes cannot be made into a glyph ({why or type(exc).__name__})",)
         metrics[glyph_name] = (UNITS, math.floor(bounds[0]))
         cmap[ord(chars[name])] = glyph_name
         if lost:
@@ -149,6 +158,17 @@ def _build(_digest: str, icons: tuple[tuple[str, bytes], ...]) -> IconFont:
     out = io.BytesIO()
     builder.save(out)
     return IconFont(out.getvalue(), chars, unsupported)
+
+
+# The farthest a glyph's outline may reach from the em square's origin, in font units: a
+# TrueType coordinate is 16 bits; an icon is drawn inside its em square (UNITS).
+_FARTHEST = 8 * UNITS
+
+
+def _pathops_error() -> type[Exception]:
+    import pathops
+
+    return pathops.PathOpsError  # type: ignore[no-any-return]
 
 
 def _outline(data: bytes) -> tuple[Any, tuple[str, ...]]:

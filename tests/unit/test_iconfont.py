@@ -73,6 +73,30 @@ def test_what_cannot_be_drawn_is_reported_and_never_crashes() -> None:
     assert glyph_bounds(font, "broken") is None
 
 
+def test_an_icon_no_glyph_can_hold_is_blank_and_said_and_the_others_are_drawn() -> None:
+    """Coordinates of 1e308 made pathops fail, and 20,000 nested groups Python's recursion:
+    each ended the renderer (a worker's traceback, blamed on the survey's first city)."""
+    deep = "<g>" * 20_000 + '<path d="M2 2h20" />' + "</g>" * 20_000
+    font = iconfont.build(
+        {
+            "huge": svg(
+                '<path d="M0 0L1e308 1e308L-1e308 5 z" stroke="currentColor"'
+                ' stroke-width="1e308"/>',
+                attrs="",
+            ),
+            "far": svg('<path d="M0 0h2400000" />'),
+            "deep": svg(deep),
+            "fine": svg('<path d="M2 12h20" />'),
+        }
+    )
+    for name in ("huge", "far", "deep"):
+        [said] = font.unsupported[name]
+        assert said.startswith("its shapes cannot be made into a glyph"), said
+        assert glyph_bounds(font, name) is None
+    assert "nest too deep" in font.unsupported["deep"][0]
+    assert glyph_bounds(font, "fine") is not None and "fine" not in font.unsupported
+
+
 def test_the_same_icons_make_the_same_bytes() -> None:
     icons = {p.stem: p.read_bytes() for p in load_layout().icon_files.values()}
     first = iconfont._build.__wrapped__("a", tuple(sorted(icons.items())))  # no cache
