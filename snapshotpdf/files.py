@@ -254,6 +254,10 @@ def exclusive_lock(folder: Path, name: str, busy: str, hint: str) -> Iterator[No
             _HELD[key] -= 1
         return
     lock = folder / name
+    if folder.exists() and not folder.is_dir():  # else: "cannot write F/.lock: File exists"
+        raise SnapshotError(
+            f"{folder} is a file, not a folder", hint="give a folder (a new one is made)"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)

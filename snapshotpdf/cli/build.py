@@ -80,7 +80,8 @@ def build(
         language=lang,
     )
     reporter = TerminalReporter(quiet)
-    with reported_errors(), output_lock(outdir):  # one build at a time into a folder
+    kept = "the PDFs finished so far are kept; the same command again makes only the rest"
+    with reported_errors(kept), output_lock(outdir):  # one build at a time into a folder
         replayed = replay(settings, reporter)  # nothing changed: nothing to read or render
         if replayed is not None:
             typer.echo(replayed.summary, err=True)

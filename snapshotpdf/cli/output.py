@@ -159,12 +159,22 @@ def finish(outcome: Outcome, strict: bool = False) -> None:
     raise typer.Exit(outcome.exit_code(strict))
 
 
+# The exit code of a command stopped by Ctrl-C (SIGINT), as shells give it: 128 + 2.
+INTERRUPTED = 130
+
+
 @contextmanager
-def reported_errors() -> Iterator[None]:
+def reported_errors(
+    interrupted: str = "it stopped before its end; run the same command again",
+) -> Iterator[None]:
     """A SnapshotError raised in the block becomes one "error: ..." line (with its hint) on
-    stderr and the error's exit code: never a traceback."""
+    stderr and the error's exit code: never a traceback. Ctrl-C becomes one "interrupted:"
+    line saying what the command kept and how to go on (interrupted), and exit code 130."""
     try:
         yield
     except SnapshotError as exc:
         typer.echo(f"error: {terminal_safe(str(exc))}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: {interrupted}", err=True)
+        raise typer.Exit(INTERRUPTED) from None

@@ -117,3 +117,25 @@ def test_a_number_of_jobs_that_is_none_is_refused_with_what_to_give(
         result.output.replace("│", " ").split()
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_says_what_was_kept_and_exits_130(capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C ended a build with exit code 130 and not a word; now one line says what the
+    command kept and how to go on, never a traceback."""
+    import typer
+
+    from snapshotpdf.cli.output import INTERRUPTED, reported_errors
+
+    with pytest.raises(typer.Exit) as stopped, reported_errors("the PDFs made are kept"):
+        raise KeyboardInterrupt
+    assert stopped.value.exit_code == INTERRUPTED == 130
+    assert capsys.readouterr().err == "interrupted: the PDFs made are kept\n"
+
+
+def test_an_output_folder_that_is_a_file_is_said_so(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder", encoding="utf-8")
+    done = CliRunner().invoke(app, ["build", "-o", str(afile), "--city", "Lima"])
+    assert done.exit_code == 2
+    assert f"error: {afile} is a file, not a folder" in done.output
+    assert afile.read_text(encoding="utf-8") == "not a folder"
