@@ -85,6 +85,7 @@ def run(
     plans = plan_cities(settings.outdir, selected, books, settings.contacts is not None, result)
     _refuse_files(plans, unsafe)
     _say_untranslated(plans, templates, result)
+    _refuse_linked(mail_dir)
     if settings.send:
         assert sender is not None
         with _send_lock(mail_dir):
@@ -389,16 +390,21 @@ def _stem(entry: manifest.Entry) -> str:
     return Path(entry.file).stem
 
 
+def _refuse_linked(mail_dir: Path) -> None:
+    """OUTDIR/mail must be a real folder: through a link, the ledger, the lock and the .eml
+    files would be another folder's."""
+    if mail_dir.is_symlink():
+        raise DeliveryError(
+            f"{mail_dir} is a symbolic link: mail keeps its ledger and writes and removes its"
+            " .eml files only in a real folder",
+            hint=f"remove the link {mail_dir} (mail creates the folder), or use another --outdir",
+        )
+
+
 def _clear_eml(mail_dir: Path, entries: list[manifest.Entry]) -> None:
     """Before a dry run writes its messages: remove the .eml files an earlier run wrote for
     the cities of this build (a stale one would be reviewed as current), and nothing else. A
     user's own .eml stays; a symbolic link is never followed, nor removed."""
-    if mail_dir.is_symlink():
-        raise DeliveryError(
-            f"{mail_dir} is a symbolic link: mail writes and removes its .eml files only in a"
-            " real folder",
-            hint=f"remove the link {mail_dir} (mail creates the folder), or use another --outdir",
-        )
     if not mail_dir.is_dir():
         return
     ours = {f"{_stem(e)}.eml" for e in entries if _plain_name(e.file) is None}

@@ -20,7 +20,11 @@ Every change is committed (SQLite, synchronous=FULL) before the run goes on.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +37,7 @@ STATES = ("pending", "sent", "failed", "unknown")
 DAMAGED = "damaged"  # a row that cannot be read back: never written, only read
 SCHEMA = 1
 _CREATE = """
-CREATE TABLE IF NOT EXISTS sends (
+CREATE TABLE sends (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file TEXT NOT NULL,
     city TEXT NOT NULL,
@@ -47,8 +51,22 @@ CREATE TABLE IF NOT EXISTS sends (
     started TEXT NOT NULL,
     updated TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sends_file ON sends (file, id);
+CREATE INDEX sends_file ON sends (file, id);
 """
+COLUMNS = (
+    "id",
+    "file",
+    "city",
+    "country",
+    "recipients",
+    "message_id",
+    "sha256",
+    "state",
+    "refused",
+    "detail",
+    "started",
+    "updated",
+)
 
 
 @dataclass(frozen=True)
@@ -68,52 +86,84 @@ class Send:
 
 
 class Ledger:
+    """The ledger of one output folder. Only a ledger file that does not exist is a new one:
+    a file that exists must be the ledger mail wrote, else the run stops (an empty or foreign
+    file read as "nothing was sent yet" would send every city again). A new ledger is made
+    whole under another name, then moved into place, so a run killed while making it leaves
+    no empty file behind."""
+
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
+        exists = _existing(path)
         try:
+            if not exists and not readonly:
+                _create(path)
             if readonly:
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                self.db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(path, timeout=10)
                 self.db.execute("PRAGMA synchronous = FULL")
-                with self.db:
-                    self.db.executescript(_CREATE)
-                    self.db.execute(f"PRAGMA user_version = {SCHEMA}")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            self.db.execute("SELECT id FROM sends LIMIT 1").fetchall()
+            columns = tuple(row[1] for row in self.db.execute("PRAGMA table_info(sends)"))
         except sqlite3.Error as exc:
             raise _damaged(path, exc) from None
-        if version != SCHEMA:
+        except OSError as exc:  # making a new one
+            raise DeliveryError(
+                f"cannot make the ledger {path} ({exc.strerror or exc}); nothing was sent",
+                hint="fix the output folder's permissions or free disk space, then run again",
+            ) from None
+        if not columns:
+            raise _not_a_ledger(path, "it holds no table of sends (another file, or damaged)")
+        if version not in (0, SCHEMA):
             raise DeliveryError(
                 f"{path} was written by another version of snapshotpdf (schema {version})",
                 hint="use that version to finish its mailing, or move the ledger aside",
             )
+        if columns != COLUMNS:
+            raise _not_a_ledger(path, "its table of sends has other columns")
+        with self._reading():
+            self.db.execute("SELECT id FROM sends LIMIT 1").fetchall()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _damaged(self.path, exc) from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _unwritable(self.path, exc) from None
 
     @classmethod
     def open_readonly(cls, path: Path) -> Ledger | None:
-        """The ledger as it is, for a dry run; None when nothing was ever sent."""
-        return cls(path, readonly=True) if path.is_file() else None
+        """The ledger as it is, for a dry run; None when there is none yet (never sent)."""
+        return cls(path, readonly=True) if _existing(path) else None
 
     def close(self) -> None:
         self.db.close()
 
     def latest(self) -> dict[str, Send]:
         """Each file's most recent attempt."""
-        rows = self.db.execute(
-            "SELECT * FROM sends WHERE id IN (SELECT MAX(id) FROM sends GROUP BY file)"
-        ).fetchall()
+        with self._reading():
+            rows = self.db.execute(
+                "SELECT * FROM sends WHERE id IN (SELECT MAX(id) FROM sends GROUP BY file)"
+            ).fetchall()
         return {send.file: send for send in map(_read_row, rows)}
 
     def message_id_for(self, file: str, sha256: str) -> str | None:
         """The Message-ID of this very attachment's last attempt, if the server may have it
         or never took it (unknown, failed): sent again, it is the same message, which mail
         programs can recognise. After a confirmed send, a deliberate resend is a new one."""
-        row = self.db.execute(
-            "SELECT message_id, state FROM sends WHERE file = ? AND sha256 = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (file, sha256),
-        ).fetchone()
+        with self._reading():
+            row = self.db.execute(
+                "SELECT message_id, state FROM sends WHERE file = ? AND sha256 = ?"
+                " ORDER BY id DESC LIMIT 1",
+                (file, sha256),
+            ).fetchone()
         return str(row[0]) if row and row[1] != "sent" else None
 
     def begin(
@@ -132,23 +182,20 @@ class Ledger:
         self, send_id: int, state: str, detail: str = "", refused: dict[str, str] | None = None
     ) -> None:
         assert state in STATES
-        try:
-            with self.db:
-                self.db.execute(
-                    "UPDATE sends SET state = ?, detail = ?, refused = ?, updated = ? WHERE id = ?",
-                    (state, detail, json.dumps(refused or {}), _now(), send_id),
-                )
-        except sqlite3.Error as exc:
-            raise _unwritable(self.path, exc) from None
+        with self._writing(), self.db:
+            self.db.execute(
+                "UPDATE sends SET state = ?, detail = ?, refused = ?, updated = ? WHERE id = ?",
+                (state, detail, json.dumps(refused or {}), _now(), send_id),
+            )
 
     def interrupted(self) -> list[Send]:
         """Mark every pending attempt unknown (a run died while sending) and return them.
         Only for a run that holds the mail lock: no other run can be sending."""
-        pending = [
-            _read_row(row) for row in self.db.execute("SELECT * FROM sends WHERE state = 'pending'")
-        ]
-        if pending:
-            with self.db:  # a failure here stops the run before anything is sent
+        with self._reading():
+            rows = self.db.execute("SELECT * FROM sends WHERE state = 'pending'").fetchall()
+        pending = [_read_row(row) for row in rows]
+        if pending:  # a failure here stops the run before anything is sent
+            with self._writing(), self.db:
                 self.db.execute(
                     "UPDATE sends SET state = 'unknown', updated = ?, detail = ?"
                     " WHERE state = 'pending'",
@@ -176,27 +223,24 @@ class Ledger:
         was transmitted (nothing went out)."""
         assert state in STATES
         now = _now()
-        try:
-            with self.db:
-                cursor = self.db.execute(
-                    "INSERT INTO sends (file, city, country, recipients, message_id, sha256, state,"
-                    " refused, detail, started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        file,
-                        city,
-                        country,
-                        json.dumps(list(recipients)),
-                        message_id,
-                        sha256,
-                        state,
-                        json.dumps(refused or {}),
-                        detail,
-                        now,
-                        now,
-                    ),
-                )
-        except sqlite3.Error as exc:
-            raise _unwritable(self.path, exc) from None
+        with self._writing(), self.db:
+            cursor = self.db.execute(
+                "INSERT INTO sends (file, city, country, recipients, message_id, sha256, state,"
+                " refused, detail, started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    file,
+                    city,
+                    country,
+                    json.dumps(list(recipients)),
+                    message_id,
+                    sha256,
+                    state,
+                    json.dumps(refused or {}),
+                    detail,
+                    now,
+                    now,
+                ),
+            )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -274,6 +318,57 @@ def _json(value: object, column: str, kind: type[list[object]] | type[dict[str, 
 def _cut(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else f"{text[:60]}..."
+
+
+def _existing(path: Path) -> bool:
+    """Whether the ledger exists (False: a new one is made). It must be a regular file, not
+    a symbolic link (which could point at another folder's ledger, or at nothing yet)."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise DeliveryError(
+            f"{path} cannot be examined ({exc.strerror or exc})",
+            hint="fix the output folder's permissions, then run mail again",
+        ) from None
+    if stat.S_ISLNK(mode):
+        raise DeliveryError(
+            f"{path} is a symbolic link: mail keeps its ledger only as a real file in"
+            f" {path.parent}",
+            hint="put the ledger itself in its place (move the file the link points to), or"
+            " use another --outdir",
+        )
+    if not stat.S_ISREG(mode):
+        raise _not_a_ledger(path, "it is not a file")
+    if path.stat().st_size == 0:
+        raise _not_a_ledger(path, "it is empty")
+    return True
+
+
+def _create(path: Path) -> None:
+    """A new, empty ledger at path, made whole before it appears there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = path.with_name(f"{path.name}.new")
+    new.unlink(missing_ok=True)  # left by a run killed while making it (never a ledger)
+    db = sqlite3.connect(new)
+    try:
+        db.execute("PRAGMA synchronous = FULL")
+        with db:
+            db.executescript(_CREATE)
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+    finally:
+        db.close()
+    os.replace(new, path)
+
+
+def _not_a_ledger(path: Path, why: str) -> DeliveryError:
+    return DeliveryError(
+        f"{path} is not a ledger mail can read: {why}; the run stops, as a ledger that"
+        " lost its records would let cities be sent again",
+        hint="restore it from a backup; only if nothing was ever sent from this folder (or"
+        " every city is meant to be sent again) delete it, and mail starts a new one",
+    )
 
 
 def _now() -> str:

@@ -59,3 +59,65 @@ def test_a_damaged_ledger_row_makes_its_city_unknown_never_a_crash(
         resent = _plan()
         decide([resent], latest, {"peru-lima.pdf"})
         assert resent.row.status == "to send"
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _foreign(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+
+
+def _other_columns(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE sends (file TEXT)")
+
+
+def _a_folder(path: Path) -> None:
+    path.mkdir()
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (_empty, "it is empty"),
+        (_foreign, "it holds no table of sends"),
+        (_other_columns, "its table of sends has other columns"),
+        (_a_folder, "it is not a file"),
+    ],
+)
+def test_an_existing_ledger_that_is_not_one_stops_the_run_and_is_left_alone(
+    tmp_path: Path, damage: object, words: str
+) -> None:
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    path = tmp_path / "ledger.sqlite"
+    assert callable(damage)
+    damage(path)
+    before = path.read_bytes() if path.is_file() else None
+    for open_ledger in (Ledger, Ledger.open_readonly):  # --send, and the dry run
+        with pytest.raises(DeliveryError, match=words) as caught:
+            open_ledger(path)
+        assert "restore it from a backup" in (caught.value.hint or "")
+    assert (path.read_bytes() if path.is_file() else None) == before  # never made anew
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.sqlite"]
+
+
+def test_only_a_missing_ledger_is_a_new_one_and_a_symlinked_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    path = tmp_path / "mail" / "ledger.sqlite"
+    assert Ledger.open_readonly(path) is None  # never sent: the dry run has no ledger
+    Ledger(path).close()  # made whole, then moved into place
+    assert sorted(p.name for p in path.parent.iterdir()) == ["ledger.sqlite"]
+    _ledger_with_one_send(path)
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    for open_ledger in (Ledger, Ledger.open_readonly):
+        with pytest.raises(DeliveryError, match="is a symbolic link"):
+            open_ledger(path)
