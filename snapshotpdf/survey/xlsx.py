@@ -7,14 +7,18 @@ archive is measured before it is opened: a workbook that unpacks to more than
 limits.MAX_BYTES, or is compressed more than limits.MAX_COMPRESSION_RATIO times, is refused.
 A sheet is read by the cells it holds, streamed, never by the dimension it declares, and
 each cell is held to the limits of grid.check_cell. Hidden sheets are read only when named.
+openpyxl's warnings never reach the terminal: the one that loses an answer (a date cell
+whose serial is no date) becomes a note on its cell, the others (styles, extensions it
+drops) say nothing about the answers and are let go.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import warnings
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +143,14 @@ def _read(path: Path, sheet: str | None) -> Sheet:
     load_workbook = _load_workbook()
     opened: list[Any] = []  # files and workbooks, closed when the rows are done
     try:
-        workbook = _open(path, load_workbook, opened, data_only=True)
-        name, notes = _sheet(path, sheet, workbook)
-        formulas = None
-        if _has_formulas(path):
-            formulas = _formulas(path.name, name, _open(path, load_workbook, opened, False))
-        rows = _values(path.name, name, workbook[name], formulas, notes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # about styles and extensions, not the answers
+            workbook = _open(path, load_workbook, opened, data_only=True)
+            name, notes = _sheet(path, sheet, workbook)
+            formulas = None
+            if _has_formulas(path):
+                formulas = _formulas(path.name, name, _open(path, load_workbook, opened, False))
+            rows = _values(path.name, name, workbook[name], formulas, notes)
     except BaseException:
         _close(opened)
         raise
@@ -207,13 +213,30 @@ def _guarded(file: str, rows: Iterator[Row], opened: list[Any]) -> Iterator[Row]
         _close(opened)
 
 
-def _parsed_rows(worksheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def _parsed_rows(
+    worksheet: Any, notes: list[Note] | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(row number, the cells holding something) for each row of a read-only worksheet,
     streamed through openpyxl's public API: reset_dimensions() forgets the dimension the
     file declares (a 5 KB file may declare A1:XFD1048576), so each row ends at its own last
-    cell and no rectangle is ever padded out. A gap between rows costs nothing."""
+    cell and no rectangle is ever padded out. A gap between rows costs nothing.
+
+    openpyxl's warnings while it parses a row are caught there (a row at a time: the
+    warnings filter is the whole program's, never left changed while a row is handed on);
+    the one about a date cell whose serial is no date becomes a note in notes (when given;
+    else they are let go)."""
     worksheet.reset_dimensions()
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
+    parsed = iter(worksheet.iter_rows())
+    number = 0
+    while True:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            row = next(parsed, None)
+        if row is None:
+            return
+        number += 1
+        if said and notes is not None:
+            notes.extend(_date_notes(number, row, [str(w.message) for w in said]))
         cells = [
             {"column": index, "value": cell.value, "data_type": cell.data_type}
             for index, cell in enumerate(row, start=1)
@@ -221,6 +244,48 @@ def _parsed_rows(worksheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         ]
         if cells:
             yield number, cells
+
+
+# openpyxl's warning for a date-formatted cell whose number is no date (it reads the cell
+# as the error #VALUE!): "Cell C2 is marked as a date but the serial value 99999999999 is
+# outside the limits for dates. The cell will be treated as an error."
+_NO_DATE = re.compile(r"Cell (\S+) is marked as a date but the serial value (\S+) is outside")
+_CELL_NAME = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def _date_notes(number: int, row: Sequence[Any], messages: list[str]) -> Iterator[Note]:
+    """A note for each cell of row (number) openpyxl warned is marked as a date but holds
+    a number no date has (Excel shows it as #####): its answer is lost, so it is said.
+    The cell is the one the warning names, else the row's first such error cell."""
+    errors = [i for i, cell in enumerate(row) if cell.data_type == "e" and cell.value == "#VALUE!"]
+    for message in messages:
+        found = _NO_DATE.search(message)
+        if found is None:
+            continue
+        named = _CELL_NAME.fullmatch(found.group(1))
+        column: int | None = None
+        if named is not None:
+            column = _column_index(named.group(1))
+        elif errors:
+            column = errors[0]
+        if column is not None and column in errors:
+            errors.remove(column)
+        yield Note(
+            number,
+            column,
+            "this cell is formatted as a date, but its number is no date Excel can show (it"
+            " shows #####), so the answer is left out: format the cell as a number or text,"
+            " or type the date again",
+            found.group(2),
+        )
+
+
+def _column_index(letters: str) -> int:
+    """ "A" -> 0, "AA" -> 26: a column's 0-based index from its letters."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _values(
@@ -236,7 +301,7 @@ def _values(
     cells_read = 0
     formulas = formulas or iter(())
     waiting = next(formulas, None)  # the next row with formulas
-    for number, cells in _parsed_rows(worksheet):
+    for number, cells in _parsed_rows(worksheet, notes):
         while waiting is not None and waiting[0] < number:  # formulas alone in their row
             yield _with_formulas([], *waiting, notes)
             waiting = next(formulas, None)

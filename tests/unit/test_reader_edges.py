@@ -5,12 +5,17 @@ and headers that look right but hold invisible characters. Every file is made he
 from __future__ import annotations
 
 import os
+import re
 import threading
+import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from snapshotpdf.errors import SurveyReadError
+from snapshotpdf.models import Severity
 from snapshotpdf.survey.read import read_survey
 
 
@@ -127,3 +132,55 @@ def test_a_stream_name_inside_the_data_is_not_a_password(tmp_path: Path) -> None
     with survey.open("ab") as file:  # the name as a cell's text, not at an entry's start
         file.write(b"\0\0" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 200)
     assert "old Excel 97-2003 (.xls)" in _refusal(survey)
+
+
+# --- a date cell whose number is no date ------------------------------------------------
+
+
+def _date_cell_workbook(path: Path, serial: str, refs: bool = True) -> Path:
+    """A survey whose Mayor cell (C2) is formatted as a date but holds `serial`; refs:
+    False drops the cells' r="C2" names (openpyxl then cannot name the cell)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Responses"
+    sheet.append(["City", "Country", "Mayor"])
+    sheet.append(["Lima", "Peru", 1])
+    sheet["C2"].number_format = "yyyy-mm-dd"
+    tmp = path.with_suffix(".plain.xlsx")
+    workbook.save(tmp)
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'(<c r="C2"[^>]*>)<v>1</v>', rb"\g<1><v>" + serial.encode() + rb"</v>", data
+                )
+                if not refs:
+                    data = re.sub(rb' r="[A-Z]+[0-9]+"', b"", data)
+            dst.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize("refs", [True, False])
+def test_a_date_cell_excel_shows_as_hashes_is_a_located_warning(tmp_path: Path, refs: bool) -> None:
+    survey = _date_cell_workbook(tmp_path / "survey.xlsx", "99999999999", refs)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        table = read_survey(survey)
+    assert [str(w.message) for w in said] == []  # nothing of openpyxl's reaches stderr
+    (problem,) = table.problems
+    assert problem.severity is Severity.WARNING
+    location = problem.location
+    assert (location.file, location.sheet, location.row) == ("survey.xlsx", "Responses", 2)
+    assert (location.column, location.header) == ("C", "Mayor")
+    assert "formatted as a date" in problem.message and "#####" in problem.message
+    assert "format the cell as a number or text" in problem.message
+    assert problem.value == "99999999999"
+    assert table.rows[0].cells["Mayor"] is None
+
+
+def test_a_date_cell_that_is_a_date_says_nothing(tmp_path: Path) -> None:
+    table = read_survey(_date_cell_workbook(tmp_path / "survey.xlsx", "45000"))
+    assert table.problems == ()
+    assert table.rows[0].cells["Mayor"] is not None
