@@ -51,10 +51,12 @@ MAX_POPULATION = 10_000_000_000
 # The most priority policy areas printed, in the city's order (the 2018 snapshots list up to
 # five); more are dropped with a warning naming them.
 MAX_PRIORITY_AREAS = 5
-# A booklet's cover logo (booklet --logo): its largest file and, for a PNG, the most pixels
-# (5,000 x 5,000): a logo, not a poster; a bigger one is refused with an error.
+# A booklet's cover logo (booklet --logo): its largest file; a bigger one is refused.
 MAX_LOGO_BYTES = 2 * 1024 * 1024
-MAX_LOGO_PIXELS = 25_000_000
+# The most pixels of a raster image (5,000 x 5,000): a logo (refused with an error), or any
+# image a layout's CSS or template shows (left out of the page, with a warning): an image,
+# not a poster, and never a few KB that unpack to gigabytes.
+MAX_IMAGE_PIXELS = 25_000_000
 # The most own fields a survey profile may add to the record ([extra]): each is a column
 # read in every row and an answer kept in every record; a snapshot prints a few at most.
 MAX_EXTRA_FIELDS = 50

@@ -3,7 +3,7 @@ layout.toml: the snapshot's header, the booklet's cover, the PDFs' author), and 
 every logo passes, the layout's and a booklet's --logo alike, before anything is read.
 
 A logo is an SVG or a PNG (by its content, not only its name) of at most
-limits.MAX_LOGO_BYTES and, for a PNG, limits.MAX_LOGO_PIXELS; an SVG with a DOCTYPE or
+limits.MAX_LOGO_BYTES and, for a PNG, limits.MAX_IMAGE_PIXELS; an SVG with a DOCTYPE or
 entities is refused. The renderer reads that one file through its restricted fetcher, and
 nothing it names. A print variant converts a PNG to CMYK for its output condition; an
 SVG is printed in its own colours, and one in RGB is said by the run (print_warning).
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from snapshotpdf import files
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_IMAGE_PIXELS
 
 LOGO_TYPES = (".svg", ".png")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,8 +85,8 @@ def _png_problem(data: bytes) -> str | None:
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if not width or not height:
         return "not a PNG image (its header says it has no pixels)"
-    if width * height > MAX_LOGO_PIXELS:
-        return f"{width} x {height} pixels, more than a logo may be ({MAX_LOGO_PIXELS:,} in all)"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"{width} x {height} pixels, more than a logo may be ({MAX_IMAGE_PIXELS:,} in all)"
     return None
 
 

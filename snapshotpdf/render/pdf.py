@@ -15,11 +15,13 @@ tagged (tagging.tag_icons), and the tags repaired (tagging.repair).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import mimetypes
 import os
 import re
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
+from snapshotpdf.limits import MAX_IMAGE_PIXELS
 from snapshotpdf.models import CityRecord
 from snapshotpdf.render import colour, fitting, iconfont, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
@@ -106,12 +109,42 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         if path.suffix == ".css":
             mime = "text/css"
         body = path.read_bytes()
+        if path.suffix.lower() in _RASTER:
+            _check_pixels(path.name, body)
         if path.suffix.lower() in (".icc", ".icm") and body not in self.profiles:
             self.profiles.append(body)
         if self.cmyk and path.suffix.lower() == ".png":
             converted = colour.png_as_cmyk(body, self.cmyk)
             return _Converted(url, converted, {"Content-Type": "image/jpeg"})
         return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+_RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
+
+
+def _check_pixels(name: str, body: bytes) -> None:
+    """Refuse a raster image of more than limits.MAX_IMAGE_PIXELS, from its header (nothing
+    is decoded): WeasyPrint leaves it out and says why. Pillow's own bomb warning, which
+    would reach the terminal, is never raised."""
+    from PIL import Image
+
+    size = "far more pixels"  # Pillow refuses to open a bomb at all
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(body)) as image:
+                width, height = image.size
+        if width * height <= MAX_IMAGE_PIXELS:
+            return
+        size = f"{width} x {height} pixels"
+    except Image.DecompressionBombError:
+        pass
+    except Exception:  # noqa: BLE001 - not an image Pillow reads: WeasyPrint says so
+        return
+    raise ValueError(
+        f"{name} is {size}, more than an image of a layout may have"
+        f" ({MAX_IMAGE_PIXELS:,} pixels, limits.MAX_IMAGE_PIXELS): save it smaller"
+    )
 
 
 class _Converted(URLFetcherResponse):  # type: ignore[misc]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -11,8 +12,10 @@ from support.helpers import minimal_city, pdf_text, write_survey
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.batch.build import build
 from snapshotpdf.batch.settings import Settings
+from snapshotpdf.limits import MAX_IMAGE_PIXELS
 from snapshotpdf.models import Inputs, Severity
 from snapshotpdf.render.layout import load_layout
+from snapshotpdf.render.pdf import RestrictedFetcher
 
 HOSTILE = [
     '<img src="file:///etc/passwd">',
@@ -109,6 +112,36 @@ def test_restricted_fetcher_serves_layout_and_font_files() -> None:
     escape = load_layout().folder.as_uri() + "/../../../../../etc/passwd"
     with pytest.raises(ValueError):
         fetcher.fetch(escape)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG of that size with no pixel data: all a reader needs to know its size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [11_000, 30_000])
+def test_an_image_of_too_many_pixels_is_left_out_with_the_limit_named(
+    tmp_path: Path, side: int
+) -> None:
+    """An 11,000 pixels square PNG took 1.1 GB and printed Pillow's bomb warning on the
+    terminal; a 30,000 one failed with no reason given. Its header is all that is read."""
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "big.png").write_bytes(png_header(side, side))
+    (layout / "small.png").write_bytes(png_header(100, 100))
+    fetcher = RestrictedFetcher([layout])
+    with pytest.raises(ValueError, match="limits.MAX_IMAGE_PIXELS") as refused:
+        fetcher.fetch((layout / "big.png").as_uri())
+    assert "big.png" in str(refused.value) and f"{MAX_IMAGE_PIXELS:,}" in str(refused.value)
+    if side == 11_000:
+        assert "11000 x 11000 pixels" in str(refused.value)
+    assert fetcher.fetch((layout / "small.png").as_uri()).read().startswith(b"\x89PNG")
 
 
 def test_markup_that_would_fetch_is_refused_by_the_renderer(tmp_path: Path) -> None:
