@@ -67,3 +67,9 @@ MAX_ICON_BYTES = 256 * 1024
 # The most worker processes `build --jobs N` may ask for (a build starts one for every few
 # cities, up to N: never more than it has cities to give them).
 MAX_JOBS = 256
+# `mail --send`: the longest wait on the SMTP server (--timeout) and before a retry
+# (--backoff, and each doubled wait after it), an hour each; the most retries of one
+# message (--retries). More is a mistyped number, and would wait for ever.
+MAX_SMTP_TIMEOUT = 3600.0
+MAX_SMTP_BACKOFF = 3600.0
+MAX_SMTP_RETRIES = 20

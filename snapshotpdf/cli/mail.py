@@ -7,6 +7,7 @@ read from SNAPSHOTPDF_SMTP_PASSWORD or asked for, never taken from the command l
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from enum import StrEnum
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from snapshotpdf import limits
 from snapshotpdf.cli.options import LangOpt, LayoutOpt, SheetOpt, inputs
 from snapshotpdf.cli.output import TerminalReporter, reported_errors, terminal_safe
 
@@ -28,6 +30,13 @@ class TlsMode(StrEnum):
     starttls = "starttls"
     ssl = "ssl"
     none = "none"
+
+
+def _finite(value: float | None) -> float | None:
+    """A number of seconds (or messages) must be one: nan passes a range check."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value}: give a number")
+    return value
 
 
 def mail(
@@ -112,13 +121,20 @@ def mail(
     timeout: Annotated[
         float,
         typer.Option(
-            envvar="SNAPSHOTPDF_SMTP_TIMEOUT", min=0.1, help="Seconds to wait on the server."
+            envvar="SNAPSHOTPDF_SMTP_TIMEOUT",
+            min=0.1,
+            max=limits.MAX_SMTP_TIMEOUT,
+            callback=_finite,
+            help="Seconds to wait on the server.",
         ),
     ] = 60.0,
     retries: Annotated[
         int,
         typer.Option(
-            envvar="SNAPSHOTPDF_SMTP_RETRIES", min=0, help="Retries after a temporary failure."
+            envvar="SNAPSHOTPDF_SMTP_RETRIES",
+            min=0,
+            max=limits.MAX_SMTP_RETRIES,
+            help="Retries after a temporary failure.",
         ),
     ] = 3,
     backoff: Annotated[
@@ -126,13 +142,19 @@ def mail(
         typer.Option(
             envvar="SNAPSHOTPDF_SMTP_BACKOFF",
             min=0.0,
-            help="Seconds before the first retry; doubled for each next one.",
+            max=limits.MAX_SMTP_BACKOFF,
+            callback=_finite,
+            help="Seconds before the first retry; doubled for each next one, up to"
+            f" {limits.MAX_SMTP_BACKOFF:.0f}.",
         ),
     ] = 2.0,
     rate: Annotated[
         float | None,
         typer.Option(
-            envvar="SNAPSHOTPDF_SMTP_RATE", min=0.01, help="At most this many messages a minute."
+            envvar="SNAPSHOTPDF_SMTP_RATE",
+            min=0.01,
+            callback=_finite,
+            help="At most this many messages a minute.",
         ),
     ] = None,
     quiet: Annotated[

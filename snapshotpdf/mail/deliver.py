@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 
+from snapshotpdf import limits
 from snapshotpdf.batch import manifest
 from snapshotpdf.files import exclusive_lock, size_text
 from snapshotpdf.mail.addresses import DeliveryError, normalise_address, unsafe_character
@@ -242,7 +243,7 @@ def _send_one(
         except SmtpFailure as failure:
             if not _failed(failure, pending, row, attempt, smtp.retries, result.reporter):
                 return
-            delay = smtp.backoff * 2**attempt
+            delay = min(smtp.backoff * 2**attempt, limits.MAX_SMTP_BACKOFF)
             result.reporter.notice(
                 Severity.WARNING, f"{where}: {failure.text}; trying again in {delay:.1f} s"
             )

@@ -55,3 +55,20 @@ def test_a_ledger_that_is_not_the_one_that_recorded_the_sends_stops_the_run(
             assert again.exit_code == 2, again.output
             assert "error:" in again.output and "Traceback" not in again.output
     assert len(handler.received) == 3  # nothing sent twice
+
+
+def test_each_doubled_wait_before_a_retry_stops_at_its_limit(work: Path) -> None:
+    from dataclasses import replace
+
+    from snapshotpdf.limits import MAX_SMTP_BACKOFF
+    from snapshotpdf.mail.deliver import run
+
+    handler = Handler(mail_script=["451 4.3.0 later"] * 3)
+    waits: list[float] = []
+    with smtp_server(handler) as port:
+        settings = test_mail.send_settings(work, port)
+        assert settings.smtp is not None
+        smtp = replace(settings.smtp, backoff=MAX_SMTP_BACKOFF * 0.75, retries=3)
+        result = run(replace(settings, smtp=smtp, cities=("Alpha",)), sleep=waits.append)
+    assert waits == [MAX_SMTP_BACKOFF * 0.75, MAX_SMTP_BACKOFF, MAX_SMTP_BACKOFF]
+    assert [row.status for row in result.rows] == ["sent"]

@@ -121,3 +121,29 @@ def test_only_a_missing_ledger_is_a_new_one_and_a_symlinked_one_is_refused(
     for open_ledger in (Ledger, Ledger.open_readonly):
         with pytest.raises(DeliveryError, match="is a symbolic link"):
             open_ledger(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--timeout", "inf"],
+        ["--timeout", "1e10"],
+        ["--timeout", "nan"],
+        ["--backoff", "1e308"],
+        ["--backoff", "inf"],
+        ["--backoff", "1e9"],
+        ["--backoff", "nan"],
+        ["--retries", "1000000"],
+        ["--rate", "inf"],
+    ],
+)
+def test_smtp_waits_beyond_their_limits_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from snapshotpdf.cli.app import app
+
+    command = ["mail", "-o", str(tmp_path), "--send", "--smtp-host", "127.0.0.1", *args]
+    result = CliRunner().invoke(app, command, env={"SNAPSHOTPDF_FROM": "t@example.org"})
+    assert result.exit_code == 2, result.output
+    assert args[0] in result.output and "Invalid value" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
