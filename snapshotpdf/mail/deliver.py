@@ -14,6 +14,7 @@ Reads what write.py produced (OUTDIR/manifest.json and the PDFs) and never re-re
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -28,7 +29,12 @@ from pathlib import Path
 from snapshotpdf import limits
 from snapshotpdf.batch import manifest
 from snapshotpdf.files import exclusive_lock, size_text
-from snapshotpdf.mail.addresses import DeliveryError, normalise_address, unsafe_character
+from snapshotpdf.mail.addresses import (
+    DeliveryError,
+    normalise_address,
+    shown,
+    unsafe_character,
+)
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.mail.ledger import LEDGER, Ledger
 from snapshotpdf.mail.message import (
@@ -416,6 +422,12 @@ def _clear_eml(mail_dir: Path, entries: list[manifest.Entry]) -> None:
                 path.unlink()
         except FileNotFoundError:
             continue
+        except OSError as exc:  # a name too long for the file system (refused, never written)
+            if exc.errno != errno.ENAMETOOLONG:
+                raise DeliveryError(
+                    f"cannot remove the earlier message {path} ({exc.strerror or exc})",
+                    hint=f"fix the permissions of {mail_dir}, then run mail again",
+                ) from None
 
 
 def _plain_name(name: str) -> str | None:
@@ -434,10 +446,13 @@ def attachment_path(outdir: Path, name: str) -> Path:
     symbolic link) directly in outdir. Raises ValueError saying why it is refused."""
     why = _plain_name(name)
     path = outdir / name
-    if why is None and path.is_symlink():
-        why = "it is a symbolic link"
-    if why is None and path.exists() and path.resolve().parent != outdir.resolve():
-        why = "it lies outside the output folder"
+    try:
+        if why is None and path.is_symlink():
+            why = "it is a symbolic link"
+        if why is None and path.exists() and path.resolve().parent != outdir.resolve():
+            why = "it lies outside the output folder"
+    except OSError as exc:  # a name too long for the file system, a folder not readable
+        why = f"it cannot be looked at ({exc.strerror or exc})"
     if why is not None:
         raise ValueError(attachment_refused(name, why))
     return path
@@ -452,7 +467,7 @@ def read_attachment(outdir: Path, name: str) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        if path.is_symlink():
+        if os.path.islink(path):  # never raises
             raise ValueError(attachment_refused(name, "it is a symbolic link")) from None
         raise exc
     with os.fdopen(fd, "rb") as handle:
@@ -463,7 +478,7 @@ def read_attachment(outdir: Path, name: str) -> bytes:
 
 def attachment_refused(name: str, why: str) -> str:
     return (
-        f"{manifest.MANIFEST} names {name!r} as its PDF, which is refused: {why};"
+        f"{manifest.MANIFEST} names {shown(name, 100)} as its PDF, which is refused: {why};"
         " mail attaches only the PDFs build wrote into the output folder (run build again)"
     )
 

@@ -226,11 +226,16 @@ def plan_cities(
         if entry.status not in ("built", "unchanged") or entry.sha256 is None:
             row.status, row.note = "no PDF", f"its build {entry.status}: run build again"
             continue
-        if not path.is_file():
-            row.status, row.note = "no PDF", f"{path} is missing: run build again"
+        try:
+            if not path.is_file():
+                row.status, row.note = "no PDF", f"{path} is missing: run build again"
+                continue
+            plan.sha = manifest.sha256_file(path)
+            row.size = path.stat().st_size
+        except OSError as exc:
+            row.status = "no PDF"
+            row.note = f"cannot read {path} ({exc.strerror or exc}): fix its permissions"
             continue
-        plan.sha = manifest.sha256_file(path)
-        row.size = path.stat().st_size
         if plan.sha != entry.sha256:
             mismatched.append(entry.file)
         found = unsafe_character(entry.city) or unsafe_character(entry.country)

@@ -147,3 +147,17 @@ def test_smtp_waits_beyond_their_limits_are_usage_errors(tmp_path: Path, args: l
     assert result.exit_code == 2, result.output
     assert args[0] in result.output and "Invalid value" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_manifest_name_the_file_system_cannot_take_refuses_that_city(tmp_path: Path) -> None:
+    from snapshotpdf.mail.deliver import _clear_eml, _screen_files, attachment_path
+
+    name = "a" * 300 + ".pdf"  # longer than a file name may be (ENAMETOOLONG)
+    with pytest.raises(ValueError, match=r"refused: it cannot be looked at \(File name too long"):
+        attachment_path(tmp_path, name)
+    entry = Entry(file=name, city="Lima", country="Peru", status="built", sha256="aa")
+    screened, refused = _screen_files(tmp_path, [entry])
+    assert screened[0].status == "refused" and "File name too long" in refused[name]
+    assert "... (304 characters)" in refused[name]  # the name is cut short when shown
+    (tmp_path / "mail").mkdir()
+    _clear_eml(tmp_path / "mail", [entry])  # nothing to remove, and no OSError
