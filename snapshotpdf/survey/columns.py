@@ -6,11 +6,18 @@ SurveyMonkey column reads ("Which partners ...?", "Private firms"). A profile na
 by any of its header cells, or by several of them in order; a question laid out one column
 per option names the question, and each column's option is the header cell below it, or
 what follows the question in the same cell ("Question - Option", "Question [Option]").
+
+A header cell is matched as it is written. When a field's column is missing, the message
+suggests the closest header; one that only shows as the field's header (it holds invisible
+characters, a right-to-left override or Excel's _xHHHH_ escapes) is suggested with what to
+delete, never taken in its place.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -217,15 +224,75 @@ def _bind(
     consequence = "every row needs it" if required else "its answers are left out"
     message = f"{kind} {source.label!r} for {what} (profile {profile.name}); {consequence}"
     if suggestion := _closest(source.header[-1], columns):
-        message += f"; did you mean {suggestion!r}?"
+        message += f"; {suggestion}"
     problems.append(Problem(severity, where, message))
     return None
 
 
 def _closest(text: str, columns: Sequence[Column]) -> str | None:
-    cells = {cell for column in columns for cell in column.cells if cell}
-    close = difflib.get_close_matches(text, sorted(cells), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The "did you mean" for a header no column has: a header cell that shows as text but
+    holds what cannot be seen (said, with what to delete), else the closest in spelling."""
+    wanted = fold(text)
+    for column in columns:
+        for cell in column.cells:
+            if cell and fold(cell) != wanted and fold(shown(cell)) == wanted:
+                return (
+                    f"did you mean {cell!r} (column {column.letter})? It shows as"
+                    f" {shown(cell)!r} but holds {_hidden(cell)}: delete them (type the header"
+                    " cell again) and save"
+                )
+    cells = sorted({cell for column in columns for cell in column.cells if cell})
+    close = difflib.get_close_matches(text, cells, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+# Excel's escape for a character a cell's XML cannot hold: _x0007_ is U+0007 (and _x005F_
+# the underscore that starts a text which only looks like an escape).
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_OVERRIDE_RTL = "\u202e"  # right-to-left override: what follows shows reversed ...
+_OVERRIDE_ENDS = ("\u202c", "\u202d", "\u2069")  # ... until a pop, or another override
+_MOST_NAMED = 3  # invisible characters named in a message, at most
+
+
+def shown(text: str) -> str:
+    """A header cell as a spreadsheet shows it: Excel's _xHHHH_ escapes read, the text a
+    right-to-left override governs reversed ("\u202eytiC" shows as "City"), and what
+    cannot be seen (direction marks, zero-width and control characters) left out."""
+    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    parts: list[str] = []
+    run: list[str] = []
+    reversing = False
+    for char in text:
+        if char == _OVERRIDE_RTL or char in _OVERRIDE_ENDS:
+            parts.append("".join(reversed(run) if reversing else run))
+            run = []
+            reversing = char == _OVERRIDE_RTL
+        elif _visible(char):
+            run.append(char)
+    parts.append("".join(reversed(run) if reversing else run))
+    return "".join(parts)
+
+
+def _visible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) not in ("Cc", "Cf")
+
+
+def _hidden(cell: str) -> str:
+    """What in a header cell cannot be seen, as a message names it: Excel's escapes
+    ("_x0007_") and the invisible characters (by their Unicode names)."""
+    escapes = list(dict.fromkeys(m.group(0) for m in _EXCEL_ESCAPE.finditer(cell)))
+    rest = _EXCEL_ESCAPE.sub("", cell)
+    invisible = list(dict.fromkeys(c for c in rest if not _visible(c)))
+    said = []
+    if escapes:
+        said.append(f"Excel's escape(s) {', '.join(escapes[:_MOST_NAMED])}")
+    if invisible:
+        names = [f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in invisible]
+        more = " ..." if len(names) > _MOST_NAMED else ""
+        said.append(f"invisible characters ({', '.join(names[:_MOST_NAMED])}{more})")
+    if not said:  # shown differs only as Excel would lay it out
+        return "characters that change how it is shown"
+    return " and ".join(said)
 
 
 def _problem(severity: Severity, where: Location, column: Column, message: str) -> Problem:

@@ -15,7 +15,9 @@ import pytest
 from openpyxl import Workbook
 
 from snapshotpdf.errors import SurveyReadError
-from snapshotpdf.models import Severity
+from snapshotpdf.models import Location, Severity
+from snapshotpdf.survey.columns import bind, header_columns, shown
+from snapshotpdf.survey.profile import load_profile
 from snapshotpdf.survey.read import read_survey
 
 
@@ -184,3 +186,44 @@ def test_a_date_cell_that_is_a_date_says_nothing(tmp_path: Path) -> None:
     table = read_survey(_date_cell_workbook(tmp_path / "survey.xlsx", "45000"))
     assert table.problems == ()
     assert table.rows[0].cells["Mayor"] is not None
+
+
+# --- a header that shows right but is not ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "hidden"),
+    [
+        ("\u202eytiC", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("\u202eytiC\u202c", "U+202C POP DIRECTIONAL FORMATTING"),
+        ("City_x0007_", "Excel's escape(s) _x0007_"),
+        ("Ci\u200bty", "U+200B ZERO WIDTH SPACE"),
+        ("City\x07", "U+0007 control character"),
+    ],
+)
+def test_a_header_that_only_shows_as_the_field_is_suggested_not_taken(
+    header: str, hidden: str
+) -> None:
+    profile = load_profile(None)
+    columns = header_columns([["Town", header, "Country"]])
+    bound, problems = bind(profile, columns, Location("s.xlsx", "Responses", 1))
+    assert "city" not in bound.sources  # never taken in the field's place
+    (missing,) = [p for p in problems if "for field city" in p.message]
+    assert missing.severity is Severity.ERROR
+    assert f"did you mean {header!r} (column B)? It shows as 'City' but holds" in missing.message
+    assert hidden in missing.message
+    assert "delete them (type the header cell again)" in missing.message
+
+
+@pytest.mark.parametrize(
+    ("cell", "display"),
+    [
+        ("\u202eytiC", "City"),
+        ("Lima \u202eytiC\u202c!", "Lima City!"),
+        ("_x005F_x0007_", "_x0007_"),
+        ("\u202dCity\u202c", "City"),
+        ("Сity", "Сity"),  # a Cyrillic С shows as itself
+    ],
+)
+def test_shown_is_the_header_as_a_spreadsheet_shows_it(cell: str, display: str) -> None:
+    assert shown(cell) == display
