@@ -20,7 +20,7 @@ from pathlib import Path
 from snapshotpdf import limits
 from snapshotpdf.assets import package_file
 from snapshotpdf.errors import ProfileError
-from snapshotpdf.files import size_text
+from snapshotpdf.files import NOT_FOUND, input_problem, size_text
 from snapshotpdf.models import CityRecord, ExtraAnswers, OwnOption
 from snapshotpdf.survey import values, vocabulary
 from snapshotpdf.survey.fields import (
@@ -148,13 +148,12 @@ def load_profile(path: Path | None = None) -> Profile:
 def _read_profile_file(path: Path) -> bytes:
     """The profile's bytes: a regular file of at most limits.MAX_PROFILE_BYTES."""
     limit = limits.MAX_PROFILE_BYTES
+    problem = input_problem(path)  # a folder, a device, a pipe, a link loop: the survey's rule
+    if problem == NOT_FOUND:
+        raise ProfileError(f"profile not found: {path}")
+    if problem:
+        raise ProfileError(f"profile {path} {problem}", hint="give a .toml file")
     try:
-        if path.is_dir():
-            raise ProfileError(f"profile {path} is a folder; give a .toml file")
-        if not path.is_file():  # a device (/dev/zero), a pipe, a socket
-            if not path.exists():
-                raise ProfileError(f"profile not found: {path}")
-            raise ProfileError(f"profile {path} is not a regular file", hint="give a .toml file")
         with path.open("rb") as f:
             data = f.read(limit + 1)
     except FileNotFoundError:

@@ -371,9 +371,10 @@ def test_a_cell_of_several_lines_with_commas_is_an_answer(tmp_path: Path) -> Non
 # --- 6. profiles that never end or nest too deep ----------------------------------------
 
 
-def test_a_profile_that_is_not_a_regular_file_is_refused() -> None:
-    with pytest.raises(ProfileError, match="not a regular file"):
-        load_profile(Path("/dev/zero"))
+@pytest.mark.parametrize("path", ["/dev/zero", "/proc/self/environ"])
+def test_a_profile_that_is_not_a_saved_file_is_refused_as_a_survey_is(path: str) -> None:
+    with pytest.raises(ProfileError, match="is not a regular file: it is a"):
+        load_profile(Path(path))
 
 
 def test_a_profile_over_the_limit_is_refused(tmp_path: Path) -> None:
