@@ -66,7 +66,8 @@ class MailTemplates:
         override: str | None = None,
         profile_language: str | None = None,
     ) -> None:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+        from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         from snapshotpdf.render.layout import load_layout
 
@@ -88,7 +89,8 @@ class MailTemplates:
                 f"--lang {override}: the layout {layout!r} has no catalog for it",
                 hint=f"languages: {', '.join(self.catalogs)} (docs/languages.md)",
             )
-        self.env = Environment(
+        # Sandboxed: a layout's templates come from anyone and may not reach into Python.
+        self.env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader([folder / "mail" for folder in loaded.folders]),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=StrictUndefined,

@@ -84,6 +84,8 @@ def describe(exc: BaseException, folders: Path | Sequence[Path]) -> str:
 def _message(error: BaseException) -> str:
     if isinstance(error, jinja2.TemplateNotFound):  # an {% include %} of no file
         return f"no template {error.name!r} in the layout"
+    if isinstance(error, jinja2.exceptions.SecurityError):  # {{ x.__class__ }}: the sandbox
+        return f"templates may not reach into Python objects: {error}"
     if isinstance(error, jinja2.TemplateError | SnapshotError):
         return str(error)
     return f"{type(error).__name__}: {error}"  # a helper called wrongly: KeyError: 'x'

@@ -1,6 +1,9 @@
 """Record + survey figures -> HTML, through the layout's Jinja2 template.
 
 Autoescape is on for everything and undefined names fail: survey text is data, never markup.
+A layout may come from anyone, so its templates run in Jinja2's sandbox: they use the names
+they are given, and cannot reach past them into Python (no `__class__`, no `range` of more
+than jinja2.sandbox.MAX_RANGE items); trying to is a layout error at the template's line.
 The template is given the names of TemplateVariables: `record`, `strings`, `snapshot` (a
 SnapshotContext) and a few more; docs/templates.md lists them all, with the record's fields,
 the context's helpers and the filters (scripts/template_reference.py makes it from here).
@@ -16,6 +19,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
@@ -74,7 +78,8 @@ class Renderer:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
-        env = jinja2.Environment(
+        # Sandboxed, not immutable: a template may build a list ({% set _ = x.append(y) %}).
+        env = jinja2.sandbox.SandboxedEnvironment(
             loader=template_loader(self.layout),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

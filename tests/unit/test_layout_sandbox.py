@@ -1,0 +1,71 @@
+"""A layout folder may come from anyone: its templates, catalogs, stylesheets and mail
+templates never run code, never read a file outside the layout and never hang the run. What
+they try instead is a layout error that says where (the file, its line or key)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from support.layouts import user_layout
+
+from snapshotpdf.errors import LayoutError
+from snapshotpdf.mail.message import MailTemplates
+from snapshotpdf.models import CityRecord, Location, SurveyFigures
+from snapshotpdf.render.html import Renderer
+from snapshotpdf.render.layout import load_layout
+
+LIMA = CityRecord(source=Location("s.xlsx", "Responses", 2), city="Lima", country="Peru")
+FIGURES = SurveyFigures(1, {})
+EXTENDS = 'extends = "snapshot"\n'
+# The classic escape from a Jinja2 template: through a string's class to every class of the
+# process, to os.popen.
+ESCAPE = (
+    "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{% if c.__name__ == '_wrap_close'"
+    " %}{{ c.__init__.__globals__['popen']('echo escaped').read() }}{% endif %}{% endfor %}"
+)
+
+
+def page(folder: Path) -> str:
+    return Renderer(load_layout(str(folder))).html(LIMA, FIGURES)
+
+
+def mail(folder: Path) -> str:
+    context = {"city": "Lima", "country": "Peru", "names": [], "file": "f.pdf", "pages": 2}
+    return MailTemplates(str(folder)).render("en", context).text
+
+
+@pytest.mark.parametrize("template", [ESCAPE, "x\n{{ ''.__class__.__mro__ }}"])
+def test_a_page_template_cannot_reach_into_python(tmp_path: Path, template: str) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": template})
+    line = template.count("\n") + 1
+    with pytest.raises(LayoutError) as caught:
+        page(folder)
+    assert f"snapshot.html.j2:{line}: templates may not reach into Python objects" in str(
+        caught.value
+    )
+    assert "escaped" not in str(caught.value)
+
+
+def test_a_mail_template_cannot_reach_into_python(tmp_path: Path) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"mail/body.en.txt": ESCAPE})
+    with pytest.raises(LayoutError, match=re.escape("mail/body.en.txt:1: templates may not")):
+        mail(folder)
+
+
+def test_a_template_may_still_build_a_list(tmp_path: Path) -> None:
+    template = "{% set xs = [] %}{% set _ = xs.append(record.city) %}{{ xs | join }}"
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": template})
+    assert page(folder) == "Lima"
+
+
+def test_a_huge_range_is_refused_at_once(tmp_path: Path) -> None:
+    template = "{% for i in range(100000000) %}{{ i }}{% endfor %}"
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": template})
+    started = time.monotonic()
+    with pytest.raises(LayoutError, match=re.escape("snapshot.html.j2:1: OverflowError")):
+        page(folder)
+    assert time.monotonic() - started < 5
+
