@@ -34,6 +34,7 @@ from snapshotpdf.mail.addresses import DeliveryError
 
 LEDGER = "ledger.sqlite"
 STATES = ("pending", "sent", "failed", "unknown")
+LOCK_WAIT = 10.0  # seconds to wait for another program that has the ledger open
 DAMAGED = "damaged"  # a row that cannot be read back: never written, only read
 SCHEMA = 1
 _CREATE = """
@@ -99,14 +100,15 @@ class Ledger:
             if not exists and not readonly:
                 _create(path)
             if readonly:
-                self.db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+                uri = f"{path.absolute().as_uri()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT)
             else:
-                self.db = sqlite3.connect(path, timeout=10)
+                self.db = sqlite3.connect(path, timeout=LOCK_WAIT)
                 self.db.execute("PRAGMA synchronous = FULL")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             columns = tuple(row[1] for row in self.db.execute("PRAGMA table_info(sends)"))
         except sqlite3.Error as exc:
-            raise _damaged(path, exc) from None
+            raise _problem(path, exc, writing=not readonly) from None
         except OSError as exc:  # making a new one
             raise DeliveryError(
                 f"cannot make the ledger {path} ({exc.strerror or exc}); nothing was sent",
@@ -123,20 +125,23 @@ class Ledger:
             raise _not_a_ledger(path, "its table of sends has other columns")
         with self._reading():
             self.db.execute("SELECT id FROM sends LIMIT 1").fetchall()
+        if not readonly:  # a ledger that cannot be written stops the run before it sends
+            with self._writing(), self.db:
+                self.db.execute(f"PRAGMA user_version = {SCHEMA}")
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.Error as exc:
-            raise _damaged(self.path, exc) from None
+            raise _problem(self.path, exc, writing=False) from None
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.Error as exc:
-            raise _unwritable(self.path, exc) from None
+            raise _problem(self.path, exc, writing=True) from None
 
     @classmethod
     def open_readonly(cls, path: Path) -> Ledger | None:
@@ -375,17 +380,34 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _unwritable(path: Path, exc: sqlite3.Error) -> DeliveryError:
+def _problem(path: Path, exc: sqlite3.Error, writing: bool) -> DeliveryError:
+    """What went wrong with the ledger, by SQLite's error code: another program holds it, it
+    or its folder is read-only, the disk is full, or (only then) the file is damaged."""
+    code = "_".join((getattr(exc, "sqlite_errorname", None) or "").split("_")[:2])
+    stops = "; the run stops, as nothing may be sent without a record of it" if writing else ""
+    if code in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return DeliveryError(
+            f"{path} is locked by another program that has it open (another snapshotpdf mail"
+            f" run reading it, a database browser, a backup program){stops}",
+            hint="close that program or wait for it to finish, then run mail again; the"
+            " ledger itself is not damaged",
+        )
+    if code in ("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH"):
+        what = "written" if writing else "opened"
+        return DeliveryError(
+            f"{path} cannot be {what} ({exc}): the file or its folder {path.parent} is"
+            f" read-only, or its permissions do not allow it{stops}",
+            hint=f"make {path.parent} and the ledger in it writable (mail records each send"
+            " there before the message goes out), then run mail again",
+        )
+    if code in ("SQLITE_FULL", "SQLITE_IOERR"):
+        return DeliveryError(
+            f"cannot {'write to' if writing else 'read'} {path} ({exc}): the disk is full or"
+            f" failing{stops}",
+            hint="free disk space (or move the output folder to a sound disk), then run mail again",
+        )
     return DeliveryError(
-        f"cannot write to {path} ({exc}); the batch stops, as nothing may be sent without"
-        " a record of it",
-        hint="free disk space or fix the folder's permissions, then run mail --send again",
-    )
-
-
-def _damaged(path: Path, exc: sqlite3.Error) -> DeliveryError:
-    return DeliveryError(
-        f"{path} cannot be read ({exc})",
+        f"{path} is damaged: {exc}{stops}",
         hint="it records what was already sent: restore it from a backup; deleting it would"
         " let every city be sent again",
     )

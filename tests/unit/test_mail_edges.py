@@ -161,3 +161,39 @@ def test_a_manifest_name_the_file_system_cannot_take_refuses_that_city(tmp_path:
     assert "... (304 characters)" in refused[name]  # the name is cut short when shown
     (tmp_path / "mail").mkdir()
     _clear_eml(tmp_path / "mail", [entry])  # nothing to remove, and no OSError
+
+
+def test_a_locked_ledger_says_another_program_has_it_not_that_it_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snapshotpdf.mail import ledger as ledger_module
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    monkeypatch.setattr(ledger_module, "LOCK_WAIT", 0.1)
+    path = tmp_path / "ledger.sqlite"
+    _ledger_with_one_send(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        for readonly in (False, True):
+            with pytest.raises(DeliveryError, match="is locked by another program") as caught:
+                Ledger(path, readonly=readonly)
+            assert "is damaged" not in str(caught.value)
+            assert "close that program" in (caught.value.hint or "")
+            assert "backup" not in (caught.value.hint or "")
+    finally:
+        holder.close()
+
+
+def test_a_ledger_that_cannot_be_written_says_so_and_what_to_make_writable(
+    tmp_path: Path,
+) -> None:
+    from snapshotpdf.mail.addresses import DeliveryError
+
+    path = tmp_path / "ledger.sqlite"
+    _ledger_with_one_send(path)
+    ledger = Ledger(path, readonly=True)  # as a read-only folder opens it
+    with pytest.raises(DeliveryError, match="cannot be written .* is read-only") as caught:
+        ledger.begin("b.pdf", "B", "R", ("b@b.example",), "<2@x.example>", "bb")
+    ledger.close()
+    assert "writable" in (caught.value.hint or "") and "backup" not in (caught.value.hint or "")
