@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from snapshotpdf import limits
@@ -31,6 +31,7 @@ from snapshotpdf.batch import manifest
 from snapshotpdf.files import exclusive_lock, size_text
 from snapshotpdf.mail.addresses import (
     DeliveryError,
+    name_too_long,
     normalise_address,
     shown,
     unsafe_character,
@@ -153,7 +154,19 @@ def parse_sender(text: str | None, required: bool) -> Recipient | None:
     found = unsafe_character(text)
     if found:
         raise DeliveryError(f"--from {text!r} contains {found}")
+    addresses = [address for _, address in getaddresses([text]) if address]
+    if len(addresses) > 1:
+        raise DeliveryError(
+            f"--from {shown(text)} holds {len(addresses)} addresses"
+            f" ({', '.join(addresses)}); a message has one sender",
+            hint='give one: --from ADDRESS or --from "Name <ADDRESS>"',
+        )
     name, address = parseaddr(text)
+    too_long = name_too_long(name)
+    if too_long:
+        raise DeliveryError(
+            f"--from: the name {name[:40]!r}... {too_long}", hint="give --from a shorter name"
+        )
     try:
         return Recipient(normalise_address(address or text), name or None)
     except ValueError as exc:

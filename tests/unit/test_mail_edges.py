@@ -197,3 +197,24 @@ def test_a_ledger_that_cannot_be_written_says_so_and_what_to_make_writable(
         ledger.begin("b.pdf", "B", "R", ("b@b.example",), "<2@x.example>", "bb")
     ledger.close()
     assert "writable" in (caught.value.hint or "") and "backup" not in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("sender", "words"),
+    [
+        ("N" * 250 + " <t@example.org>", "--from: the name 'NNNN"),
+        ("x@evil.example, t@example.org", "holds 2 addresses"),
+        ("a@example.org; t@example.org", "holds 2 addresses"),
+        ("Team: x@evil.example, t@example.org;", "holds 2 addresses"),
+    ],
+)
+def test_from_with_a_long_name_or_several_addresses_is_one_usage_error(
+    tmp_path: Path, sender: str, words: str
+) -> None:
+    from snapshotpdf.mail.addresses import DeliveryError
+    from snapshotpdf.mail.deliver import parse_sender
+
+    with pytest.raises(DeliveryError, match=words) as caught:
+        parse_sender(sender, required=True)
+    assert caught.value.message.count("--from") == 1  # named once, not per city
+    assert parse_sender('"Doe, J" <t@example.org>', required=True) is not None  # one address
