@@ -234,7 +234,7 @@ def _send_one(
     sha = hashlib.sha256(data).hexdigest()
     if sha != entry.sha256:  # rewritten since the plan: never attach what is not recorded
         row.status = "stopped"
-        row.note = f"{entry.file} is not the PDF the build recorded for {where}"
+        row.note = f"{entry.file} is not the PDF the build recorded for this city"
         raise DeliveryError(
             f"{entry.file} changed during the run: it is not the PDF the build recorded for"
             f" {where} in {manifest.MANIFEST}; the batch stops here",
@@ -369,15 +369,19 @@ def _message(
     }
     rendered = templates.render(contact.language, context)
     plan.row.language = rendered.language
-    return compose(
-        sender=sender,
-        recipients=contact.recipients,
-        rendered=rendered,
-        attachment=attachment,
-        msgid=msgid,
-        date=datetime.now(UTC),
-        city=f"{entry.city}, {entry.country}",
-    )
+    where = f"{entry.city}, {entry.country}"
+    try:
+        return compose(
+            sender=sender,
+            recipients=contact.recipients,
+            rendered=rendered,
+            attachment=attachment,
+            msgid=msgid,
+            date=datetime.now(UTC),
+            city=where,
+        )
+    except ValueError as exc:  # becomes the row's note, which the table prints after the city
+        raise ValueError(str(exc).removeprefix(f"{where}: ")) from None
 
 
 def _write_message(

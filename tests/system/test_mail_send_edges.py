@@ -72,3 +72,15 @@ def test_each_doubled_wait_before_a_retry_stops_at_its_limit(work: Path) -> None
         result = run(replace(settings, smtp=smtp, cities=("Alpha",)), sleep=waits.append)
     assert waits == [MAX_SMTP_BACKOFF * 0.75, MAX_SMTP_BACKOFF, MAX_SMTP_BACKOFF]
     assert [row.status for row in result.rows] == ["sent"]
+
+
+def test_a_rejected_message_names_its_city_once(work: Path) -> None:
+    contacts = work / "encoded.csv"
+    contacts.write_text(  # an encoded word read back as another name: refused by compose
+        "city,country,email,name,language\nAlpha,Ruritania,mayor@alpha.example,=?utf-8?q?Ana?=,\n",
+        encoding="utf-8",
+    )
+    result = mail(work, None, "--contacts", str(contacts), "--city", "Alpha")
+    assert result.exit_code == 1, result.output
+    assert "Alpha, Ruritania: read back, the name" in result.output
+    assert "Alpha, Ruritania: Alpha, Ruritania" not in result.output
