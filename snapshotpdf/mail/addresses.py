@@ -54,6 +54,19 @@ def _unsafe_raw(text: str) -> str | None:
     return None
 
 
+def printable(text: str) -> str:
+    """text as it may be printed on one line (the table, a message about a city): each
+    character unsafe_character would find as a \\x.. / \\u.... escape, so that a name read
+    from manifest.json or a contacts file can neither break a line nor hide one."""
+    out = []
+    for char in text:
+        if _unsafe_raw(char):
+            out.append(f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _decoded_forms(text: str) -> list[str]:
     """Every reading of the encoded words in text: each word alone (in its charset and as
     Latin-1, so a byte is seen whatever the charset claims), and the whole text as the

@@ -33,6 +33,7 @@ from snapshotpdf.mail.addresses import (
     DeliveryError,
     name_too_long,
     normalise_address,
+    printable,
     shown,
     unsafe_character,
 )
@@ -54,6 +55,7 @@ from snapshotpdf.mail.plan import (
     Plan,
     contact_books,
     decide,
+    label,
     manifest_entries,
     pick,
     plan_cities,
@@ -101,7 +103,7 @@ def run(
             try:
                 for send in ledger.interrupted():
                     result.note(
-                        f"{send.city}, {send.country}: the last run stopped while sending it"
+                        f"{label(send.city, send.country)}: the last run stopped while sending it"
                         " (no answer from the server): marked unknown"
                     )
                 decide(plans, ledger.latest(), resend)
@@ -131,7 +133,7 @@ def _say_untranslated(plans: list[Plan], templates: MailTemplates, result: MailR
         if plan.contact is not None and plan.row.status == "to send":
             language = templates.missing(plan.contact.language)
             if language:
-                cities.setdefault(language, []).append(plan.entry.city)
+                cities.setdefault(language, []).append(printable(plan.entry.city))
     for language, names in sorted(cities.items()):
         files = ", ".join(kind.format(language) for kind in KINDS)
         result.note(
@@ -222,7 +224,7 @@ def _send_one(
     smtp = settings.smtp
     assert smtp is not None
     entry, row = plan.entry, plan.row
-    where = f"{entry.city}, {entry.country}"
+    where = label(entry.city, entry.country)
     try:
         data = read_attachment(settings.outdir, entry.file)
     except ValueError as exc:
@@ -324,7 +326,7 @@ def _failed(
 ) -> bool:
     """Record a failed attempt; True when it is to be tried again. Raises DeliveryError when
     the batch must stop (login, quota, policy, a server that cannot be reached)."""
-    where = f"{row.city}, {row.country}"
+    where = label(row.city, row.country)
     if failure.kind is Kind.UNKNOWN:
         assert pending.id is not None
         pending.ledger.finish(pending.id, "unknown", failure.text)

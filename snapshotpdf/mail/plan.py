@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from snapshotpdf.batch import manifest
 from snapshotpdf.files import choose, size_text, unknown_city_hint
-from snapshotpdf.mail.addresses import DeliveryError, unsafe_character
+from snapshotpdf.mail.addresses import DeliveryError, printable, unsafe_character
 from snapshotpdf.mail.contacts import Contact, ContactBook
 from snapshotpdf.mail.ledger import DAMAGED
 from snapshotpdf.models import Inputs, Severity
@@ -45,6 +45,11 @@ class MailSettings:
     smtp: SmtpSettings | None = None
     rate: float | None = None  # at most this many messages per minute
     language: str | None = None  # --lang: every message in this language, as build's --lang
+
+
+def label(city: str, country: str) -> str:
+    """A city as every line about it names it: "Lima, Peru", printable."""
+    return printable(f"{city}, {country}")
 
 
 @dataclass
@@ -109,9 +114,9 @@ class MailResult:
         head = ("city", "recipients", "attachment", "size", "status")
         lines = [
             (
-                f"{row.city}, {row.country}",
-                ", ".join(row.recipients) or "-",
-                row.file,
+                label(row.city, row.country),
+                printable(", ".join(row.recipients)) or "-",
+                printable(row.file),
                 size_text(row.size),
                 row.status,
             )
@@ -123,10 +128,11 @@ class MailResult:
             for cells in [head, *lines]
         ]
         for row in self.rows:
+            where = label(row.city, row.country)
             for text in ([row.note] if row.note else []) + row.problems:
-                out.append(f"  {row.city}, {row.country}: {text}")
+                out.append(f"  {where}: {printable(text)}")
             for address, answer in row.refused.items():
-                out.append(f"  {row.city}, {row.country}: {address} refused: {answer}")
+                out.append(f"  {where}: {printable(f'{address} refused: {answer}')}")
         return "\n".join(out) + "\n"
 
 
@@ -260,7 +266,7 @@ def plan_cities(
         for contact in books[0].by_key.values():
             if contact.source not in used:
                 result.note(
-                    f"{contact.source}: {contact.city}, {contact.country} matches no city"
+                    f"{contact.source}: {label(contact.city, contact.country)} matches no city"
                     f" in {outdir / manifest.MANIFEST}: the row is not used"
                 )
     if mismatched:

@@ -218,3 +218,23 @@ def test_from_with_a_long_name_or_several_addresses_is_one_usage_error(
         parse_sender(sender, required=True)
     assert caught.value.message.count("--from") == 1  # named once, not per city
     assert parse_sender('"Doe, J" <t@example.org>', required=True) is not None  # one address
+
+
+def test_names_are_printed_with_every_control_character_escaped() -> None:
+    from snapshotpdf.mail.plan import MailResult
+
+    result = MailResult(dry_run=True, mail_dir=Path("mail"))
+    result.rows.append(
+        CityRow(
+            "Li\r\nma",
+            "Pe\u2028ru",
+            "peru-lima.pdf",
+            ("a@lima.example",),
+            status="rejected",
+            note="the city contains a line break \x1b[31m",
+        )
+    )
+    table = result.table()
+    assert table.count("\n") == 3  # the header, the row, its note: no line broken inside
+    assert "Li\\x0d\\x0ama, Pe\\u2028ru" in table
+    assert "\\x1b[31m" in table and "\x1b" not in table and "\r" not in table
