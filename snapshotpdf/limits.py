@@ -73,3 +73,9 @@ MAX_JOBS = 256
 MAX_SMTP_TIMEOUT = 3600.0
 MAX_SMTP_BACKOFF = 3600.0
 MAX_SMTP_RETRIES = 20
+# `mail`: the most addresses one city's message goes to (a contacts-file cell; mail servers
+# often take no more than 50 to 100 recipients a message), and the largest PDF it attaches
+# (many mail servers refuse messages over about 25 MB, and the attachment grows by a third
+# as it is encoded). A city beyond either is rejected, with the number and the limit.
+MAX_RECIPIENTS = 50
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

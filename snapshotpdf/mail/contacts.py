@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from snapshotpdf import limits
 from snapshotpdf.files import slug
 from snapshotpdf.mail.addresses import (
     DeliveryError,
@@ -194,6 +195,12 @@ def make_contact(
                 f"{where}: {what} {shown(value)} contains {found}; fix it: the city is not sent"
             )
     raw_addresses = split_addresses(emails)
+    if len(raw_addresses) > limits.MAX_RECIPIENTS and rejected is None:
+        rejected = (
+            f"{where}: the e-mail cell holds {len(raw_addresses)} addresses; a city's message"
+            f" goes to at most {limits.MAX_RECIPIENTS}: keep those who should receive it"
+        )
+        raw_addresses = []
     name_list = [n.strip(" ") for n in names.split(";") if n.strip(" ")]
     for name in name_list:
         too_long = name_too_long(name)

@@ -53,6 +53,7 @@ from snapshotpdf.mail.plan import (
     MailResult,
     MailSettings,
     Plan,
+    attachment_too_large,
     contact_books,
     decide,
     label,
@@ -490,9 +491,12 @@ def read_attachment(outdir: Path, name: str) -> bytes:
             raise ValueError(attachment_refused(name, "it is a symbolic link")) from None
         raise exc
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise ValueError(attachment_refused(name, "it is not a regular file"))
-        return handle.read()
+        if info.st_size > limits.MAX_ATTACHMENT_BYTES:
+            raise ValueError(attachment_too_large(info.st_size))
+        return handle.read(limits.MAX_ATTACHMENT_BYTES + 1)
 
 
 def attachment_refused(name: str, why: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from snapshotpdf import limits
 from snapshotpdf.batch import manifest
 from snapshotpdf.files import choose, size_text, unknown_city_hint
 from snapshotpdf.mail.addresses import DeliveryError, printable, unsafe_character
@@ -236,8 +237,11 @@ def plan_cities(
             if not path.is_file():
                 row.status, row.note = "no PDF", f"{path} is missing: run build again"
                 continue
-            plan.sha = manifest.sha256_file(path)
             row.size = path.stat().st_size
+            if row.size > limits.MAX_ATTACHMENT_BYTES:
+                row.status, row.note = "rejected", attachment_too_large(row.size)
+                continue
+            plan.sha = manifest.sha256_file(path)
         except OSError as exc:
             row.status = "no PDF"
             row.note = f"cannot read {path} ({exc.strerror or exc}): fix its permissions"
@@ -277,6 +281,14 @@ def plan_cities(
             " recorded for its city",
         )
     return plans
+
+
+def attachment_too_large(size: int) -> str:
+    return (
+        f"the PDF is {size_text(size)}; a message may carry at most"
+        f" {size_text(limits.MAX_ATTACHMENT_BYTES)} (many mail servers refuse more than about"
+        " 25 MB): build a smaller one (fewer or smaller images), or send this one another way"
+    )
 
 
 def decide(plans: list[Plan], latest: dict[str, Send], resend: set[str]) -> None:

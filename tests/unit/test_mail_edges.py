@@ -238,3 +238,35 @@ def test_names_are_printed_with_every_control_character_escaped() -> None:
     assert table.count("\n") == 3  # the header, the row, its note: no line broken inside
     assert "Li\\x0d\\x0ama, Pe\\u2028ru" in table
     assert "\\x1b[31m" in table and "\x1b" not in table and "\r" not in table
+
+
+def test_a_city_with_more_recipients_than_the_limit_is_rejected() -> None:
+    from snapshotpdf.limits import MAX_RECIPIENTS
+    from snapshotpdf.mail.contacts import make_contact
+
+    cell = "; ".join(f"a{i}@lima.example" for i in range(MAX_RECIPIENTS + 1))
+    contact = make_contact("Lima", "Peru", cell, "", None, "c.csv, row 2")
+    assert contact.recipients == ()
+    assert contact.rejected is not None and "c.csv, row 2" in contact.rejected
+    assert f"holds {MAX_RECIPIENTS + 1} addresses" in contact.rejected
+    assert f"at most {MAX_RECIPIENTS}" in contact.rejected
+    cell = "; ".join(f"a{i}@lima.example" for i in range(MAX_RECIPIENTS))
+    assert len(make_contact("Lima", "Peru", cell, "", None, "").recipients) == MAX_RECIPIENTS
+
+
+def test_a_pdf_larger_than_an_attachment_may_be_is_rejected_unread(tmp_path: Path) -> None:
+    from snapshotpdf.limits import MAX_ATTACHMENT_BYTES
+    from snapshotpdf.mail.contacts import ContactBook, city_key, make_contact
+    from snapshotpdf.mail.deliver import read_attachment
+    from snapshotpdf.mail.plan import MailResult, plan_cities
+
+    with (tmp_path / "peru-lima.pdf").open("wb") as handle:
+        handle.truncate(MAX_ATTACHMENT_BYTES + 1)  # sparse: nothing is written
+    entry = Entry(file="peru-lima.pdf", city="Lima", country="Peru", status="built", sha256="x")
+    contact = make_contact("Lima", "Peru", "a@lima.example", "", None, "r 2")
+    book = ContactBook({city_key("Lima", "Peru"): contact})
+    result = MailResult(dry_run=True, mail_dir=tmp_path / "mail")
+    (plan,) = plan_cities(tmp_path, [entry], [book], False, result)  # no sha256 mismatch
+    assert plan.row.status == "rejected" and "a message may carry at most 20 MB" in plan.row.note
+    with pytest.raises(ValueError, match="at most 20 MB"):
+        read_attachment(tmp_path, "peru-lima.pdf")
