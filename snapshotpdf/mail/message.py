@@ -66,10 +66,12 @@ class MailTemplates:
         override: str | None = None,
         profile_language: str | None = None,
     ) -> None:
-        from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+        from functools import partial
+
+        from jinja2 import FunctionLoader, StrictUndefined, select_autoescape
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        from snapshotpdf.render.layout import load_layout
+        from snapshotpdf.render.layout import load_layout, template_source
 
         loaded = load_layout(layout)
         self.catalogs = loaded.languages
@@ -91,7 +93,8 @@ class MailTemplates:
             )
         # Sandboxed: a layout's templates come from anyone and may not reach into Python.
         self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader([folder / "mail" for folder in loaded.folders]),
+            # mail/NAME of the layout's folders, never a file outside them
+            loader=FunctionLoader(partial(template_source, loaded.folders, under="mail/")),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=StrictUndefined,
             keep_trailing_newline=True,

@@ -94,11 +94,7 @@ def choose_language(
     return default
 
 
-def catalog_file(folders: tuple[Path, ...], language: str) -> Path:
-    """The file of one of the layout's catalogs (language: a name from its own list): the
-    layout's own, else that of the layout it extends."""
-    files = [folder / "locales" / f"{language}.toml" for folder in folders]
-    return next((f for f in files if f.is_file()), files[0])
+CATALOGS = "locales"  # the layout's subfolder of catalogs, locales/LANG.toml
 
 
 def catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
@@ -110,47 +106,38 @@ def catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
 @cache
 def _catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
     return tuple(
-        sorted({path.stem for folder in folders for path in (folder / "locales").glob("*.toml")})
+        sorted({path.stem for folder in folders for path in (folder / CATALOGS).glob("*.toml")})
     )
 
 
 @cache
-def load_catalog(folders: tuple[Path, ...], language: str, source: str) -> Catalog:
-    """The catalog of language (one of catalog_names), over the source language's. A layout
-    that extends another lays each of its catalogs over the other's: it holds only the
-    strings it changes."""
-    base = _read(folders, source)
-    own = base if language == source else _read(folders, language)
+def load_catalog(source: tuple[Path, ...], files: tuple[Path, ...], language: str) -> Catalog:
+    """The catalog of language from its files over the source language's. Each is given as
+    the files of the layout's folders that have it, the most basic first (a layout that
+    extends another lays each of its catalogs over the other's: it holds only the strings
+    it changes); render/layout.py finds them, inside the layout's folders only."""
+    base = _read(source)
+    own = base if files == source else _read(files)
     merged: dict[str, Any] = {}
     missing: list[str] = []
     problems: list[str] = []
     total = _merge(base, own, merged, "", missing, problems)
     formats = own.get(FORMATS, {})
     if not isinstance(formats, dict) or not all(isinstance(v, str) for v in formats.values()):
-        raise LayoutError(
-            f"{catalog_file(folders, language)}: [{FORMATS}] must be a table of patterns"
-        )
+        raise LayoutError(f"{files[-1]}: [{FORMATS}] must be a table of patterns")
     return Catalog(language, merged, tuple(missing), total, tuple(problems), dict(formats))
 
 
-def _read(folders: tuple[Path, ...], language: str) -> dict[str, Any]:
+def _read(files: tuple[Path, ...]) -> dict[str, Any]:
     """A language's catalog: each layer's file of it (the most basic first) laid over the
     ones before."""
     table: dict[str, Any] = {}
-    found = False
-    for folder in reversed(folders):
-        path = folder / "locales" / f"{language}.toml"
+    for path in files:
         try:
             with path.open("rb") as f:
                 table = merge(table, tomllib.load(f))
-            found = True
-        except FileNotFoundError:
-            continue
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise LayoutError(f"{path} is not valid TOML: {exc}") from None
-    if not found:
-        path = catalog_file(folders, language)
-        raise LayoutError(f"layout {folders[0].name!r} has no {language!r} catalog ({path})")
     return table
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import jinja2
@@ -28,7 +28,7 @@ from snapshotpdf.render import measure, wording
 from snapshotpdf.render.catalog import Catalog
 from snapshotpdf.render.diagnose import template_errors
 from snapshotpdf.render.fitting import FitStep, Refit
-from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.layout import Layout, template_source
 from snapshotpdf.render.settings import Brand
 from snapshotpdf.survey import vocabulary
 
@@ -36,11 +36,14 @@ from snapshotpdf.survey import vocabulary
 def template_loader(layout: Layout) -> jinja2.BaseLoader:
     """The layout's templates: a file of its own folder, else of the layout it extends;
     the extended layout's as "NAME/FILE" too ({% extends "snapshot/snapshot.html.j2" %}),
-    so a template of the same name can change one block of it."""
-    parents = {folder.name: jinja2.FileSystemLoader(folder) for folder in layout.folders[1:]}
-    return jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(layout.folders), jinja2.PrefixLoader(parents)]
-    )
+    so a template of the same name can change one block of it. Found as every file of a
+    layout is (layout.template_source): never outside its folders."""
+    parents = {
+        folder.name: jinja2.FunctionLoader(partial(template_source, (folder,)))
+        for folder in layout.folders[1:]
+    }
+    own = jinja2.FunctionLoader(partial(template_source, layout.folders))
+    return jinja2.ChoiceLoader([own, jinja2.PrefixLoader(parents)])
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

@@ -1,9 +1,15 @@
 """A layout is a folder: layout.toml (its defaults), a template, CSS, icons, message catalogs
-(locales/) and mail templates."""
+(locales/) and mail templates.
+
+A layout may come from anyone. Every file of it is found here (layer_file): inside one of
+its folders, never through a link to a file outside them, which is a LayoutError naming the
+link; the renderer's fetcher keeps the stylesheets' own URLs inside them too (pdf.py).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +22,13 @@ from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.limits import MAX_ICON_BYTES, MAX_ICONS
 from snapshotpdf.render import iconfont, wording
-from snapshotpdf.render.catalog import Catalog, best_language, catalog_names, load_catalog
+from snapshotpdf.render.catalog import (
+    CATALOGS,
+    Catalog,
+    best_language,
+    catalog_names,
+    load_catalog,
+)
 from snapshotpdf.render.settings import LayoutSettings, parse_settings, read_toml
 
 PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
@@ -118,7 +130,8 @@ class Layout:
         """The wording of a language: its catalog over the default language's (the source),
         the layout's default where it has none. Catalogs render/catalog.py."""
         chosen = self.language_for(language)
-        catalog = load_catalog(self.folders, chosen, self.default_language)
+        source = self.default_language
+        catalog = load_catalog(self.catalog_files(source), self.catalog_files(chosen), chosen)
         try:
             wording.cldr(chosen)
         except (ValueError, UnknownLocaleError):
@@ -128,6 +141,17 @@ class Layout:
                 hint="name a catalog after its language code: es.toml, pt-br.toml",
             ) from None
         return catalog
+
+    def catalog_files(self, language: str) -> tuple[Path, ...]:
+        """A language's catalog files, locales/LANG.toml of each folder that has one, the
+        bundled layout's first (each is laid over the ones before it)."""
+        relative = f"{CATALOGS}/{language}.toml"
+        files = tuple(p for f in reversed(self.folders) if (p := layer_file(f, relative)))
+        if not files:
+            raise LayoutError(
+                f"layout {self.name!r} has no {language!r} catalog ({self.folder / relative})"
+            )
+        return files
 
     def catalogs(self) -> list[Catalog]:
         """Every catalog of the layout, the source first: what `snapshotpdf languages`
@@ -143,7 +167,9 @@ class Layout:
         for folder in reversed(self.folders):
             icons = folder / iconfont.ICONS
             if icons.is_dir():
-                found.update((p.stem, p) for p in icons.glob("*.svg") if p.is_file())
+                for path in icons.glob("*.svg"):
+                    if layer_file(folder, f"{iconfont.ICONS}/{path.name}"):
+                        found[path.stem] = path
         if len(found) > MAX_ICONS:
             raise LayoutError(
                 f"layout {self.name!r} has {len(found)} icons in icons/: more than"
@@ -179,17 +205,60 @@ class Layout:
         for folder in reversed(self.folders):
             for path in folder.rglob("*"):
                 relative = path.relative_to(folder)
-                if path.is_file() and relative.parts[0] not in PDF_INDEPENDENT:
+                if relative.parts[0] not in PDF_INDEPENDENT and layer_file(
+                    folder, relative.as_posix()
+                ):
                     used[relative] = path
         return sorted(used.values())
 
 
-def find_in(folders: tuple[Path, ...], relative: str) -> Path | None:
+def find_in(folders: Sequence[Path], relative: str) -> Path | None:
     """A file of a layout by its path inside the folder: its own folder's, else the one of
-    the layout it extends; None when neither has it. Never a path outside the folders."""
-    if not relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
+    the layout it extends; None when neither has it. Never a path outside the folders: no
+    "..", no absolute path, no link out (layer_file)."""
+    if not relative or "\0" in relative:
         return None
-    return next((f / relative for f in folders if (f / relative).is_file()), None)
+    if Path(relative).is_absolute() or ".." in Path(relative).parts:
+        return None
+    return next((path for f in folders if (path := layer_file(f, relative))), None)
+
+
+def layer_file(folder: Path, relative: str) -> Path | None:
+    """The file at relative inside one folder of a layout (a layer), None when it has no
+    such file. A link (or a linked folder) to outside the folder is a LayoutError naming
+    it: a layout is the files it holds, and the run reads nothing else of the disk."""
+    path = folder / relative
+    if not path.is_file():
+        return None
+    target = path.resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise LayoutError(
+            f"{path}: a link to {target}, outside the layout folder {folder}",
+            hint="a layout uses only the files inside its folder: copy the file into it",
+        )
+    return path
+
+
+def template_source(
+    folders: Sequence[Path], name: str, under: str = ""
+) -> tuple[str, str, Callable[[], bool]] | None:
+    """A template of the layout by its name (a path inside the folders, under a subfolder
+    such as "mail/"), as Jinja2's FunctionLoader takes it: its text, its file and whether
+    the file is unchanged since; None when no folder has it (find_in: never a file outside
+    them, whatever the {% include %} or {% extends %} names)."""
+    path = find_in(folders, f"{under}{name}")
+    if path is None:
+        return None
+    text = path.read_text(encoding="utf-8")
+    modified = path.stat().st_mtime
+
+    def unchanged() -> bool:
+        try:
+            return path.stat().st_mtime == modified
+        except OSError:
+            return False
+
+    return text, str(path), unchanged
 
 
 def bundled_layouts() -> list[str]:
@@ -223,8 +292,8 @@ def load_layout(name: str = "snapshot") -> Layout:
             f"no layout named {name!r}",
             hint=f"layouts: {', '.join(bundled)}; or the path of a layout folder",
         )
-    own_file = folder / LAYOUT_FILE
-    if not own_file.is_file():
+    own_file = layer_file(folder, LAYOUT_FILE)
+    if own_file is None:
         raise LayoutError(
             f"{folder} is not a layout folder: it has no {LAYOUT_FILE}",
             hint=f"a layout folder holds a {LAYOUT_FILE}, even of one line:"

@@ -69,3 +69,67 @@ def test_a_huge_range_is_refused_at_once(tmp_path: Path) -> None:
         page(folder)
     assert time.monotonic() - started < 5
 
+
+@pytest.fixture()
+def secret(tmp_path: Path) -> Path:
+    """A file outside any layout, which no layout may show."""
+    path = tmp_path / "secret.txt"
+    path.write_text('kicker = "the secret"\n', encoding="utf-8")
+    return path
+
+
+def linked(folder: Path, relative: str, target: Path) -> Path:
+    (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+    (folder / relative).symlink_to(target)
+    return folder
+
+
+LINKED_OUT = "a link to {}, outside the layout folder"
+
+
+def test_an_included_link_to_outside_is_refused(tmp_path: Path, secret: Path) -> None:
+    include = '{% include "part.html" %}'
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": include})
+    linked(folder, "part.html", secret)
+    with pytest.raises(LayoutError, match=re.escape(LINKED_OUT.format(secret))) as caught:
+        page(folder)
+    assert "part.html" in str(caught.value) and "the secret" not in str(caught.value)
+
+
+def test_a_template_in_a_linked_folder_outside_is_refused(tmp_path: Path, secret: Path) -> None:
+    include = '{% include "parts/secret.txt" %}'
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": include})
+    linked(folder, "parts", secret.parent)
+    with pytest.raises(LayoutError, match="outside the layout folder"):
+        page(folder)
+
+
+def test_a_link_inside_the_layout_is_followed(tmp_path: Path) -> None:
+    include = '{% include "part.html" %}'
+    folder = user_layout(
+        tmp_path / "mine", EXTENDS, {"snapshot.html.j2": include, "parts/real.html": "inside"}
+    )
+    linked(folder, "part.html", Path("parts/real.html"))
+    assert page(folder) == "inside"
+
+
+@pytest.mark.parametrize(
+    "relative", ["snapshot.css", "locales/en.toml", "layout.toml", "icons/bus.svg"]
+)
+def test_a_layout_file_linked_to_outside_is_refused(
+    tmp_path: Path, secret: Path, relative: str
+) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS if relative != "layout.toml" else "")
+    linked(folder, relative, secret)
+    with pytest.raises(LayoutError, match=re.escape(f"{relative}: {LINKED_OUT.format(secret)}")):
+        layout = load_layout(str(folder))
+        layout.stylesheets  # noqa: B018 - what a render reads first
+        layout.catalog("en")
+        layout.icon_files  # noqa: B018
+        layout.files()
+
+
+def test_a_mail_template_linked_to_outside_is_refused(tmp_path: Path, secret: Path) -> None:
+    folder = linked(user_layout(tmp_path / "mine", EXTENDS), "mail/body.en.txt", secret)
+    with pytest.raises(LayoutError, match=re.escape(LINKED_OUT.format(secret))):
+        mail(folder)
