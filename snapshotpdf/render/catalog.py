@@ -15,9 +15,8 @@ layout's catalogs (best_language): it never becomes part of a path.
 
 from __future__ import annotations
 
-import string
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -132,13 +131,39 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
     """A language's catalog: each layer's file of it (the most basic first) laid over the
     ones before."""
     table: dict[str, Any] = {}
+    mistakes: list[str] = []
     for path in files:
         try:
             with path.open("rb") as f:
-                table = merge(table, tomllib.load(f))
+                layer = tomllib.load(f)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise LayoutError(f"{path} is not valid TOML: {exc}") from None
+        mistakes += _template_mistakes(layer, path, "")
+        table = merge(table, layer)
+    if mistakes:
+        raise LayoutError(
+            f"{len(mistakes)} catalog string(s) with braces that are not placeholders:\n  "
+            + "\n  ".join(mistakes),
+            hint="a placeholder is a name alone in braces, {city}; a brace is written"
+            " twice, {{ or }} (docs/languages.md)",
+        )
     return table
+
+
+def _template_mistakes(value: object, path: Path, key: str) -> Iterator[str]:
+    """Each string of a catalog (tables, plural forms and lists walked) whose braces are
+    not {name} placeholders (wording.placeholders), as "FILE: KEY: why"."""
+    if isinstance(value, str):
+        try:
+            wording.placeholders(value)
+        except ValueError as exc:
+            yield f"{path}: {key}: {exc}"
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            yield from _template_mistakes(inner, path, f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _template_mistakes(inner, path, f"{key}[{index}]")
 
 
 def _merge(
@@ -198,15 +223,10 @@ def _unfit(source: object, theirs: object) -> str | None:
 def _placeholders(value: object) -> set[str] | None:
     """The {names} a string (or every form of a plural table) uses; None: not a template."""
     texts = list(value.values()) if isinstance(value, dict) else [value]
-    names: set[str] = set()
     try:
-        for text in texts:
-            for _literal, name, _spec, _conversion in string.Formatter().parse(str(text)):
-                if name is not None:
-                    names.add(name)
+        return set().union(*(wording.placeholders(str(text)) for text in texts))
     except ValueError:
         return None
-    return names
 
 
 def untranslated_message(catalog: Catalog, source: str) -> str:

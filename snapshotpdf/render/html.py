@@ -330,7 +330,7 @@ class SnapshotContext:
 
     def text(self, key: str, **parts: object) -> str:
         """A top-level catalog string with plain (not markup) placeholders filled."""
-        return str(self.strings[key]).format(**parts)
+        return wording.substitute(str(self.strings[key]), **parts)
 
     def sufficiency(self) -> list[GridCell]:
         """All 15 policy areas in grid order with their answer (None: not answered)."""

@@ -4,6 +4,7 @@ Jinja2 filters of every layout are these functions."""
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -125,7 +126,7 @@ def share_words(share: Share, strings: Strings, language: str, style: str = "fig
         shares = strings["shares"]
         if 2 * share.count > share.total:
             return str(shares["majority"])
-        return str(shares["figure"].format(percent=format_percent(percent, language)))
+        return substitute(str(shares["figure"]), percent=format_percent(percent, language))
     for band in strings["share_bands"]:
         if percent <= band["up_to"]:
             return str(band["words"])
@@ -156,7 +157,7 @@ def format_population(population: Population, strings: Strings, language: str) -
     if population.year is None:
         return str(text)
     year = format_year(population.year, language)
-    return str(strings["numbers"]["population_year"].format(population=text, year=year))
+    return substitute(str(strings["numbers"]["population_year"]), population=text, year=year)
 
 
 def format_date(day: date, language: str) -> str:
@@ -174,8 +175,8 @@ def format_term(term: Term, language: str, pattern: str | None = None) -> str:
     if term.end is None:
         return format_year(term.start, language)
     if pattern is not None:
-        return pattern.format(
-            start=format_year(term.start, language), end=format_year(term.end, language)
+        return substitute(
+            pattern, start=format_year(term.start, language), end=format_year(term.end, language)
         )
     return str(
         format_interval(date(term.start, 1, 1), date(term.end, 1, 1), "y", locale=cldr(language))
@@ -183,8 +184,51 @@ def format_term(term: Term, language: str, pattern: str | None = None) -> str:
 
 
 def fill(template: str, **parts: object) -> Markup:
-    """A trusted catalog sentence with survey data put in its {placeholders}, escaped."""
-    return Markup(template).format(**parts)
+    """A catalog sentence (markup) with survey data put in its {name} placeholders,
+    escaped; a placeholder is a name alone, never an attribute or a format (substitute)."""
+    escaped = {name: escape(value) for name, value in parts.items()}
+    return Markup("").join(Markup(piece) for piece in _pieces(str(template), escaped))
+
+
+def substitute(template: str, **parts: object) -> str:
+    """A catalog string with each {name} replaced by str(parts[name]); "{{" and "}}" are
+    braces. Only a name alone: a catalog may come from anyone, and str.format would let
+    "{city.__class__}" read Python objects and "{percent:>99999999}" pad for ever. Anything
+    else in braces is a ValueError (placeholders), a name not given a KeyError."""
+    return "".join(_pieces(template, {name: str(value) for name, value in parts.items()}))
+
+
+def placeholders(template: str) -> set[str]:
+    """The {names} a catalog string uses; ValueError saying why when it has braces that
+    are not a placeholder (an attribute, an index, a format, a lone brace)."""
+    return {name for match in _BRACES.finditer(template) if (name := _placeholder(match))}
+
+
+# "{{" and "}}" (braces), "{name}", or anything else with a brace in it (a mistake).
+_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{[^{}]*|\}")
+
+
+def _placeholder(match: re.Match[str]) -> str | None:
+    """The name of a {name}; None for a brace written twice; ValueError for anything else."""
+    token = match.group(0)
+    if token in ("{{", "}}"):
+        return None
+    name = match.group(1)
+    if name is None or not name.isidentifier():
+        raise ValueError(f"{token} is not a placeholder (a name alone: no dot, index or format)")
+    return name
+
+
+def _pieces(template: str, values: Mapping[str, str]) -> list[str]:
+    """The template's text and the values of its placeholders, in order."""
+    pieces: list[str] = []
+    start = 0
+    for match in _BRACES.finditer(template):
+        name = _placeholder(match)
+        pieces += [template[start : match.start()], values[name] if name else match.group(0)[0]]
+        start = match.end()
+    pieces.append(template[start:])
+    return pieces
 
 
 def display_url(url: str) -> str:

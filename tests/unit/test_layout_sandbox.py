@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 from support.layouts import user_layout
+from typer.testing import CliRunner
 
+from snapshotpdf.cli.app import app
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.mail.message import MailTemplates
 from snapshotpdf.models import CityRecord, Location, SurveyFigures
+from snapshotpdf.render import wording
 from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import load_layout
 
@@ -133,3 +136,40 @@ def test_a_mail_template_linked_to_outside_is_refused(tmp_path: Path, secret: Pa
     folder = linked(user_layout(tmp_path / "mine", EXTENDS), "mail/body.en.txt", secret)
     with pytest.raises(LayoutError, match=re.escape(LINKED_OUT.format(secret))):
         mail(folder)
+
+
+def test_a_catalog_sentence_is_filled_with_names_alone() -> None:
+    filled = wording.fill("{{<strong>{city}</strong>}} {percent}", city="<L>", percent=8)
+    assert filled == "{<strong>&lt;L&gt;</strong>} 8"
+    assert wording.substitute("{start}–{end}", start=2019, end=2022) == "2019–2022"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{city.__class__.__mro__}", "{city[0]}", "{percent:>20000000}", "{city!r}", "{0}", "{}"],
+)
+def test_a_placeholder_is_a_name_alone(text: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ValueError, match=re.escape(f"{text} is not a placeholder")):
+        wording.fill(f"Like {text}", city="Lima", percent="8%")
+    with pytest.raises(ValueError, match="is not a placeholder"):
+        wording.substitute(text, city="Lima", percent="8%")
+    assert time.monotonic() - started < 1
+
+
+def test_a_catalog_string_reaching_into_python_is_a_catalog_error(tmp_path: Path) -> None:
+    catalog = (
+        "[vision]\n"
+        'strategy_yes = "Like {percent} {city.__class__.__mro__} {city}"\n'
+        'strategy_no = "Like {percent:>20000000} {city}"\n'
+    )
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"locales/en.toml": catalog})
+    where = f"{folder / 'locales' / 'en.toml'}: vision."
+    with pytest.raises(LayoutError) as caught:
+        page(folder)
+    assert f"{where}strategy_yes: {{city.__class__.__mro__}} is not a placeholder" in str(
+        caught.value
+    )
+    assert f"{where}strategy_no: {{percent:>20000000}} is not a placeholder" in str(caught.value)
+    listed = CliRunner().invoke(app, ["languages", "--layout", str(folder)])
+    assert listed.exit_code == 2 and "strategy_yes: {city.__class__.__mro__}" in listed.output
