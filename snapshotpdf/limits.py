@@ -79,3 +79,6 @@ MAX_SMTP_RETRIES = 20
 # as it is encoded). A city beyond either is rejected, with the number and the limit.
 MAX_RECIPIENTS = 50
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# The most a layout's message catalog (locales/LANG.toml) may hold, checked before it is
+# parsed: the bundled ones are 15 KB; a larger file is not a catalog of one snapshot's words.
+MAX_CATALOG_BYTES = 512 * 1024

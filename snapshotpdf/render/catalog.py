@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from snapshotpdf.errors import LayoutError
+from snapshotpdf.limits import MAX_CATALOG_BYTES
 from snapshotpdf.render import wording
 from snapshotpdf.render.settings import merge
 
@@ -133,11 +134,20 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
     table: dict[str, Any] = {}
     mistakes: list[str] = []
     for path in files:
+        with path.open("rb") as f:
+            data = f.read(MAX_CATALOG_BYTES + 1)
+        if len(data) > MAX_CATALOG_BYTES:
+            raise LayoutError(
+                f"{path}: more than the {MAX_CATALOG_BYTES:,} bytes a catalog may have"
+                " (limits.MAX_CATALOG_BYTES)",
+                hint="a catalog holds the words of the snapshot and its e-mail only",
+            )
         try:
-            with path.open("rb") as f:
-                layer = tomllib.load(f)
+            layer = tomllib.loads(data.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise LayoutError(f"{path} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise LayoutError(f"{path}: nests its tables too deeply to be read") from None
         mistakes += _template_mistakes(layer, path, "")
         table = merge(table, layer)
     if mistakes:

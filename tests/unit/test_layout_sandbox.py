@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from snapshotpdf.cli.app import app
 from snapshotpdf.errors import LayoutError
+from snapshotpdf.limits import MAX_CATALOG_BYTES
 from snapshotpdf.mail.message import MailTemplates
 from snapshotpdf.models import CityRecord, Location, SurveyFigures
 from snapshotpdf.render import wording
@@ -173,3 +174,14 @@ def test_a_catalog_string_reaching_into_python_is_a_catalog_error(tmp_path: Path
     assert f"{where}strategy_no: {{percent:>20000000}} is not a placeholder" in str(caught.value)
     listed = CliRunner().invoke(app, ["languages", "--layout", str(folder)])
     assert listed.exit_code == 2 and "strategy_yes: {city.__class__.__mro__}" in listed.output
+
+
+def test_a_catalog_over_its_limit_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS)
+    big = folder / "locales" / "en.toml"
+    big.parent.mkdir()
+    big.write_text('kicker = "' + "x" * (50 * 1024 * 1024) + '"\n', encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(LayoutError, match=re.escape(f"{big}: more than the {MAX_CATALOG_BYTES:,}")):
+        load_layout(str(folder)).catalog("en")
+    assert time.monotonic() - started < 2
