@@ -221,11 +221,20 @@ def make_contact(
         if address.casefold() not in seen:
             seen.add(address.casefold())
             recipients.append(Recipient(address, name_list[i] if paired else None))
+    # One name per address: the message greets the names of the addresses it goes to (not
+    # the name of one left out, or of the same address given twice). Else every name.
+    greeted = [r.name for r in recipients if r.name] if paired else name_list
+    if not paired and len(name_list) > 1 and raw_addresses:
+        problems.append(
+            f"{where}: {len(name_list)} names for {len(raw_addresses)} address(es): the message"
+            " greets every name and puts none on an address; give one name per address, in"
+            " the same order, to pair them"
+        )
     return Contact(
         city,
         country,
         tuple(recipients) if rejected is None else (),
-        tuple(name_list),
+        tuple(dict.fromkeys(greeted)),
         language_code(language),
         where,
         tuple(problems),

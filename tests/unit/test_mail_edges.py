@@ -270,3 +270,21 @@ def test_a_pdf_larger_than_an_attachment_may_be_is_rejected_unread(tmp_path: Pat
     assert plan.row.status == "rejected" and "a message may carry at most 20 MB" in plan.row.note
     with pytest.raises(ValueError, match="at most 20 MB"):
         read_attachment(tmp_path, "peru-lima.pdf")
+
+
+def test_the_greeting_names_those_the_message_goes_to() -> None:
+    """Addresses a;A;a with names X;Y;Z went to X alone but greeted 'Dear X, Y, and Z'."""
+    from snapshotpdf.mail.contacts import make_contact
+
+    same = make_contact("Lima", "Peru", "a@x.example;A@X.EXAMPLE;a@x.example", "X;Y;Z", None, "")
+    assert [(r.address, r.name) for r in same.recipients] == [("a@x.example", "X")]
+    assert same.names == ("X",) and same.problems == ()
+    dropped = make_contact("Lima", "Peru", "a@x.example;not an address", "Ana;Bo", None, "r 2")
+    assert dropped.names == ("Ana",) and len(dropped.problems) == 1
+    one_name = make_contact("Lima", "Peru", "a@x.example;b@x.example", "Ana", None, "r 2")
+    assert one_name.names == ("Ana",) and one_name.problems == ()  # greets her, both read
+    unpaired = make_contact("Lima", "Peru", "a@x.example;b@x.example", "Ana;Bo;Cy", None, "r 2")
+    assert unpaired.names == ("Ana", "Bo", "Cy")
+    assert [r.name for r in unpaired.recipients] == [None, None]
+    [said] = unpaired.problems
+    assert said.startswith("r 2: 3 names for 2 address(es)") and "one name per address" in said
