@@ -133,6 +133,7 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
     ones before."""
     table: dict[str, Any] = {}
     mistakes: list[str] = []
+    shapes: list[str] = []
     for path in files:
         with path.open("rb") as f:
             data = f.read(MAX_CATALOG_BYTES + 1)
@@ -149,6 +150,7 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
         except RecursionError:
             raise LayoutError(f"{path}: nests its tables too deeply to be read") from None
         mistakes += _template_mistakes(layer, path, "")
+        shapes += _shape_mistakes(table, layer, path, "")
         table = merge(table, layer)
     if mistakes:
         raise LayoutError(
@@ -157,7 +159,32 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
             hint="a placeholder is a name alone in braces, {city}; a brace is written"
             " twice, {{ or }} (docs/languages.md)",
         )
+    if shapes:
+        raise LayoutError(
+            f"{len(shapes)} catalog string(s) unlike the string they replace:\n  "
+            + "\n  ".join(shapes),
+            hint="give each key as the bundled catalog does (docs/languages.md)",
+        )
     return table
+
+
+def _shape_mistakes(
+    base: Mapping[str, Any], layer: Mapping[str, Any], path: Path, prefix: str
+) -> Iterator[str]:
+    """Each value of a catalog file laid over the layers before it (a layout's en.toml over
+    the bundled one) that is not the kind of value it replaces (a table for a table of
+    strings, a string or a plural table for a string), as "FILE: KEY: why"."""
+    for key, theirs in layer.items():
+        if key not in base:
+            continue  # a string of the layout's own, for its own template
+        source, where = base[key], f"{prefix}{key}"
+        if isinstance(source, dict) and not is_plural(source):
+            if isinstance(theirs, dict):
+                yield from _shape_mistakes(source, theirs, path, f"{where}.")
+            else:
+                yield f"{path}: {where}: expected a table, found {_kind(theirs)}"
+        elif reason := _unlike(source, theirs):
+            yield f"{path}: {where}: {reason}"
 
 
 def _template_mistakes(value: object, path: Path, key: str) -> Iterator[str]:
@@ -210,24 +237,41 @@ def _merge(
 
 def _unfit(source: object, theirs: object) -> str | None:
     """Why a translation cannot stand in for its source string; None when it can."""
+    reason = _unlike(source, theirs)
+    if reason or not isinstance(source, str | dict):
+        return reason
+    allowed = _placeholders(source)
+    used = _placeholders(theirs)
+    if used is None:
+        return "it is not a valid template (a lone { or }?)"
+    if allowed is not None and not used <= allowed:
+        extra = ", ".join(f"{{{name}}}" for name in sorted(used - allowed))
+        return f"{extra} is not a placeholder of the source string"
+    return None
+
+
+def _unlike(source: object, theirs: object) -> str | None:
+    """Why theirs is not the kind of value source is (a string or a plural table for
+    either; else the same type, a list of tables with the same keys); None when it is."""
     if isinstance(source, str | dict) and isinstance(theirs, str | dict):
         if isinstance(theirs, dict) and not is_plural(theirs):
             return "a plural table has CLDR categories (zero, one, two, few, many) and other"
-        allowed = _placeholders(source)
-        used = _placeholders(theirs)
-        if used is None:
-            return "it is not a valid template (a lone { or }?)"
-        if allowed is not None and not used <= allowed:
-            extra = ", ".join(f"{{{name}}}" for name in sorted(used - allowed))
-            return f"{extra} is not a placeholder of the source string"
         return None
-    if type(source) is not type(theirs):
-        return f"expected {type(source).__name__}, found {type(theirs).__name__}"
+    if isinstance(source, str | dict) or type(source) is not type(theirs):
+        return f"expected {_kind(source)}, found {_kind(theirs)}"
     if isinstance(source, list) and source and isinstance(source[0], dict):
         keys = set(source[0])
         if not all(isinstance(item, dict) and set(item) == keys for item in theirs):  # type: ignore[attr-defined]
             return f"each entry has the keys {', '.join(sorted(keys))}"
     return None
+
+
+def _kind(value: object) -> str:
+    """A TOML value's kind, as a designer reads it."""
+    if isinstance(value, dict):
+        return "a plural table" if is_plural(value) else "a table"
+    kinds = {bool: "true or false", str: "a string", int: "a number", float: "a number"}
+    return kinds.get(type(value), "a list" if isinstance(value, list) else type(value).__name__)
 
 
 def _placeholders(value: object) -> set[str] | None:

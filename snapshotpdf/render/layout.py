@@ -249,7 +249,13 @@ def template_source(
     path = find_in(folders, f"{under}{name}")
     if path is None:
         return None
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LayoutError(
+            f"{path}: not a template: byte {exc.start} is not UTF-8 text",
+            hint="a template is text: save it as UTF-8",
+        ) from None
     modified = path.stat().st_mtime
 
     def unchanged() -> bool:

@@ -185,3 +185,27 @@ def test_a_catalog_over_its_limit_is_refused_before_it_is_parsed(tmp_path: Path)
     with pytest.raises(LayoutError, match=re.escape(f"{big}: more than the {MAX_CATALOG_BYTES:,}")):
         load_layout(str(folder)).catalog("en")
     assert time.monotonic() - started < 2
+
+
+def test_a_template_that_is_not_text_is_named(tmp_path: Path) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": b"\x89PNG\r\n\x1a\n"})
+    with pytest.raises(LayoutError, match=re.escape("snapshot.html.j2: not a template: byte 0")):
+        page(folder)
+
+
+def test_a_catalog_value_unlike_the_one_it_replaces_is_named_with_its_key(
+    tmp_path: Path,
+) -> None:
+    catalog = 'kicker = 5\n[vision]\nstrategy_yes = { one = "a" }\nheading = ["x"]\n'
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"locales/en.toml": catalog})
+    where = folder / "locales" / "en.toml"
+    expected = [
+        f"{where}: kicker: expected a string, found a number",
+        f"{where}: vision.strategy_yes: a plural table has CLDR categories",
+        f"{where}: vision.heading: expected a string, found a list",
+    ]
+    with pytest.raises(LayoutError) as caught:
+        page(folder)
+    assert all(line in str(caught.value) for line in expected)
+    listed = CliRunner().invoke(app, ["languages", "--layout", str(folder)])
+    assert listed.exit_code == 2 and expected[0] in listed.output
