@@ -15,6 +15,7 @@ layout's catalogs (best_language): it never becomes part of a path.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -95,6 +96,9 @@ def choose_language(
 
 
 CATALOGS = "locales"  # the layout's subfolder of catalogs, locales/LANG.toml
+# The only markup a catalog's strings may hold: the answer's bold, emphasis, a line break.
+MARKUP = frozenset({"<strong>", "</strong>", "<em>", "</em>", "<br>", "<br/>", "<br />"})
+_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>?")  # what an HTML parser reads as a tag
 
 
 def catalog_names(folders: tuple[Path, ...]) -> tuple[str, ...]:
@@ -154,10 +158,9 @@ def _read(files: tuple[Path, ...]) -> dict[str, Any]:
         table = merge(table, layer)
     if mistakes:
         raise LayoutError(
-            f"{len(mistakes)} catalog string(s) with braces that are not placeholders:\n  "
-            + "\n  ".join(mistakes),
-            hint="a placeholder is a name alone in braces, {city}; a brace is written"
-            " twice, {{ or }} (docs/languages.md)",
+            f"{len(mistakes)} mistake(s) in catalog strings:\n  " + "\n  ".join(mistakes),
+            hint="a placeholder is a name alone in braces, {city}, a brace is written twice,"
+            " {{ or }}, and the only markup is <strong>, <em> and <br> (docs/languages.md)",
         )
     if shapes:
         raise LayoutError(
@@ -189,12 +192,17 @@ def _shape_mistakes(
 
 def _template_mistakes(value: object, path: Path, key: str) -> Iterator[str]:
     """Each string of a catalog (tables, plural forms and lists walked) whose braces are
-    not {name} placeholders (wording.placeholders), as "FILE: KEY: why"."""
+    not {name} placeholders (wording.placeholders), or with markup other than MARKUP (a
+    link, an image, a script: a catalog's sentences are printed as markup), as "FILE: KEY:
+    why"."""
     if isinstance(value, str):
         try:
             wording.placeholders(value)
         except ValueError as exc:
             yield f"{path}: {key}: {exc}"
+        for tag in _TAG.findall(value):
+            if tag.lower() not in MARKUP:
+                yield f"{path}: {key}: {tag[:80]} is markup a catalog may not hold"
     elif isinstance(value, dict):
         for name, inner in value.items():
             yield from _template_mistakes(inner, path, f"{key}.{name}" if key else name)

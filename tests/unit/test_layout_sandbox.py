@@ -209,3 +209,22 @@ def test_a_catalog_value_unlike_the_one_it_replaces_is_named_with_its_key(
     assert all(line in str(caught.value) for line in expected)
     listed = CliRunner().invoke(app, ["languages", "--layout", str(folder)])
     assert listed.exit_code == 2 and expected[0] in listed.output
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<a href='javascript:alert(1)'>x</a>", "<img src='file:///etc/passwd'>", "<script>x"],
+)
+def test_a_catalog_holds_no_link_image_or_script(tmp_path: Path, markup: str) -> None:
+    catalog = f'[vision]\nstrategy_yes = "Like {{percent}} {markup} {{city}}"\n'
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"locales/en.toml": catalog})
+    tag = re.match(r"<[^>]*>", markup)
+    assert tag is not None
+    with pytest.raises(LayoutError, match=re.escape(f"strategy_yes: {tag.group(0)} is markup")):
+        page(folder)
+
+
+def test_a_catalog_may_bold_emphasise_and_break(tmp_path: Path) -> None:
+    kicker = 'kicker = "<strong>City</strong> <em>Innovation</em><br>Profile"\n'
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"locales/en.toml": kicker})
+    assert load_layout(str(folder)).catalog("en").strings["kicker"].startswith("<strong>")
