@@ -16,7 +16,7 @@ from pathlib import Path
 
 from snapshotpdf import files
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.limits import MAX_LOGO_BYTES, MAX_IMAGE_PIXELS
+from snapshotpdf.limits import MAX_IMAGE_PIXELS, MAX_LOGO_BYTES
 
 LOGO_TYPES = (".svg", ".png")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
