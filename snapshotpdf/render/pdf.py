@@ -349,6 +349,7 @@ class PdfMaker:
         """A laid-out weasyprint Document as this variant's PDF bytes. seed (the HTML) makes
         the file identifier: the same input gives byte-identical files. records: the cities
         it shows, attached as JSON when the variant carries its data (archive)."""
+        _keep_web_links(document.pages)
         metadata = document.metadata
         if author:
             metadata.authors = [author]
@@ -380,6 +381,30 @@ class PdfMaker:
         )
         assert data is not None
         return bytes(data)
+
+
+# Where a link a layout's template writes is said to be left out: WeasyPrint's own
+# logger's child, so the run reports it with what WeasyPrint says (capture_warnings).
+_LINKS = logging.getLogger("weasyprint").getChild("links")
+WEB_SCHEMES = ("http", "https")
+
+
+def _keep_web_links(pages: Sequence[Any]) -> None:
+    """Only http(s) links reach the PDF, whoever wrote them: the survey's website is
+    checked as it is read, but a layout's template may write any <a href> (javascript:,
+    file:, data:). Any other link is left out of its page (its text stays), and said."""
+    for page in pages:
+        kept = []
+        for link in page.links:
+            kind, target = link[0], str(link[1])
+            if kind == "external" and urlsplit(target).scheme.lower() not in WEB_SCHEMES:
+                _LINKS.warning(
+                    "a link to %r was left out: only http:// and https:// links are kept",
+                    target[:80],
+                )
+                continue
+            kept.append(link)
+        page.links[:] = kept
 
 
 def _sheet_name(sheet: Path | str, layers: Sequence[Path]) -> str:

@@ -160,6 +160,26 @@ def test_markup_that_would_fetch_is_refused_by_the_renderer(tmp_path: Path) -> N
         assert not list(pdf.pages[0].get_images())
 
 
+def test_a_template_link_that_is_not_http_is_left_out_and_said(tmp_path: Path) -> None:
+    """A layout's template may write any <a href>: only http(s) links reach the PDF."""
+    html = (
+        '<html lang="en"><body><p><a href="javascript:alert(1)">js</a>'
+        ' <a href="file:///etc/passwd">file</a> <a href="data:text/html,x">data</a>'
+        ' <a href="https://ok.example/">web</a> <a href="#here" id="here">here</a></p>'
+        "</body></html>"
+    )
+    rendered = _maker().render(html)
+    left_out = [m for m in rendered.renderer_warnings if "was left out" in m]
+    assert len(left_out) == 3 and "'javascript:alert(1)'" in left_out[0]
+    out = tmp_path / "x.pdf"
+    out.write_bytes(rendered.data)
+    with pikepdf.open(out) as pdf:
+        actions = [a.get("/A") for a in pdf.pages[0].get("/Annots", [])]
+        assert [str(a.URI) for a in actions if a is not None] == ["https://ok.example/"]
+        assert len(actions) == 2  # and the link inside the page
+    assert "js file data web here" in pdf_text(out)  # the words stay
+
+
 def test_missing_required_field_skips_only_that_row(tmp_path: Path) -> None:
     survey = write_survey(
         tmp_path / "s.xlsx",
