@@ -82,3 +82,5 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # The most a layout's message catalog (locales/LANG.toml) may hold, checked before it is
 # parsed: the bundled ones are 15 KB; a larger file is not a catalog of one snapshot's words.
 MAX_CATALOG_BYTES = 512 * 1024
+# The most pages a layout may give a snapshot (layout.toml pages): a snapshot, not a book.
+MAX_LAYOUT_PAGES = 1_000

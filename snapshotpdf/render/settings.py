@@ -23,6 +23,12 @@ from snapshotpdf.render import wording
 from snapshotpdf.render.brand import LOGO_TYPES, logo_problem
 from snapshotpdf.render.fitting import FitStep
 
+_LENGTH = r"\d{1,4}(?:\.\d{1,3})?(?:mm|cm|in|pt|pc|px|q)"
+_PAPER = re.compile(
+    rf"(?:[A-Za-z][A-Za-z0-9-]{{0,15}}|{_LENGTH}(?: {_LENGTH})?)(?: (?:portrait|landscape))?",
+    re.ASCII,
+)
+
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # A print colour as given by a brand book: cmyk(100 45 0 60), whole percents.
 _CMYK = re.compile(r"cmyk\(\s*(\d{1,3})%?[\s,]+(\d{1,3})%?[\s,]+(\d{1,3})%?[\s,]+(\d{1,3})%?\s*\)")
@@ -230,7 +236,7 @@ class _Reader:
         stylesheets = self.files(("stylesheets",), raw.get("stylesheets"), required=True)
         language = self.text(("default_language",), raw.get("default_language", "en"))
         pages = self.count(("pages",), raw.get("pages"), required=True)
-        papers = self.table_of(("papers",), raw.get("papers"), self.text, required=True)
+        papers = self.table_of(("papers",), raw.get("papers"), self.paper, required=True)
         if not papers:
             add(("papers",), 'a layout needs at least one paper (a4 = "A4")')
         words = self.table(("wording",), raw.get("wording", {}))
@@ -299,10 +305,28 @@ class _Reader:
         if value is None and required:
             self.problems.add(keys, "missing")
             return 1
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
-            self.problems.add(keys, f"must be a whole number from 1, not {_shown(value)}")
+        most = limits.MAX_LAYOUT_PAGES
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+            self.problems.add(
+                keys,
+                f"must be a whole number from 1 to {most:,} (limits.MAX_LAYOUT_PAGES),"
+                f" not {_shown(value)}",
+            )
             return 1
         return value
+
+    def paper(self, keys: tuple[str, ...], value: Any) -> str:
+        """A CSS page size: a name (A4, letter, JIS-B5) or a width and height (210mm
+        297mm), and portrait or landscape; nothing else reaches the stylesheet."""
+        size = self.text(keys, value).strip()
+        if size and not _PAPER.fullmatch(size):
+            self.problems.add(
+                keys,
+                f'must be a page size as CSS writes it ("A4", "letter landscape",'
+                f' "210mm 297mm"), not {_shown(value)}',
+            )
+            return "A4"
+        return size
 
     def file(self, keys: tuple[str, ...], value: Any, required: bool = False) -> str:
         """A file of the layout, by its path inside the layout folder."""

@@ -89,10 +89,10 @@ def test_a_symlink_out_of_a_user_layout_is_not_followed(tmp_path: Path) -> None:
         fetcher.fetch((folder / "icons" / "bus.svg").as_uri())
 
 
-# Ten typical mistakes in layout.toml: each one clear message with its file and key.
+# Typical mistakes in layout.toml: each one clear message with its file and key.
 MISTAKES = [
     ("pagez = 2\n", "pagez: unknown key"),
-    ('pages = "two"\n', "pages: must be a whole number from 1, not 'two'"),
+    ('pages = "two"\n', "pages: must be a whole number from 1 to 1,000"),
     (
         '[icons.policy_areas]\ntransport = "tram"\n',
         "[icons.policy_areas] transport: no icon file icons/tram.svg",
@@ -112,6 +112,14 @@ MISTAKES = [
     ),
     ('[brand]\nlogo = "logo.jpg"\n', "[brand] logo: 'logo.jpg': a logo is an .svg or .png file"),
     ("[papers]\na4 = 210\n", "[papers] a4: must be text in quotes, not 210"),
+    (  # a paper is set into the stylesheet: nothing but a page size may reach it
+        '[papers]\na4 = "A4; } body { background: url(file:///etc/passwd) }"\n',
+        "[papers] a4: must be a page size as CSS writes it",
+    ),
+    (
+        "pages = 1000000\n",
+        "pages: must be a whole number from 1 to 1,000 (limits.MAX_LAYOUT_PAGES)",
+    ),
 ]
 
 
@@ -164,7 +172,7 @@ def test_a_bad_layout_is_an_error_line_and_exit_code_2_on_every_command(tmp_path
     ):
         result = runner.invoke(app, [*command, "--layout", str(folder)])
         assert result.exit_code == 2, (command, result.output)
-        assert "pages: must be a whole number from 1, not 0" in result.output
+        assert "pages: must be a whole number from 1 to 1,000" in result.output
         assert "Traceback" not in result.output
 
 
