@@ -372,19 +372,14 @@ def _message(
     }
     rendered = templates.render(contact.language, context)
     plan.row.language = rendered.language
-    where = f"{entry.city}, {entry.country}"
-    try:
-        return compose(
-            sender=sender,
-            recipients=contact.recipients,
-            rendered=rendered,
-            attachment=attachment,
-            msgid=msgid,
-            date=datetime.now(UTC),
-            city=where,
-        )
-    except ValueError as exc:  # becomes the row's note, which the table prints after the city
-        raise ValueError(str(exc).removeprefix(f"{where}: ")) from None
+    return compose(  # its ValueError becomes the row's note, printed after the city
+        sender=sender,
+        recipients=contact.recipients,
+        rendered=rendered,
+        attachment=attachment,
+        msgid=msgid,
+        date=datetime.now(UTC),
+    )
 
 
 def _write_message(

@@ -177,21 +177,20 @@ def compose(
     attachment: Attachment,
     msgid: str,
     date: datetime,
-    city: str,
 ) -> bytes:
     """The message as it is sent (CRLF line ends). Raises ValueError naming the first unsafe
-    header value."""
-    check_header_value(rendered.subject, f"{city}: the subject")
-    check_header_value(sender.address, f"{city}: the sender")
-    check_header_value(sender.name or "", f"{city}: the sender's name")
-    check_header_value(msgid, f"{city}: the Message-ID")
+    header value (the caller says which city's message it is)."""
+    check_header_value(rendered.subject, "the subject")
+    check_header_value(sender.address, "the sender")
+    check_header_value(sender.name or "", "the sender's name")
+    check_header_value(msgid, "the Message-ID")
     for recipient in recipients:
-        check_header_value(recipient.address, f"{city}: the address")
-        check_header_value(recipient.name or "", f"{city}: the name")
+        check_header_value(recipient.address, "the address")
+        check_header_value(recipient.name or "", "the name")
     for name in [sender.name or "", *(r.name or "" for r in recipients)]:
         too_long = name_too_long(name)
         if too_long:
-            raise ValueError(f"{city}: the name {shown(name)} {too_long}")
+            raise ValueError(f"the name {shown(name)} {too_long}")
     message = EmailMessage(policy=SMTP)
     message["From"] = Address(display_name=sender.name or "", addr_spec=sender.address)
     message["To"] = tuple(
@@ -208,7 +207,7 @@ def compose(
     )
     message["Content-Language"] = rendered.language  # after the parts: they reset Content-*
     payload = message.as_bytes()
-    check_sent_headers(payload, sender, recipients, rendered.subject, city)
+    check_sent_headers(payload, sender, recipients, rendered.subject)
     return payload
 
 
@@ -217,7 +216,6 @@ def check_sent_headers(
     sender: Recipient,
     recipients: tuple[Recipient, ...],
     subject: str,
-    city: str,
 ) -> None:
     """Read the message back as a mail program would: exactly the headers compose sets, each
     once; From and To holding exactly the intended addresses (and names); the subject as
@@ -227,7 +225,7 @@ def check_sent_headers(
         if len(line) > MAX_LINE:
             start = line[:40].decode("ascii", "replace")
             raise ValueError(
-                f"{city}: a header line would be {len(line)} characters long, more than the"
+                f"a header line would be {len(line)} characters long, more than the"
                 f" {MAX_LINE} a message may have (it starts {start!r}); shorten the name or"
                 " subject"
             )
@@ -237,7 +235,7 @@ def check_sent_headers(
         extra = sorted({n for n in names if n not in HEADERS or names.count(n) > 1})
         missing = sorted(set(HEADERS) - set(names))
         raise ValueError(
-            f"{city}: read back, the message would carry the headers {', '.join(names)}"
+            f"read back, the message would carry the headers {', '.join(names)}"
             f" (unexpected: {', '.join(extra) or 'none'}; missing: {', '.join(missing) or 'none'});"
             " a name, address or subject holds something that becomes a header"
         )
@@ -245,19 +243,19 @@ def check_sent_headers(
         got = parsed[field].addresses
         if [a.addr_spec.casefold() for a in got] != [r.address.casefold() for r in wanted]:
             raise ValueError(
-                f"{city}: read back, {field} would be {shown(str(parsed[field]), 200)}, not the"
+                f"read back, {field} would be {shown(str(parsed[field]), 200)}, not the"
                 f" intended {', '.join(r.address for r in wanted)}; a name holds something read"
                 " as an address"
             )
         for address, recipient in zip(got, wanted, strict=True):
             if _words(address.display_name) != _words(recipient.name or ""):
                 raise ValueError(
-                    f"{city}: read back, the name {shown(recipient.name or '')} would read"
+                    f"read back, the name {shown(recipient.name or '')} would read"
                     f" {shown(address.display_name)} (an encoded word =?...?= in it?)"
                 )
     if _words(str(parsed["Subject"])) != _words(subject):
         raise ValueError(
-            f"{city}: read back, the subject would be {shown(str(parsed['Subject']))}, not"
+            f"read back, the subject would be {shown(str(parsed['Subject']))}, not"
             f" {shown(subject)} as written (an encoded word =?...?= in it?)"
         )
 

@@ -101,14 +101,13 @@ def _message(subject: str = "Lima: snapshot", name: str | None = "Ana") -> bytes
         attachment=Attachment("peru-lima.pdf", b"%PDF-1.7 test"),
         msgid="<1.peru-lima@survey.example>",
         date=datetime(2024, 5, 1, tzinfo=UTC),
-        city="Lima, Peru",
     )
 
 
 def test_compose_refuses_a_subject_or_name_with_a_line_break() -> None:
-    with pytest.raises(ValueError, match="Lima, Peru: the subject"):
+    with pytest.raises(ValueError, match="^the subject"):
         _message(subject="Lima\r\nBcc: x@evil.example")
-    with pytest.raises(ValueError, match="Lima, Peru: the name"):
+    with pytest.raises(ValueError, match="^the name"):
         _message(name="Ana\nBcc: x@evil.example")
     parsed = message_from_bytes(_message(), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
