@@ -229,21 +229,33 @@ def _parsed_rows(
     parsed = iter(worksheet.iter_rows())
     number = 0
     while True:
+        batch: list[tuple[Any, list[str]]] = []  # rows, each with what openpyxl said
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
-            row = next(parsed, None)
-        if row is None:
+            while len(batch) < _ROWS_PER_CATCH:
+                before = len(said)
+                row = next(parsed, None)
+                if row is None:
+                    break
+                batch.append((row, [str(w.message) for w in said[before:]]))
+        for row, messages in batch:
+            number += 1
+            if messages and notes is not None:
+                notes.extend(_date_notes(number, row, messages))
+            cells = [
+                {"column": index, "value": cell.value, "data_type": cell.data_type}
+                for index, cell in enumerate(row, start=1)
+                if cell.value is not None
+            ]
+            if cells:
+                yield number, cells
+        if len(batch) < _ROWS_PER_CATCH:
             return
-        number += 1
-        if said and notes is not None:
-            notes.extend(_date_notes(number, row, [str(w.message) for w in said]))
-        cells = [
-            {"column": index, "value": cell.value, "data_type": cell.data_type}
-            for index, cell in enumerate(row, start=1)
-            if cell.value is not None
-        ]
-        if cells:
-            yield number, cells
+
+
+# Rows parsed under one catch of openpyxl's warnings before they are handed on: catching
+# them anew for every row cost seconds on a sheet formatted down to its millionth row.
+_ROWS_PER_CATCH = 1024
 
 
 # openpyxl's warning for a date-formatted cell whose number is no date (it reads the cell
