@@ -65,6 +65,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
 
+from snapshotpdf.render.layout import layer_file
+
 if TYPE_CHECKING:
     from snapshotpdf.render.layout import Layout
 
@@ -757,10 +759,10 @@ class _Sheets:
         path = (base / unquote(parts.path)).resolve()
         for folder in self.folders:
             if path.is_relative_to(folder):
-                inside = path.relative_to(folder)
-                for other in self.folders:
-                    if (other / inside).is_file():
-                        return other / inside
+                inside = path.relative_to(folder).as_posix()
+                for other in self.folders:  # a link out of the layout is its error
+                    if (found := layer_file(other, inside)) is not None:
+                        return found
         return None
 
     def _add_layer(self, layer: str) -> None:

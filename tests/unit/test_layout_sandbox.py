@@ -228,3 +228,19 @@ def test_a_catalog_may_bold_emphasise_and_break(tmp_path: Path) -> None:
     kicker = 'kicker = "<strong>City</strong> <em>Innovation</em><br>Profile"\n'
     folder = user_layout(tmp_path / "mine", EXTENDS, {"locales/en.toml": kicker})
     assert load_layout(str(folder)).catalog("en").strings["kicker"].startswith("<strong>")
+
+
+def test_layout_check_reads_no_imported_stylesheet_linked_to_outside(tmp_path: Path) -> None:
+    """`layout check` reads the stylesheets itself, @import included, looking a file up in
+    the layout it extends as the renderer does: a link out of that layout was read."""
+    from snapshotpdf.render.overflow import CheckCopier
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("p { color: red }", encoding="utf-8")
+    mine, base = tmp_path / "mine", tmp_path / "base"
+    mine.mkdir()
+    base.mkdir()
+    (mine / "main.css").write_text('@import "evil.css";\np { margin: 0 }', encoding="utf-8")
+    (base / "evil.css").symlink_to(secret)  # in the layout it extends
+    with pytest.raises(LayoutError, match="outside the layout folder"):
+        CheckCopier([mine / "main.css"], [mine, base])
