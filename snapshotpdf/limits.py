@@ -84,3 +84,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_CATALOG_BYTES = 512 * 1024
 # The most pages a layout may give a snapshot (layout.toml pages): a snapshot, not a book.
 MAX_LAYOUT_PAGES = 1_000
+# The largest string or list a layout's template may make with `*` (render/sandbox.py), and
+# the largest template file: a snapshot's page is some 20 KB of HTML.
+MAX_TEMPLATE_VALUE = 1_000_000
+MAX_TEMPLATE_BYTES = 1024 * 1024

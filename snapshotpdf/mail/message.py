@@ -69,9 +69,9 @@ class MailTemplates:
         from functools import partial
 
         from jinja2 import FunctionLoader, StrictUndefined, select_autoescape
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         from snapshotpdf.render.layout import load_layout, template_source
+        from snapshotpdf.render.sandbox import ImmutableLayoutSandbox
 
         loaded = load_layout(layout)
         self.catalogs = loaded.languages
@@ -92,7 +92,7 @@ class MailTemplates:
                 hint=f"languages: {', '.join(self.catalogs)} (docs/languages.md)",
             )
         # Sandboxed: a layout's templates come from anyone and may not reach into Python.
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = ImmutableLayoutSandbox(
             # mail/NAME of the layout's folders, never a file outside them
             loader=FunctionLoader(partial(template_source, loaded.folders, under="mail/")),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

@@ -3,7 +3,8 @@
 Autoescape is on for everything and undefined names fail: survey text is data, never markup.
 A layout may come from anyone, so its templates run in Jinja2's sandbox: they use the names
 they are given, and cannot reach past them into Python (no `__class__`, no `range` of more
-than jinja2.sandbox.MAX_RANGE items); trying to is a layout error at the template's line.
+than jinja2.sandbox.MAX_RANGE items; no value bigger than limits.MAX_TEMPLATE_VALUE with `*`:
+render/sandbox.py); trying to is a layout error at the template's line.
 The template is given the names of TemplateVariables: `record`, `strings`, `snapshot` (a
 SnapshotContext) and a few more; docs/templates.md lists them all, with the record's fields,
 the context's helpers and the filters (scripts/template_reference.py makes it from here).
@@ -19,7 +20,6 @@ from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import jinja2
-import jinja2.sandbox
 from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
@@ -29,6 +29,7 @@ from snapshotpdf.render.catalog import Catalog
 from snapshotpdf.render.diagnose import template_errors
 from snapshotpdf.render.fitting import FitStep, Refit
 from snapshotpdf.render.layout import Layout, template_source
+from snapshotpdf.render.sandbox import LayoutSandbox
 from snapshotpdf.render.settings import Brand
 from snapshotpdf.survey import vocabulary
 
@@ -82,7 +83,7 @@ class Renderer:
     @cached_property
     def environment(self) -> jinja2.Environment:
         # Sandboxed, not immutable: a template may build a list ({% set _ = x.append(y) %}).
-        env = jinja2.sandbox.SandboxedEnvironment(
+        env = LayoutSandbox(
             loader=template_loader(self.layout),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from snapshotpdf.assets import layouts_dir
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.limits import MAX_ICON_BYTES, MAX_ICONS
+from snapshotpdf.files import size_text
+from snapshotpdf.limits import MAX_ICON_BYTES, MAX_ICONS, MAX_TEMPLATE_BYTES
 from snapshotpdf.render import iconfont, wording
 from snapshotpdf.render.catalog import (
     CATALOGS,
@@ -249,6 +250,12 @@ def template_source(
     path = find_in(folders, f"{under}{name}")
     if path is None:
         return None
+    if (size := path.stat().st_size) > MAX_TEMPLATE_BYTES:
+        raise LayoutError(
+            f"{path}: a template of {size_text(size)}, more than a template may hold"
+            f" ({size_text(MAX_TEMPLATE_BYTES)}, limits.MAX_TEMPLATE_BYTES)",
+            hint="a snapshot's template is a few KB: check that this is the file you meant",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from snapshotpdf.cli.app import app
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.limits import MAX_CATALOG_BYTES
+from snapshotpdf.limits import MAX_CATALOG_BYTES, MAX_TEMPLATE_BYTES
 from snapshotpdf.mail.message import MailTemplates
 from snapshotpdf.models import CityRecord, Location, SurveyFigures
 from snapshotpdf.render import wording
@@ -72,6 +72,31 @@ def test_a_huge_range_is_refused_at_once(tmp_path: Path) -> None:
     with pytest.raises(LayoutError, match=re.escape("snapshot.html.j2:1: OverflowError")):
         page(folder)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{{ 'x' * 1000000000 }}", "a value of 1 x 1000000000 items"),
+        ("{{ (['x'] * 100000) * 100000 }}", "a value of 100000 x 100000 items"),
+        ("{{ 2 ** 100000000 }}", "an exponent of 100000000"),
+    ],
+)
+def test_a_template_cannot_make_a_value_that_fills_the_memory(
+    tmp_path: Path, template: str, said: str
+) -> None:
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": template})
+    started = time.monotonic()
+    with pytest.raises(LayoutError, match=re.escape(said)):
+        page(folder)
+    assert time.monotonic() - started < 5
+
+
+def test_a_template_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    template = "<p>{{ record.city }}</p>" + " " * MAX_TEMPLATE_BYTES
+    folder = user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": template})
+    with pytest.raises(LayoutError, match="limits.MAX_TEMPLATE_BYTES"):
+        page(folder)
 
 
 @pytest.fixture()
