@@ -20,7 +20,7 @@ run: setup
 test: setup
 	$(PY) -m pytest -q -n auto --dist loadgroup
 
-# The unit tier only: no WeasyPrint, no rendering; on every core, under half a minute.
+# The unit tier only: no WeasyPrint, no rendering; on every core, about half a minute.
 test-fast: setup
 	$(PY) -m pytest -q -n auto tests/unit
 
