@@ -180,7 +180,10 @@ def frozen_options(question: str) -> list[str]:
     options added since (real cities' answers) would print as typed at 1ce4500, and would
     change which options the generated survey draws: the survey stays that of every run."""
     labels = tomllib.loads((YARDSTICK / "locales" / "en.toml").read_text("utf-8"))["options"]
-    return [key for key in vocabulary.options(question) if key in labels.get(question, {})]
+    options = vocabulary.options(question)
+    if question not in labels:  # a one-answer question, worded by its own sentences
+        return list(options)
+    return [key for key in options if key in labels[question]]
 
 
 def answers(rng: random.Random, profile: Profile, question: str, low: int, high: int) -> str:
