@@ -34,7 +34,7 @@ from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
-from snapshotpdf.models import CityRecord, Inputs, Severity, SurveyFigures
+from snapshotpdf.models import CityRecord, Inputs, Location, Severity, SurveyFigures
 from snapshotpdf.render import glyphs, wording
 from snapshotpdf.render.brand import check_logo, print_warning
 from snapshotpdf.render.catalog import choose_language
@@ -227,6 +227,7 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
     documents: list[Any] = []
     seeds: list[str] = []
     lengths: list[int] = []
+    said: set[tuple[str, str]] = set()
     for record, name in zip(ordered, names, strict=True):
         page = paginate(contents, [*lengths, 2]).starts[-1]
         city = maker.css(front.city_css(page, name, record.language))
@@ -235,7 +236,11 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
         fitted = maker.fitted(html, refit, [city])  # as build fits it, on its own pages
         document = fitted.attempt.document
         for message in fitted.attempt.messages:
-            result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
+            if (named := layout.file_in(message)) is None:
+                result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
+            elif (named, message) not in said:  # of a layout file: once, of no city
+                said.add((named, message))
+                result.report(Severity.WARNING, Location(named, None, 0), f"renderer: {message}")
         anchors = tuple(frozenset(p.anchors) for p in document.pages)
         check_fit(layout, record, anchors, result, fitted.says())
         documents.append(document)

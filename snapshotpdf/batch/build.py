@@ -245,14 +245,19 @@ def _record(outcome: JobResult, target: Target, planned: Plan, result: BuildResu
             record.city, record.country, name, "failed", warnings=[outcome.error]
         )
         return
-    for sheet, message in outcome.sheets:  # the layout's, said once, of no city
+    rendered = outcome.pdf
+    # What the renderer said of the layout (of a stylesheet as it read it, or of one of its
+    # files a message names: an image it refuses) is said once, of no city; the rest is
+    # the city's.
+    of_layout = [(planned.layout.file_in(m), m) for m in rendered.renderer_warnings]
+    for sheet, message in [*outcome.sheets, *((f, m) for f, m in of_layout if f)]:
         if (sheet, message) not in planned.sheets_said:
             planned.sheets_said.add((sheet, message))
             result.report(Severity.WARNING, Location(sheet, None, 0), f"renderer: {message}")
-    rendered = outcome.pdf
     before = len(result.problems)
-    for message in rendered.renderer_warnings:
-        result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
+    for named, message in of_layout:
+        if named is None:
+            result.report(Severity.WARNING, record.source, f"renderer: {message}", record)
     check_fit(planned.layout, record, rendered.anchors_by_page, result, rendered.fitted)
     files.write_atomic(target.path, rendered.data)
     # Kept until the build ends, one per city: names shared with the run report's

@@ -9,11 +9,13 @@ link; the renderer's fetcher keeps the stylesheets' own URLs inside them too (pd
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from babel import UnknownLocaleError
 from markupsafe import Markup
@@ -61,6 +63,17 @@ class Layout:
         if path is None:
             raise LayoutError(f"layout {self.name!r} has no file {relative!r}")
         return path
+
+    def file_in(self, message: str) -> str | None:
+        """The file of the layout a renderer's message is about ("Failed to load image at
+        'file:///.../layout/big.png'"), by its path inside its folder: the message is the
+        layout's, said once, not each city's. None for a message that names none."""
+        for found in _FILE_URL.finditer(message):
+            path = Path(unquote(found[1]))
+            for folder in (f.resolve() for f in self.folders):
+                if path.is_relative_to(folder):
+                    return path.relative_to(folder).as_posix()
+        return None
 
     @property
     def template(self) -> str:
@@ -222,6 +235,9 @@ def find_in(folders: Sequence[Path], relative: str) -> Path | None:
     if Path(relative).is_absolute() or ".." in Path(relative).parts:
         return None
     return next((path for f in folders if (path := layer_file(f, relative))), None)
+
+
+_FILE_URL = re.compile(r"file://(/[^'\"\s]+)")
 
 
 def layer_file(folder: Path, relative: str) -> Path | None:

@@ -269,3 +269,16 @@ def test_layout_check_reads_no_imported_stylesheet_linked_to_outside(tmp_path: P
     (base / "evil.css").symlink_to(secret)  # in the layout it extends
     with pytest.raises(LayoutError, match="outside the layout folder"):
         CheckCopier([mine / "main.css"], [mine, base])
+
+
+def test_a_renderer_message_about_a_layout_file_is_the_layouts(tmp_path: Path) -> None:
+    """What WeasyPrint says of a layout's own file (an image it refuses) is said once, as
+    the layout's file, not at every city's row (batch/build.py, batch/booklet.py)."""
+    folder = user_layout(tmp_path / "mine", EXTENDS)
+    layout = load_layout(str(folder))
+    image = (folder / "images" / "big image.png").resolve().as_uri()
+    assert layout.file_in(f"Failed to load image at '{image}': too big") == "images/big image.png"
+    bundled = (load_layout().folder / "snapshot.css").as_uri()
+    assert layout.file_in(f"Ignored `x` at 1:1 in '{bundled}'") == "snapshot.css"
+    assert layout.file_in("Failed to load image at 'file:///etc/passwd'") is None
+    assert layout.file_in("Anchor defined twice: #lima") is None
