@@ -19,7 +19,6 @@ import sys
 import warnings
 import zipfile
 from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -248,11 +247,6 @@ def _parsed_rows(
                 for index, cell in enumerate(row, start=1)
                 if cell.value is not None
             ]
-            for cell in cells:
-                if _before_dates(cell):  # a negative number in a date cell: Excel's #####
-                    cell["value"] = _serial(cell["value"])
-                    if notes is not None:
-                        notes.append(_negative_date_note(number, cell))
             if cells:
                 yield number, cells
         if len(batch) < _ROWS_PER_CATCH:
@@ -262,35 +256,6 @@ def _parsed_rows(
 # Rows parsed under one catch of openpyxl's warnings before they are handed on: catching
 # them anew for every row cost seconds on a sheet formatted down to its millionth row.
 _ROWS_PER_CATCH = 1024
-
-
-# Excel's first date (its serial 0, shown 1900-01-00): a date cell before it holds a
-# negative number, which Excel shows as ##### and openpyxl reads as a date of 1899.
-_FIRST_DATE = datetime(1899, 12, 30)
-
-
-def _before_dates(cell: dict[str, Any]) -> bool:
-    value = cell["value"]
-    return cell["data_type"] == "d" and isinstance(value, datetime) and value < _FIRST_DATE
-
-
-def _serial(value: datetime) -> int | float:
-    """The number a date cell before Excel's first date holds (what the user typed)."""
-    from openpyxl.utils.datetime import to_excel
-
-    number = to_excel(value)
-    return int(number) if float(number).is_integer() else float(number)
-
-
-def _negative_date_note(number: int, cell: dict[str, Any]) -> Note:
-    return Note(
-        number,
-        cell["column"] - 1,
-        "this cell is formatted as a date, but its number is negative, which no date is"
-        " (Excel shows #####): it is read as the number; format the cell as a number or"
-        " text, or type the date again",
-        str(cell["value"]),
-    )
 
 
 # openpyxl's warning for a date-formatted cell whose number is no date (it reads the cell

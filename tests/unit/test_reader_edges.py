@@ -227,16 +227,3 @@ def test_a_header_that_only_shows_as_the_field_is_suggested_not_taken(
 )
 def test_shown_is_the_header_as_a_spreadsheet_shows_it(cell: str, display: str) -> None:
     assert shown(cell) == display
-
-
-@pytest.mark.parametrize("serial", ["-5", "-0.5"])
-def test_a_negative_number_in_a_date_cell_is_read_as_the_number_and_said(
-    tmp_path: Path, serial: str
-) -> None:
-    """Excel shows a negative number in a date cell as #####; openpyxl read it as a date of
-    1899, which the snapshot would have printed as the answer."""
-    table = read_survey(_date_cell_workbook(tmp_path / "survey.xlsx", serial))
-    (problem,) = table.problems
-    assert (problem.location.row, problem.location.column) == (2, "C")
-    assert "negative" in problem.message and "#####" in problem.message
-    assert table.rows[0].cells["Mayor"] == float(serial) == float(problem.value or "nan")
