@@ -129,8 +129,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder where the file should be) becomes a SnapshotError naming the path and why."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        info = path.lstat() if path.exists() or path.is_symlink() else None
     except OSError as exc:
         raise write_error(path.parent, exc) from None
+    if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        problem = input_problem(path) or "is not a regular file"  # a pipe, a device, a folder
+        raise SnapshotError(
+            f"{path} {problem}: it is not replaced by the file written there",
+            hint="give the name of a new file, or of a file written before",
+        )
     tmp = None
     try:
         fd, tmp = _temporary(path)

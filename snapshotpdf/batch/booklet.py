@@ -139,6 +139,13 @@ def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) ->
             f"{output} is a folder: the booklet is one PDF file",
             hint=f"give the booklet's file name, such as -o {output / 'booklet.pdf'}",
         )
+    read = [settings.inputs.survey_path, settings.inputs.profile, settings.cover.logo]
+    if output.exists() and any(p and p.exists() and output.samefile(p) for p in read):
+        raise SnapshotError(
+            f"{output} is a file the booklet reads (the survey, the profile or the logo):"
+            " writing the booklet there would destroy it",
+            hint="give the booklet a file name of its own, such as -o booklet.pdf",
+        )
     check_cover(settings.cover, settings.author)
     logo = check_logo(settings.cover.logo) if settings.cover.logo else None
     with files.output_lock(output.parent):

@@ -7,6 +7,7 @@ bidi characters are shown as escapes, and rich never reads survey text as markup
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 import unicodedata
@@ -169,7 +170,8 @@ def reported_errors(
 ) -> Iterator[None]:
     """A SnapshotError raised in the block becomes one "error: ..." line (with its hint) on
     stderr and the error's exit code: never a traceback. Ctrl-C becomes one "interrupted:"
-    line saying what the command kept and how to go on (interrupted), and exit code 130."""
+    line saying what the command kept and how to go on (interrupted), and exit code 130;
+    an OSError no step turned into a SnapshotError, one "error:" line naming the path."""
     try:
         yield
     except SnapshotError as exc:
@@ -178,3 +180,9 @@ def reported_errors(
     except KeyboardInterrupt:
         typer.echo(f"interrupted: {interrupted}", err=True)
         raise typer.Exit(INTERRUPTED) from None
+    except OSError as exc:  # a path the system refuses (a name too long): never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {terminal_safe(where)}{exc.strerror or exc}", err=True)
+        if exc.errno == errno.ENAMETOOLONG:
+            typer.echo("  hint: a file or folder name has at most 255 bytes", err=True)
+        raise typer.Exit(2) from None

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"  # loopback only: the preview is for the person at this machine
 TEXT = "text/plain; charset=utf-8"
 POLL_MS = 500  # how often the page asks whether its pages changed
+IDLE_SECONDS = 30  # a connection idle this long (a request half sent) is closed
 _PAGE_PATH = re.compile(r"/page/([1-9][0-9]{0,3})\.png")
 
 
@@ -99,9 +100,14 @@ def serve(previewer: Previewer, port: int) -> None:
     import threading
     from http.server import ThreadingHTTPServer
 
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A client that went away mid-request (a reset, a broken pipe) is no error of
+            the preview's: nothing is printed (the standard library prints a traceback)."""
+
     routes = Routes(previewer)
     try:
-        server = ThreadingHTTPServer((HOST, port), _handler(routes))
+        server = Server((HOST, port), _handler(routes))
     except OSError as exc:
         from snapshotpdf.errors import SnapshotError
 
@@ -188,6 +194,7 @@ def _handler(routes: Routes) -> type[Any]:
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "snapshotpdf-preview"
+        timeout = IDLE_SECONDS  # a connection that sends nothing is closed, not held open
 
         def do_GET(self) -> None:
             self.answer(body=True)

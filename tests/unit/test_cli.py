@@ -139,3 +139,33 @@ def test_an_output_folder_that_is_a_file_is_said_so(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert f"error: {afile} is a file, not a folder" in done.output
     assert afile.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_name_too_long_for_the_file_system_is_an_error_line(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["languages", "--layout", "a" * 300])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert "File name too long" in done.output and "at most 255 bytes" in done.output
+
+
+def test_the_booklet_is_never_written_over_the_survey_it_reads(tmp_path: Path) -> None:
+    survey = write_survey(tmp_path / "s.xlsx", [minimal_city("Lima", "Peru")])
+    before = survey.read_bytes()
+    done = CliRunner().invoke(app, ["booklet", str(survey), "-o", str(survey)])
+    assert done.exit_code == 2 and "would destroy it" in done.output
+    assert survey.read_bytes() == before
+
+
+def test_a_pipe_or_device_is_never_replaced_by_a_file_written_there(tmp_path: Path) -> None:
+    import os
+
+    from snapshotpdf.errors import SnapshotError
+    from snapshotpdf.files import write_atomic
+
+    pipe = tmp_path / "city.pdf"
+    os.mkfifo(pipe)
+    with pytest.raises(SnapshotError, match="named pipe"):
+        write_atomic(pipe, b"%PDF-1.7")
+    assert pipe.is_fifo()
+    write_atomic(tmp_path / "new.pdf", b"%PDF-1.7")  # a new file, and one written before
+    write_atomic(tmp_path / "new.pdf", b"%PDF-1.7 again")
+    assert (tmp_path / "new.pdf").read_bytes() == b"%PDF-1.7 again"
