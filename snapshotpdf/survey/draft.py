@@ -382,6 +382,12 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def _printable(text: str) -> str:
+    """A file's name as a TOML comment or string may hold it: what is not printable (a line
+    break, a control character, a byte of a name that is not UTF-8) as a \\uXXXX escape."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
 def _source(candidate: Candidate) -> str:
     if candidate.grouped:
         return f'{{ question = {_quote(candidate.name)}, layout = "columns" }}'
@@ -401,15 +407,16 @@ def _toml(
     unused: list[Column],
     unknown: dict[str, list[str]],
 ) -> str:
-    where = f"{path.name}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+    file = _printable(path.name)  # a line break in a file name would end the comment
+    where = file + (f", sheet {_printable(repr(table.sheet))}" if table.sheet else "")
     out = [
         f"# Survey profile drafted by `snapshotpdf profile init` from {where}.",
         "# Review it: each field was matched to a column by its wording and its answers.",
-        f"# Then: snapshotpdf check {path.name} --profile THIS_FILE",
+        f"# Then: snapshotpdf check {file} --profile THIS_FILE",
         "",
         "[profile]",
-        f"name = {_quote(path.stem)}",
-        f"description = {_quote('Drafted from ' + path.name)}",
+        f"name = {_quote(_printable(path.stem))}",
+        f"description = {_quote('Drafted from ' + file)}",
     ]
     if table.sheet:
         out.append(f"sheet = {_quote(table.sheet)}")

@@ -240,6 +240,18 @@ def test_the_draft_says_which_answers_it_could_not_match() -> None:
     assert "3 answer(s) match no known option" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["x\n[fields]\ncity = 1\n.csv", "x\x01y.csv", "x\udcffy.csv"])
+def test_a_file_name_of_any_bytes_makes_a_draft_that_loads(tmp_path: Path, name: str) -> None:
+    """The export's file name goes into the draft's comments and strings: a line break in
+    it ended a comment, and the draft did not load back."""
+    export = tmp_path / name
+    export.write_bytes((FIXTURES / "five-cities-googleforms.csv").read_bytes())
+    result = runner.invoke(app, ["profile", "init", str(export)])
+    assert result.exit_code == 0, result.output
+    draft = tomllib.loads(result.stdout)
+    assert draft["fields"]["city"] and "\\u" in draft["profile"]["description"]
+
+
 def test_the_draft_of_a_tidy_export_reads_it_right(tmp_path: Path) -> None:
     export = FIXTURES / "five-cities-tidy.xlsx"
     result = runner.invoke(app, ["profile", "init", str(export)])
