@@ -88,3 +88,9 @@ MAX_LAYOUT_PAGES = 1_000
 # the largest template file: a snapshot's page is some 20 KB of HTML.
 MAX_TEMPLATE_VALUE = 1_000_000
 MAX_TEMPLATE_BYTES = 1024 * 1024
+# The most <use> elements an SVG logo may have: each may draw another that draws others,
+# so 70 in 1.4 KB were drawn ten million times (a logo repeats a shape a few times at most).
+MAX_LOGO_SVG_USES = 16
+# The longest line given for the booklet's covers (--title, --subtitle, --author): the
+# cover sets it large, on one page.
+MAX_COVER_CHARS = 200

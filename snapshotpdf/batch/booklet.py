@@ -16,8 +16,10 @@ multiple of four, the pages of the sheets a booklet is folded from.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
+from snapshotpdf.limits import MAX_COVER_CHARS
 from snapshotpdf.models import CityRecord, Inputs, Location, Severity, SurveyFigures
 from snapshotpdf.render import glyphs, wording
 from snapshotpdf.render.brand import check_logo, print_warning
@@ -43,6 +46,7 @@ from snapshotpdf.render.html import Renderer
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.render.variants import get_variant
 from snapshotpdf.reporter import Reporter
+from snapshotpdf.survey import values
 from snapshotpdf.survey.figures import survey_figures
 
 CONTENTS_PAGE = 3  # where the contents start: the first right-hand page after the cover
@@ -118,16 +122,35 @@ def paginate(contents: int, lengths: Sequence[int]) -> Pagination:
     return Pagination(tuple(starts), tuple(blanks), page)
 
 
-def check_cover(cover: Cover, author: str | None) -> None:
-    """Each line given for the covers prints: every character of it in a bundled font, as
-    every answer of a city must be (render/glyphs.py)."""
-    for option, text in (("title", cover.title), ("subtitle", cover.subtitle), ("author", author)):
-        chars = glyphs.missing(text) if text else ""
+def check_cover(cover: Cover, author: str | None) -> tuple[Cover, str | None]:
+    """The lines given for the covers, read as survey text is (values.clean_text: spaces
+    folded, bidi controls closed, text that shows nothing is none), each of them printable:
+    no control character, at most limits.MAX_COVER_CHARS, every character in a bundled
+    font, as every answer of a city must be (render/glyphs.py)."""
+    lines = {"title": cover.title, "subtitle": cover.subtitle, "author": author}
+    for option, given in list(lines.items()):
+        text = lines[option] = values.clean_text(given) if given else None
+        if not text:
+            continue
+        if any(unicodedata.category(ch) == "Cc" for ch in text):
+            raise SnapshotError(
+                f"the covers' {option} holds a control character",
+                hint=f"give --{option} as plain text",
+            )
+        if len(text) > MAX_COVER_CHARS:
+            raise SnapshotError(
+                f"the covers' {option} has {len(text):,} characters, more than a cover line"
+                f" may have ({MAX_COVER_CHARS}, limits.MAX_COVER_CHARS)",
+                hint=f"give a shorter --{option}",
+            )
+        chars = glyphs.missing(text)
         if chars:
             raise SnapshotError(
                 f"the covers' {option}: no bundled font has {glyphs.describe(chars)}",
                 hint=f"give --{option} without them (docs/fonts.md: the scripts that print)",
             )
+    cleaned = dataclasses.replace(cover, title=lines["title"], subtitle=lines["subtitle"])
+    return cleaned, lines["author"]
 
 
 def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) -> BuildResult:
@@ -146,7 +169,8 @@ def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) ->
             " writing the booklet there would destroy it",
             hint="give the booklet a file name of its own, such as -o booklet.pdf",
         )
-    check_cover(settings.cover, settings.author)
+    cover, author = check_cover(settings.cover, settings.author)
+    settings = dataclasses.replace(settings, cover=cover, author=author)
     logo = check_logo(settings.cover.logo) if settings.cover.logo else None
     with files.output_lock(output.parent):
         return _make_booklet(settings, logo, BuildResult(reporter or Reporter(), booklet=output))
@@ -273,8 +297,9 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
         result.reporter.step(f"Step 5 - writing {settings.output} ({result.pages} pages)")
         seed = "\0".join([front.seed(front_html), back_html, *seeds])
         data = maker.write(booklet, seed, ordered, front.author)
-    for message in messages:
-        result.reporter.notice(Severity.WARNING, f"booklet: renderer: {message}")
+    for message in messages:  # kept as the run's warnings: counted, and --strict fails
+        where = Location(layout.file_in(message) or settings.output.name, None, 0)
+        result.report(Severity.WARNING, where, f"renderer: {message}")
     files.write_atomic(settings.output, data)
     return result
 

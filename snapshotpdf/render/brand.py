@@ -16,7 +16,7 @@ from pathlib import Path
 
 from snapshotpdf import files
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.limits import MAX_IMAGE_PIXELS, MAX_LOGO_BYTES
+from snapshotpdf.limits import MAX_IMAGE_PIXELS, MAX_LOGO_BYTES, MAX_LOGO_SVG_USES
 
 LOGO_TYPES = (".svg", ".png")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -101,4 +101,10 @@ def _svg_problem(data: bytes) -> str | None:
         return "not an SVG image (it has no <svg> element)"
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         return "an SVG with a DOCTYPE or entities, which snapshotpdf does not read"
+    uses = len(re.findall(r"<(?:\w+:)?use\b", text))
+    if uses > MAX_LOGO_SVG_USES:  # <use> of a <use> of ...: a few KB drawn a billion times
+        return (
+            f"an SVG with {uses} <use> elements, more than a logo may have"
+            f" ({MAX_LOGO_SVG_USES}, limits.MAX_LOGO_SVG_USES)"
+        )
     return None

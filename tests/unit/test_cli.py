@@ -169,3 +169,34 @@ def test_a_pipe_or_device_is_never_replaced_by_a_file_written_there(tmp_path: Pa
     write_atomic(tmp_path / "new.pdf", b"%PDF-1.7")  # a new file, and one written before
     write_atomic(tmp_path / "new.pdf", b"%PDF-1.7 again")
     assert (tmp_path / "new.pdf").read_bytes() == b"%PDF-1.7 again"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--title", "W" * 120_000, "has 120,000 characters, more than a cover line may have"),
+        ("--author", "a\x01b", "the covers' author holds a control character"),
+    ],
+)
+def test_a_cover_line_that_cannot_be_set_is_an_error_before_anything_is_read(
+    tmp_path: Path, option: str, value: str, said: str
+) -> None:
+    """120,000 characters of title took minutes to lay out; a control character printed as
+    .notdef, with warnings --strict did not count."""
+    survey = write_survey(tmp_path / "s.xlsx", [minimal_city("Lima", "Peru")])
+    done = CliRunner().invoke(
+        app, ["booklet", str(survey), "-o", str(tmp_path / "b.pdf"), option, value]
+    )
+    assert done.exit_code == 2 and said in done.output
+    assert not (tmp_path / "b.pdf").exists()
+
+
+def test_a_logo_of_many_uses_is_refused(tmp_path: Path) -> None:
+    """<use> of a <use> of ...: 1.4 KB drawn ten million times hung the booklet."""
+    from snapshotpdf.render.brand import logo_problem
+
+    defs = "".join(f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * 10 + "</g>" for n in range(1, 8))
+    logo = tmp_path / "logo.svg"
+    logo.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><g id="l0"/>{defs}</svg>', "utf-8")
+    problem = logo_problem(logo)
+    assert problem and "70 <use> elements" in problem[0] and "MAX_LOGO_SVG_USES" in problem[0]
