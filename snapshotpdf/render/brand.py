@@ -11,6 +11,7 @@ SVG is printed in its own colours, and one in RGB is said by the run (print_warn
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -87,6 +88,13 @@ def _png_problem(data: bytes) -> str | None:
         return "not a PNG image (its header says it has no pixels)"
     if width * height > MAX_IMAGE_PIXELS:
         return f"{width} x {height} pixels, more than a logo may be ({MAX_IMAGE_PIXELS:,} in all)"
+    from PIL import Image
+
+    try:  # all of it: the renderer leaves out, without a word, a PNG it cannot decode
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
+        return f"a damaged PNG image ({exc or type(exc).__name__})"
     return None
 
 
@@ -101,6 +109,14 @@ def _svg_problem(data: bytes) -> str | None:
         return "not an SVG image (it has no <svg> element)"
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         return "an SVG with a DOCTYPE or entities, which snapshotpdf does not read"
+    from defusedxml import ElementTree
+
+    try:  # whole, with <svg> as its root: the renderer leaves out, without a word, one not
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # noqa: BLE001 - not XML (cut short), or what defusedxml refuses
+        return f"not an SVG image: its XML cannot be read ({exc or type(exc).__name__})"
+    if not isinstance(root.tag, str) or root.tag.rpartition("}")[2] != "svg":
+        return "not an SVG image (its root element is not <svg>)"
     uses = len(re.findall(r"<(?:\w+:)?use\b", text))
     if uses > MAX_LOGO_SVG_USES:  # <use> of a <use> of ...: a few KB drawn a billion times
         return (

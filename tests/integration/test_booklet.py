@@ -8,6 +8,7 @@ change of its look: look at them, then commit them with the change."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable
@@ -407,6 +408,15 @@ def _bad_logos(folder: Path) -> dict[str, tuple[str, str]]:
         f.truncate(MAX_LOGO_BYTES + 1024 * 1024)
     huge = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\x0dIHDR" + (60_000).to_bytes(4, "big") * 2
     (folder / "pixels.png").write_bytes(huge + b"\x08\x06\0\0\0")
+    # The renderer leaves these out of the cover without a word: they are refused first.
+    (folder / "cut.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect', "utf-8")
+    (folder / "page.svg").write_text("<html><!-- <svg> --><p>a page</p></html>", "utf-8")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(png, "PNG")
+    damaged = bytearray(png.getvalue())
+    at = damaged.index(b"IDAT") + 8
+    damaged[at : at + 8] = b"\xff" * 8
+    (folder / "damaged.png").write_bytes(bytes(damaged))
     return {
         str(folder / "missing.svg"): ("no such file", "give the path of the logo"),
         str(folder): ("not a file", "give the path of the logo"),
@@ -417,6 +427,9 @@ def _bad_logos(folder: Path) -> dict[str, tuple[str, str]]:
         str(folder / "bomb.svg"): ("a DOCTYPE or entities", "save the logo again"),
         str(folder / "huge.svg"): ("3 MB, more than a logo may be (2 MB)", "save it smaller"),
         str(folder / "pixels.png"): ("60000 x 60000 pixels", "save the logo again"),
+        str(folder / "cut.svg"): ("its XML cannot be read", "save the logo again"),
+        str(folder / "page.svg"): ("its root element is not <svg>", "save the logo again"),
+        str(folder / "damaged.png"): ("a damaged PNG image", "save the logo again"),
     }
 
 
