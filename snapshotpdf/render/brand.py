@@ -88,13 +88,21 @@ def _png_problem(data: bytes) -> str | None:
         return "not a PNG image (its header says it has no pixels)"
     if width * height > MAX_IMAGE_PIXELS:
         return f"{width} x {height} pixels, more than a logo may be ({MAX_IMAGE_PIXELS:,} in all)"
-    from PIL import Image
+    from PIL import Image, ImageFile
 
-    try:  # all of it: the renderer leaves out, without a word, a PNG it cannot decode
+    # All of it: the renderer leaves out, without a word, a PNG it cannot decode. Its
+    # chunks' checksums, then its pixels, not as WeasyPrint has Pillow read a cut image
+    # (LOAD_TRUNCATED_IMAGES, which it sets for the whole process when imported).
+    tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
         return f"a damaged PNG image ({exc or type(exc).__name__})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     return None
 
 
