@@ -145,6 +145,13 @@ class Routes:
     def allowed_host(self, host: str | None) -> bool:
         return host is None or host in {f"{HOST}:{self.port}", f"localhost:{self.port}"}
 
+    @staticmethod
+    def allowed_site(fetch_site: str | None) -> bool:
+        """Whether a request may come from where the browser says it comes from
+        (Sec-Fetch-Site): the preview's own page, or the address typed; never another web
+        page open in the same browser, which could make it render again and again."""
+        return fetch_site in (None, "same-origin", "none")
+
     def get(self, target: str, nonce: str) -> Response:
         parts = urlsplit(target)
         key = parse_qs(parts.query).get("city", [None])[0]
@@ -206,6 +213,8 @@ def _handler(routes: Routes) -> type[Any]:
             nonce = secrets.token_urlsafe(16)
             if not routes.allowed_host(self.headers.get("Host")):
                 status, kind, data = 403, TEXT, b"preview: wrong host"
+            elif not routes.allowed_site(self.headers.get("Sec-Fetch-Site")):
+                status, kind, data = 403, TEXT, b"preview: asked from another site"
             else:
                 try:
                     status, kind, data = routes.get(self.path, nonce)

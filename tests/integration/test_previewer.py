@@ -135,6 +135,10 @@ def test_routes_escape_survey_text_and_take_no_paths(tmp_path: Path) -> None:
     assert routes.get("/error?city=ruritania-beta", "n")[2] == b""
     assert routes.allowed_host("127.0.0.1:8765") and routes.allowed_host("localhost:8765")
     assert not routes.allowed_host("evil.example:8765")
+    # Another web page open in the browser (an <img> of it) cannot make it render.
+    assert routes.allowed_site(None) and routes.allowed_site("same-origin")
+    assert routes.allowed_site("none")  # the address typed, a bookmark
+    assert not routes.allowed_site("cross-site") and not routes.allowed_site("same-site")
 
 
 def test_png_writes_the_pages_without_a_browser(tmp_path: Path) -> None:
