@@ -29,6 +29,11 @@ def profile_init(
         draft = draft_profile(survey, sheet, header_rows)
     typer.echo(draft.text, nl=False)
     summary = f"matched {len(draft.matched)} of {len(draft.matched) + len(draft.missing)} fields"
+    if header_rows is None and draft.header_rows > 1:  # a guess: said, with how to undo it
+        summary += (
+            f"; read {draft.header_rows} header rows (a question over its options); if row 2"
+            " holds answers, give --header-rows 1"
+        )
     if draft.missing:
         summary += f"; not found: {', '.join(draft.missing)}"
     if draft.unknown_answers:

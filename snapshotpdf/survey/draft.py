@@ -122,6 +122,7 @@ class Draft:
     missing: list[str]
     unused: list[Column]
     unknown_answers: dict[str, list[str]]  # question -> answers matching no option
+    header_rows: int = 1  # as given, or as guessed (guess_header_rows)
 
 
 def draft_profile(path: Path, sheet: str | None = None, header_rows: int | None = None) -> Draft:
@@ -151,7 +152,7 @@ def draft_profile(path: Path, sheet: str | None = None, header_rows: int | None 
     unused = [c for c in table.columns if c.index not in used]
     unknown = _unknown_answers(chosen, separator)
     text = _toml(path, table, rows, separator, order, chosen, missing, unused, unknown)
-    return Draft(text, order, missing, unused, unknown)
+    return Draft(text, order, missing, unused, unknown, rows)
 
 
 def _may_be_a_field(candidate: Candidate, has_answers: bool) -> bool:
@@ -178,9 +179,15 @@ def guess_header_rows(top: Sequence[Sequence[str]]) -> int:
         first += [""] * (len(second) - len(first))
         continued = sum(1 for a, b in zip(first, second, strict=False) if not a and b)
         generic = sum(1 for b in second if b.casefold() in _GENERIC)
-        if continued >= 2 or generic >= 1:
+        # Options under a question are short words; a row with an address, a link, a
+        # number or a paragraph holds answers (a one-row export with blank header cells).
+        answers = any(_ANSWER.fullmatch(b) or len(b) > 80 for b in second)
+        if generic >= 1 or (continued >= 2 and not answers):
             return 2
     return 1
+
+
+_ANSWER = re.compile(r"[^@\s]+@[^@\s]+\.\w+|https?://\S+|[\d.,%\s-]*\d[\d.,%\s-]*")
 
 
 def _text(value: object) -> str:

@@ -252,6 +252,23 @@ def test_a_file_name_of_any_bytes_makes_a_draft_that_loads(tmp_path: Path, name:
     assert draft["fields"]["city"] and "\\u" in draft["profile"]["description"]
 
 
+def test_blank_header_cells_over_answers_are_one_header_row(tmp_path: Path) -> None:
+    """Two blank header cells with answers under them were read as a question over its
+    options: the first city became a second header row, and fields went to wrong columns."""
+    from snapshotpdf.survey.draft import guess_header_rows
+
+    first = ["City", "Country", "Mayor", "", "", "Contact e-mail"]
+    answers = ["Lima", "Peru", "Ana", "x", "y", "innovation@lima.example"]
+    assert guess_header_rows([first, answers]) == 1
+    options = ["", "", "", "Transport", "Housing", ""]
+    assert guess_header_rows([first, options]) == 2  # short option names: SurveyMonkey's
+    export = tmp_path / "blank.csv"
+    export.write_text(",".join(first) + "\n" + ",".join(answers) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["profile", "init", str(export)])
+    assert tomllib.loads(result.stdout)["profile"]["header_rows"] == 1
+    assert "header rows" not in result.stderr  # nothing guessed beyond the usual
+
+
 def test_the_draft_of_a_tidy_export_reads_it_right(tmp_path: Path) -> None:
     export = FIXTURES / "five-cities-tidy.xlsx"
     result = runner.invoke(app, ["profile", "init", str(export)])
