@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import io
 import itertools
 import json
@@ -48,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from snapshotpdf.assets import package_file
 from snapshotpdf.models import Inputs
@@ -175,11 +176,18 @@ def prose(rng: random.Random, low: int, high: int) -> str:
     return " ".join(sentences)
 
 
+@functools.cache
+def _yardstick_labels() -> dict[str, Any]:
+    """The [options] labels of the yardstick's catalog, read once."""
+    catalog = tomllib.loads((YARDSTICK / "locales" / "en.toml").read_text("utf-8"))
+    return dict(catalog["options"])
+
+
 def frozen_options(question: str) -> list[str]:
     """The options of a question the yardstick (1ce4500) knows, in the vocabulary's order:
     options added since (real cities' answers) would print as typed at 1ce4500, and would
     change which options the generated survey draws: the survey stays that of every run."""
-    labels = tomllib.loads((YARDSTICK / "locales" / "en.toml").read_text("utf-8"))["options"]
+    labels = _yardstick_labels()
     options = vocabulary.options(question)
     if question not in labels:  # a one-answer question, worded by its own sentences
         return list(options)

@@ -123,25 +123,19 @@ class Ledger:
             )
         if columns != COLUMNS:
             raise _not_a_ledger(path, "its table of sends has other columns")
-        with self._reading():
+        with self._using(writing=False):
             self.db.execute("SELECT id FROM sends LIMIT 1").fetchall()
         if not readonly:  # a ledger that cannot be written stops the run before it sends
-            with self._writing(), self.db:
+            with self._using(writing=True), self.db:
                 self.db.execute(f"PRAGMA user_version = {SCHEMA}")
 
     @contextmanager
-    def _reading(self) -> Iterator[None]:
+    def _using(self, writing: bool) -> Iterator[None]:
+        """An SQLite error in the block as the ledger problem it is (_problem)."""
         try:
             yield
         except sqlite3.Error as exc:
-            raise _problem(self.path, exc, writing=False) from None
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise _problem(self.path, exc, writing=True) from None
+            raise _problem(self.path, exc, writing) from None
 
     @classmethod
     def open_readonly(cls, path: Path) -> Ledger | None:
@@ -153,7 +147,7 @@ class Ledger:
 
     def latest(self) -> dict[str, Send]:
         """Each file's most recent attempt."""
-        with self._reading():
+        with self._using(writing=False):
             rows = self.db.execute(
                 "SELECT * FROM sends WHERE id IN (SELECT MAX(id) FROM sends GROUP BY file)"
             ).fetchall()
@@ -163,7 +157,7 @@ class Ledger:
         """The Message-ID of this very attachment's last attempt, if the server may have it
         or never took it (unknown, failed): sent again, it is the same message, which mail
         programs can recognise. After a confirmed send, a deliberate resend is a new one."""
-        with self._reading():
+        with self._using(writing=False):
             row = self.db.execute(
                 "SELECT message_id, state FROM sends WHERE file = ? AND sha256 = ?"
                 " ORDER BY id DESC LIMIT 1",
@@ -187,7 +181,7 @@ class Ledger:
         self, send_id: int, state: str, detail: str = "", refused: dict[str, str] | None = None
     ) -> None:
         assert state in STATES
-        with self._writing(), self.db:
+        with self._using(writing=True), self.db:
             self.db.execute(
                 "UPDATE sends SET state = ?, detail = ?, refused = ?, updated = ? WHERE id = ?",
                 (state, detail, json.dumps(refused or {}), _now(), send_id),
@@ -196,11 +190,11 @@ class Ledger:
     def interrupted(self) -> list[Send]:
         """Mark every pending attempt unknown (a run died while sending) and return them.
         Only for a run that holds the mail lock: no other run can be sending."""
-        with self._reading():
+        with self._using(writing=False):
             rows = self.db.execute("SELECT * FROM sends WHERE state = 'pending'").fetchall()
         pending = [_read_row(row) for row in rows]
         if pending:  # a failure here stops the run before anything is sent
-            with self._writing(), self.db:
+            with self._using(writing=True), self.db:
                 self.db.execute(
                     "UPDATE sends SET state = 'unknown', updated = ?, detail = ?"
                     " WHERE state = 'pending'",
@@ -228,7 +222,7 @@ class Ledger:
         was transmitted (nothing went out)."""
         assert state in STATES
         now = _now()
-        with self._writing(), self.db:
+        with self._using(writing=True), self.db:
             cursor = self.db.execute(
                 "INSERT INTO sends (file, city, country, recipients, message_id, sha256, state,"
                 " refused, detail, started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
