@@ -25,10 +25,12 @@ test-fast: setup
 	$(PY) -m pytest -q -n auto tests/unit
 
 # The command-line reference, docs/cli.md, regenerated from every command's --help, and
-# the template reference, docs/templates.md, from the record model and the context object.
+# the template reference, docs/templates.md, from the record model and the context object,
+# and every limit, docs/limits.md, from snapshotpdf/limits.py.
 docs: setup
 	$(PY) scripts/cli_reference.py
 	$(PY) scripts/template_reference.py
+	$(PY) scripts/limits_reference.py
 
 # Approve the current look after a deliberate layout change: re-renders the visual-regression
 # cases into tests/approved/ (small PNGs); look at them, then commit them with the change.
@@ -44,6 +46,7 @@ lint: setup
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/cli_reference.py --check
 	$(PY) scripts/template_reference.py --check
+	$(PY) scripts/limits_reference.py --check
 
 setup: system-deps $(VENV)/.installed fonts
 
