@@ -200,8 +200,10 @@ def missing(text: str, covered: Container[int] | None = None) -> str:
     as far as the text needs (_LazyCoverage)."""
     covered = _lazy_coverage(fonts_dir()) if covered is None else covered
     found: dict[str, None] = {}
-    for char in unicodedata.normalize("NFC", text):
-        if char in found or ord(char) in covered or prints_no_glyph(char):
+    # Each character once, in order of appearance: a city's text has thousands, but a
+    # hundred or so different ones.
+    for char in dict.fromkeys(unicodedata.normalize("NFC", text)):
+        if ord(char) in covered or prints_no_glyph(char):
             continue
         parts = unicodedata.normalize("NFD", char)
         if parts != char and all(ord(p) in covered or prints_no_glyph(p) for p in parts):
