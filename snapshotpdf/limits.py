@@ -88,6 +88,11 @@ MAX_LAYOUT_PAGES = 1_000
 # the largest template file: a snapshot's page is some 20 KB of HTML.
 MAX_TEMPLATE_VALUE = 1_000_000
 MAX_TEMPLATE_BYTES = 1024 * 1024
+# The longest one city's snapshot may take to make (its HTML, layout, copy-fitting and
+# PDF), in seconds: a city takes about half a second, the longest real answers a few. A
+# layout template that loops for hours (a loop in a loop, each bounded) is stopped here:
+# that city fails with this limit named, and the others are made.
+MAX_RENDER_SECONDS = 120
 # The most <use> elements an SVG logo may have: each may draw another that draws others,
 # so 70 in 1.4 KB were drawn ten million times (a logo repeats a shape a few times at most).
 MAX_LOGO_SVG_USES = 16

@@ -39,6 +39,7 @@ from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import Settings, creation_date
 from snapshotpdf.batch.workers import CityRenderer
+from snapshotpdf.budget import TooLong, render_budget
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.models import CityRecord, Problem, Severity, SurveyFigures
 from snapshotpdf.render.diagnose import diagnose
@@ -248,7 +249,16 @@ class _Trial:
 
     def __call__(self, record: CityRecord, label: str) -> bool:
         """Check one city; False when the check cannot go on (a template that does not
-        compile)."""
+        compile, or that took longer than limits.MAX_RENDER_SECONDS: the next city would
+        too)."""
+        try:
+            with render_budget(f"{record.city}'s snapshot"):
+                return self._check(record, label)
+        except TooLong as exc:
+            self.check.add(Finding("template", str(exc), label, Severity.ERROR))
+            return False
+
+    def _check(self, record: CityRecord, label: str) -> bool:
         check, layout = self.check, self.layout
         paper = self.settings.paper
         try:

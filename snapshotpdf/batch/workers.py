@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from snapshotpdf.batch.settings import default_workers as default_workers
+from snapshotpdf.budget import TooLong, render_budget
 from snapshotpdf.files import scratch_folder
 from snapshotpdf.models import CityRecord, SurveyFigures
 
@@ -145,7 +146,7 @@ class CityRenderer:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
         try:  # the HTML is made here, when the city is taken: the main process holds none
-            with city_collector():
+            with city_collector(), render_budget("its snapshot"):
                 html = self.html.html(job.record, job.figures, job.paper, created=job.created)
                 rendered = self.maker(job.variant).render(
                     html,
@@ -153,6 +154,8 @@ class CityRenderer:
                     job.author,
                     refit=self.html.refit(job.record, job.figures, job.paper, job.created),
                 )
+        except TooLong as exc:
+            return JobResult(job.index, error=str(exc))
         except Exception as exc:  # one city's failure is reported, never fatal
             return JobResult(job.index, error=f"{type(exc).__name__}: {exc}")
         sheets: tuple[tuple[str, str], ...] = ()

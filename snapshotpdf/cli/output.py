@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import typer
 
+from snapshotpdf.budget import TooLong
 from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import Problem, Severity
 from snapshotpdf.reporter import Outcome, Reporter
@@ -177,6 +178,9 @@ def reported_errors(
     except SnapshotError as exc:
         typer.echo(f"error: {terminal_safe(str(exc))}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except TooLong as exc:  # a layout that loops (budget.py): the limit it ran past
+        typer.echo(f"error: {terminal_safe(str(exc))}", err=True)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo(f"interrupted: {interrupted}", err=True)
         raise typer.Exit(INTERRUPTED) from None

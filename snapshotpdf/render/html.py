@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup
 
+from snapshotpdf.budget import render_budget
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, doc
 from snapshotpdf.render import measure, wording
@@ -124,8 +125,11 @@ class Renderer:
             created=created.isoformat(timespec="seconds") if created else None,
             root_classes=" ".join([*(["flow"] if flow else []), *(step.name for step in fit)]),
         )
-        with template_errors(
-            self.layout.folders, f"layout {self.layout.name!r} failed for {record.city}"
+        with (
+            render_budget(f"{record.city}'s snapshot"),
+            template_errors(
+                self.layout.folders, f"layout {self.layout.name!r} failed for {record.city}"
+            ),
         ):
             return self.environment.get_template(self.layout.template).render(variables.names())
 
