@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 from support.helpers import ROOT
+from support.layouts import user_layout
 from typer.testing import CliRunner
 
+from snapshotpdf import limits
+from snapshotpdf.budget import TooLong
 from snapshotpdf.cli.app import app
 from snapshotpdf.mail.addresses import check_header_value, normalise_address, unsafe_character
 from snapshotpdf.mail.contacts import Recipient, from_file, make_contact
@@ -383,3 +386,16 @@ def test_a_message_is_in_its_snapshots_language() -> None:
 
     with pytest.raises(DeliveryError, match="--lang de: the layout 'snapshot' has no catalog"):
         MailTemplates(override="de")
+
+
+def test_a_mail_template_that_loops_for_hours_stops_within_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    folder = user_layout(
+        tmp_path / "loops", 'extends = "snapshot"\n', {"mail/subject.en.txt": loops}
+    )
+    monkeypatch.setattr(limits, "MAX_RENDER_SECONDS", 0.2)
+    context = {"city": "Lima", "country": "Peru", "names": ["Ana"], "file": "peru-lima.pdf"}
+    with pytest.raises(TooLong, match=r"the 'en' mail message took longer than 0.2 s"):
+        MailTemplates(str(folder)).render("en", {**context, "pages": 2, "size": "10 KB"})
