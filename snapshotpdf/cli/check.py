@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from snapshotpdf.cli.options import LayoutOpt, ProfileOpt, SheetOpt, StrictOpt, inputs
-from snapshotpdf.cli.output import reported_errors, terminal_safe
+from snapshotpdf.cli.output import TerminalReporter, reported_errors, terminal_safe
 
 
 class Format(StrEnum):
@@ -35,8 +35,13 @@ def check(
     """Check a survey export without rendering: every problem, with the cell it is in."""
     from snapshotpdf.batch.check import run_check
 
-    with reported_errors():
-        outcome = run_check(inputs(survey, profile, sheet, layout), strict, output_format.value)
+    # Progress while each city's HTML is made (a bar on a terminal; else a line every few
+    # seconds, none for a short check): 100,000 rows take minutes.
+    reporter = TerminalReporter(doing="checking", things="cities checked", always_last=False)
+    with reported_errors(), reporter.live():
+        outcome = run_check(
+            inputs(survey, profile, sheet, layout), strict, output_format.value, reporter
+        )
     shown = terminal_safe(outcome.output) if output_format is Format.text else outcome.output
     typer.echo(shown, nl=False)
     typer.echo(outcome.summary, err=True)

@@ -42,13 +42,24 @@ def terminal_safe(text: str) -> str:
 
 
 class TerminalReporter(Reporter):
-    """Shows a run on stderr. quiet: only problems (and, from the command, the summary)."""
+    """Shows a run on stderr. quiet: only problems (and, from the command, the summary).
+    doing, things: how its progress is named ("rendering", "12/100 snapshots"); always_last:
+    without a terminal, the last progress line is said even when no line came before it
+    (a run shorter than a line's interval: check says nothing then)."""
 
-    def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        quiet: bool = False,
+        stream: TextIO | None = None,
+        doing: str = "rendering",
+        things: str = "snapshots",
+        always_last: bool = True,
+    ) -> None:
         self.quiet = quiet
         self.stream = stream
+        self.doing = doing
         self.bar: _Bar | None = None
-        self.lines = _ProgressLines(self)
+        self.lines = _ProgressLines(self, things, always_last)
 
     def _print(self, text: str) -> None:
         safe = terminal_safe(text)
@@ -82,7 +93,7 @@ class TerminalReporter(Reporter):
         if self.quiet or not stream.isatty():
             yield self
             return
-        with _Bar.shown(stream) as bar:
+        with _Bar.shown(stream, self.doing) as bar:
             self.bar = bar
             try:
                 yield self
@@ -93,8 +104,16 @@ class TerminalReporter(Reporter):
 class _ProgressLines:
     """A line every few seconds (and at the end): readable in CI logs and files."""
 
-    def __init__(self, reporter: TerminalReporter, every: float = 5.0) -> None:
+    def __init__(
+        self,
+        reporter: TerminalReporter,
+        things: str = "snapshots",
+        always_last: bool = True,
+        every: float = 5.0,
+    ) -> None:
         self.reporter = reporter
+        self.things = things
+        self.always_last = always_last
         self.every = every
         self.started = time.monotonic()
         self.last = self.started
@@ -103,11 +122,13 @@ class _ProgressLines:
         now = time.monotonic()
         if done < total and now - self.last < self.every:
             return
+        if done >= total and not self.always_last and self.last == self.started:
+            return  # a short run: no line came before this last one
         self.last = now
         rate = done / max(now - self.started, 1e-9)
         left = (total - done) / rate if rate else 0.0
         self.reporter.step(
-            f"{done}/{total} snapshots, {rate:.1f}/s, about {left:.0f} s left ({label})"
+            f"{done}/{total} {self.things}, {rate:.1f}/s, about {left:.0f} s left ({label})"
         )
 
 
@@ -122,7 +143,7 @@ class _Bar:
 
     @classmethod
     @contextmanager
-    def shown(cls, stream: TextIO) -> Iterator[_Bar]:
+    def shown(cls, stream: TextIO, doing: str = "rendering") -> Iterator[_Bar]:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -133,7 +154,7 @@ class _Bar:
         )
 
         columns = (
-            TextColumn("rendering"),
+            TextColumn(doing, markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}", markup=False),

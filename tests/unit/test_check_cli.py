@@ -16,8 +16,12 @@ from support.workbook import write_xlsx
 from typer.testing import CliRunner
 
 from snapshotpdf.assets import package_file
+from snapshotpdf.batch.check import run_check
 from snapshotpdf.batch.report import safe_cell
 from snapshotpdf.cli.app import app
+from snapshotpdf.cli.output import TerminalReporter
+from snapshotpdf.models import Inputs
+from snapshotpdf.reporter import Recorder
 
 runner = CliRunner()
 BAD = FIXTURES / "bad"
@@ -393,3 +397,26 @@ def test_the_draft_skips_survey_tool_columns_and_reads_surveymonkeys_contact_que
     mapped = json.dumps(fields)
     for column in ("Respondent ID", "IP Address", "Last Name", "First Name", "Custom Data 1"):
         assert column not in mapped
+
+
+def test_check_tells_its_progress_city_by_city_and_a_short_check_prints_none(
+    tmp_path: Path,
+) -> None:
+    cities = [minimal_city(name, "Ruritania") for name in ("Alpha", "Beta", "Gamma")]
+    survey = write_survey(tmp_path / "survey.xlsx", cities)
+    recorder = Recorder()
+    run_check(Inputs(survey=survey), reporter=recorder)
+    assert recorder.progressed == [(1, 3, "Alpha"), (2, 3, "Beta"), (3, 3, "Gamma")]
+
+    stream = io.StringIO()  # not a terminal: lines, not a bar
+    quick = TerminalReporter(stream=stream, things="cities checked", always_last=False)
+    for done, city in enumerate(("Alpha", "Beta", "Gamma"), 1):
+        quick.progress(done, 3, city)
+    assert stream.getvalue() == ""  # done before a line was due: nothing said
+    slow = TerminalReporter(stream=stream, things="cities checked", always_last=False)
+    slow.lines.every = 0.0
+    slow.progress(1, 3, "Alpha")
+    slow.progress(3, 3, "Gamma")
+    lines = stream.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines] == ["1/3 cities checked", "3/3 cities checked"]
+    assert lines[-1].endswith("(Gamma)")
