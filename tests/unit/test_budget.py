@@ -64,3 +64,18 @@ def test_another_thread_has_no_budget() -> None:
     thread.start()
     thread.join()
     assert done == [True]
+
+
+def test_an_alarm_the_process_set_itself_is_kept() -> None:
+    fired: list[int] = []
+    before = signal.signal(signal.SIGALRM, lambda number, frame: fired.append(number))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with time_budget(0.01, "ours"):
+            _spin(0.05)  # past our budget: not ours to stop, the process's alarm holds
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        _spin(0.3)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
