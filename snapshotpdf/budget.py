@@ -49,7 +49,7 @@ def time_budget(seconds: float, says: str) -> Iterator[None]:
         _ARMED.clear()
 
 
-def render_budget(what: str = "it") -> contextlib.AbstractContextManager[None]:
+def render_budget(what: str) -> contextlib.AbstractContextManager[None]:
     """The budget of making one snapshot, or one page of a layout's own (a booklet's
     cover): limits.MAX_RENDER_SECONDS, read when the budget starts."""
     seconds = limits.MAX_RENDER_SECONDS

@@ -35,7 +35,6 @@ from snapshotpdf.batch.build import check_fit
 from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
-from snapshotpdf.budget import render_budget
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.limits import MAX_COVER_CHARS
 from snapshotpdf.models import CityRecord, Inputs, Location, Severity, SurveyFigures
@@ -388,10 +387,8 @@ class _FrontMatter:
         words = self.locale["booklet"]
         language = self.catalog.language
         author = self.author
-        with (
-            render_budget(f"the booklet's {part} pages"),
-            template_errors(self.layout.folders, f"the booklet's {part} pages"),
-        ):
+        pages = f"the booklet's {part} pages"
+        with template_errors(self.layout.folders, pages, pages):
             return self.environment.get_template(self.template).render(
                 part=part,
                 strings=self.locale,

@@ -39,7 +39,7 @@ def run_check(
     """reporter: told the progress of making each city's HTML, the long part of a check
     (about 10 ms a city)."""
     checked = validate(inputs.survey_path, inputs.profile, inputs.sheet)
-    check_printable(checked, inputs.layout, reporter or Reporter())
+    check_printable(checked, inputs.layout, reporter)
     if output_format == "json":
         output = json.dumps(check_report(checked, strict), ensure_ascii=False, indent=2) + "\n"
     elif output_format == "csv":

@@ -25,7 +25,6 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from snapshotpdf.budget import render_budget
 from snapshotpdf.mail.addresses import DeliveryError, check_header_value, name_too_long, shown
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.render.catalog import best_language, choose_language
@@ -123,9 +122,8 @@ class MailTemplates:
         if language not in self.languages:
             language = self.default
         context = {**context, "listed": lambda items: listed(items, language)}
-        with (
-            render_budget(f"the {language!r} mail message"),
-            template_errors(self.folders, f"the {language!r} mail templates"),
+        with template_errors(
+            self.folders, f"the {language!r} mail templates", f"the {language!r} mail message"
         ):
             subject, text, html = (
                 self.env.get_template(kind.format(language)).render(context) for kind in KINDS

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from snapshotpdf.budget import render_budget
 from snapshotpdf.errors import LayoutError, SnapshotError
 
 
@@ -92,13 +93,15 @@ def _message(error: BaseException) -> str:
 
 
 @contextmanager
-def template_errors(folders: Path | Sequence[Path], what: str) -> Iterator[None]:
+def template_errors(folders: Path | Sequence[Path], what: str, making: str) -> Iterator[None]:
     """Whatever a layout's template raises while it runs, as one LayoutError: what failed,
     then the template's file and line. A template is the layout's own code, and a helper
     it calls wrongly (an icon group that does not exist, a number divided by zero) raises
-    anything; none of it is a traceback."""
+    anything; none of it is a traceback. It runs within the time limit (budget.py, its
+    loops in loops): making names what it makes in the limit's message."""
     try:
-        yield
+        with render_budget(making):
+            yield
     except SnapshotError:
         raise
     except Exception as exc:  # noqa: BLE001 - a template may raise anything

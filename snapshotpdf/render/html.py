@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup
 
-from snapshotpdf.budget import render_budget
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, doc
 from snapshotpdf.render import measure, wording
@@ -125,11 +124,10 @@ class Renderer:
             created=created.isoformat(timespec="seconds") if created else None,
             root_classes=" ".join([*(["flow"] if flow else []), *(step.name for step in fit)]),
         )
-        with (
-            render_budget(f"{record.city}'s snapshot"),
-            template_errors(
-                self.layout.folders, f"layout {self.layout.name!r} failed for {record.city}"
-            ),
+        with template_errors(
+            self.layout.folders,
+            f"layout {self.layout.name!r} failed for {record.city}",
+            f"{record.city}'s snapshot",
         ):
             return self.environment.get_template(self.layout.template).render(variables.names())
 
