@@ -291,24 +291,24 @@ def check_fit(
     which city answered too little to fill its pages (batch/fit.py)."""
     moved = fit.moved(layout, anchors_by_page)
     shorten = "shorten the longest answers, the spotlight first"
-    if moved or len(anchors_by_page) > layout.pages:
-        where = "; ".join(
-            f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
-        )
-        how = f", {fitted}" if fitted else ""
+    where = "; ".join(
+        f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
+    )
+    how = ", ".join(part for part in (where, fitted) if part)
+    if len(anchors_by_page) > layout.pages:
         result.report(
             Severity.WARNING,
             record.source,
             f"{record.city} does not fit in {layout.pages} pages and takes "
-            f"{len(anchors_by_page)} ({where or 'the last section runs on'}{how}); {shorten},"
+            f"{len(anchors_by_page)} ({how or 'the last section runs on'}); {shorten},"
             f" to keep it to {layout.pages}",
             record,
         )
-    elif fitted:
+    elif how:
         result.report(
             Severity.WARNING,
             record.source,
-            f"{record.city} is too long for {layout.pages} pages as designed: {fitted}; "
+            f"{record.city} is too long for {layout.pages} pages as designed: {how}; "
             f"{shorten}, to print it as designed",
             record,
         )

@@ -46,16 +46,17 @@ def sparse(pages: Sequence[Any]) -> bool:
     return len(pages) > 1 and sum(fills(pages)) <= SPARSE
 
 
-# Copy-fitting. A snapshot longer than its layout's pages is laid out flowing first (its
-# sections in balanced columns, in the type and spacing designed): kept, without a word,
-# when that fits its pages. Else it is laid out again with the layout's fitting steps
-# ([fitting] steps in layout.toml: classes on its root element, which its CSS gives tighter
-# spacing, then smaller type down to the floor the layout sets), each step with the ones
-# before it; the first that fits is kept. Only when the last step does not fit does the
-# content flow onto further pages, and then the flowing layout is also tried with every
-# step, kept when it takes a page fewer: no page is left mostly empty. Steps are only tried
-# for content up to SHRINK pages' worth over: more cannot fit by spacing and type alone,
-# and each try costs a layout.
+# Copy-fitting. A snapshot longer than its layout's pages is laid out again with the
+# layout's fitting steps ([fitting] steps in layout.toml: classes on its root element, which
+# its CSS gives tighter spacing, then smaller type down to the floor the layout sets), each
+# step with the ones before it; the first that fits is kept, every section on the page the
+# layout gives it. Only when the last step does not fit either do its sections flow in
+# balanced columns, in the type and spacing designed: kept when that fits its pages (the
+# run names the sections that moved to a later page), else onto further pages, and then
+# the flowing layout is also tried with every step, kept when it takes a page fewer: no
+# page is left mostly empty. Steps are only tried for content up to SHRINK pages' worth
+# over: more cannot fit by spacing and type alone, and each try costs a layout (a flowing
+# one about two: balancing columns lays them out again).
 SHRINK = 0.45
 # A flowing layout whose last page is filled less than this is tried with the steps.
 HALF = 0.5
@@ -130,16 +131,14 @@ def fit(
             if len(flowed.pages) < len(first.pages):
                 return Fitted(flowed, flowed=True, sparse=True)
         return Fitted(first)
-    flowed = lay_out(True, ())
-    if len(flowed.pages) <= pages:  # its sections flowing fit: as designed, nothing to say
-        return Fitted(flowed)
     if sum(fills(first.pages)) <= pages * (1 + SHRINK):
         for count in range(1, len(steps) + 1):
             tried = lay_out(False, tuple(steps[:count]))
             if len(tried.pages) <= pages:
                 return Fitted(tried, tuple(steps[:count]))
-    if steps and fills(flowed.pages)[-1] < HALF:  # it takes more pages: is its last full?
-        tighter = lay_out(True, tuple(steps))
+    flowed = lay_out(True, ())
+    if len(flowed.pages) > pages and steps and fills(flowed.pages)[-1] < HALF:
+        tighter = lay_out(True, tuple(steps))  # a last page mostly empty: save it?
         if len(tighter.pages) < len(flowed.pages):
             return Fitted(tighter, tuple(steps), flowed=True)
     return Fitted(flowed, flowed=True)
