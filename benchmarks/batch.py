@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--no-a0]
                                            [--against REV] [--memory-sweep [--plan-only]]
+                                           [--pairs N]
 
 One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
 answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
@@ -22,7 +23,10 @@ answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
 --memory-sweep runs only (b), at 100 and 1000 cities, and compares the peak memory of one
 worker process and of the main process at both sizes; with --plan-only, every PDF is a stub
 made at once in the build's own process, so the sweep measures the main process alone, in
-minutes even at 10000 cities. See benchmarks/README.md for what each figure means.
+minutes even at 10000 cities. --pairs N runs only (b1) and (b1@REV), N times each, the
+order swapped each round, and prints the median of the rounds' ratios: the (b1) target
+measured so that one busy minute of a shared machine cannot decide it. See
+benchmarks/README.md for what each figure means.
 
 This is a benchmark, not a test: pytest never collects it and nothing imports it.
 """
@@ -39,6 +43,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -1187,6 +1192,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         f" ({YARDSTICK_REV}, today's; none: skip)",
     )
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: run only (b1) and (b1@REV), N rounds, and print the median ratio",
+    )
+    parser.add_argument(
         "--memory-sweep",
         action="store_true",
         help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
@@ -1208,6 +1220,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.cities < 1 or min(args.sweep_sizes) < 1:
         parser.error("city counts must be at least 1")
+    if args.pairs < 0 or (args.pairs and (args.memory_sweep or args.against.lower() == "none")):
+        parser.error("--pairs N takes a positive N, an --against commit and no --memory-sweep")
     if args.plan_only and not args.memory_sweep:
         parser.error("--plan-only goes with --memory-sweep")
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
@@ -1297,6 +1311,57 @@ def run_main(
     return Run(steps, jobs, label, tuple(notes), check)
 
 
+def run_pairs(cities: int, seed: int, workdir: Path, jobs: bool, against: str, rounds: int) -> str:
+    """(b1) and (b1@REV) only, one after the other, `rounds` times, the order swapped each
+    round: the median of the rounds' ratios of CPU per city, which one busy minute of this
+    shared machine cannot move as it moves a single run's (one run gave 0.61, the next
+    three 0.72-0.78)."""
+    survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    commits_folder = workdir / "commits"
+    try:
+        commits, notes = unpack_commits(against, commits_folder)
+        if "then" not in commits:
+            return "\n".join(notes)
+        commit = commits["then"]
+        one = "1" if jobs else None
+        old_jobs = "1" if supports_jobs(commit.env, cwd=logs) else None
+        lines = [
+            machine_line(cities, seed),
+            f"(b1) and (b1@{commit.rev}) alone, {rounds} rounds, the order swapped each round",
+        ]
+        ratios = []
+        for number in range(rounds):
+            ms = {}
+            for who in ("now", "then") if number % 2 == 0 else ("then", "now"):
+                out = workdir / f"pairs-{who}"
+                shutil.rmtree(out, ignore_errors=True)
+                if who == "now":
+                    command = build_command(survey, out, force=True, jobs=one)
+                    step = measure(f"pairs-{number}-now", command, cities, out, logs, False)
+                else:
+                    command = build_command(survey, out, force=True, jobs=old_jobs)
+                    step = measure(
+                        f"pairs-{number}-then", command, cities, out, logs, False, env=commit.env
+                    )
+                ms[who] = step.cpu_ms_per_city
+            ratios.append(ms["now"] / ms["then"])
+            lines.append(
+                f"  round {number + 1}: (b1) {ms['now']:.1f} ms, (b1@{commit.rev})"
+                f" {ms['then']:.1f} ms of CPU per city: {ratios[-1]:.3f}"
+            )
+    finally:
+        shutil.rmtree(commits_folder, ignore_errors=True)
+    median = statistics.median(ratios)
+    verdict = "PASS" if median <= TARGET_JOBS1_CPU else "FAIL"
+    lines.append(
+        f"b1/b1@{commit.rev}, median of {rounds}: {median:.3f} (from {min(ratios):.3f} to"
+        f" {max(ratios):.3f}); target <= {TARGET_JOBS1_CPU}: {verdict}"
+    )
+    return "\n".join(lines)
+
+
 def run_sweep(
     sizes: Sequence[int], seed: int, workdir: Path, jobs: bool, plan_only: bool = False
 ) -> list[Step]:
@@ -1354,6 +1419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             steps = run_sweep(sizes, args.seed, workdir, jobs, args.plan_only)
             report = format_sweep(steps, args.seed, jobs, args.plan_only)
+        elif args.pairs:
+            print(f"paired benchmark: {args.pairs} rounds ...", file=sys.stderr, flush=True)
+            report = run_pairs(args.cities, args.seed, workdir, jobs, args.against, args.pairs)
         else:
             against = None if args.against.lower() == "none" else args.against
             names = "(a), (a0), (b1), (b1@REV), (b)-(e)" if args.a0 else "(a), (b1)-(e)"
