@@ -132,7 +132,7 @@ def check_cover(cover: Cover, author: str | None) -> tuple[Cover, str | None]:
         text = lines[option] = values.clean_text(given) if given else None
         if not text:
             continue
-        if any(unicodedata.category(ch) == "Cc" for ch in text):
+        if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in given or ""):
             raise SnapshotError(
                 f"the covers' {option} holds a control character",
                 hint=f"give --{option} as plain text",

@@ -16,7 +16,6 @@ delete, never taken in its place.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from functools import cached_property
 from snapshotpdf.models import Location, Problem, Severity
 from snapshotpdf.survey import vocabulary
 from snapshotpdf.survey.fields import DATA_SUFFICIENCY, REQUIRED_FIELDS
+from snapshotpdf.survey.grid import EXCEL_ESCAPE, excel_unescaped
 from snapshotpdf.survey.profile import PATH_SEPARATOR, ExtraField, Profile, Source
 
 _OPTION_MARKS = "-–—:|›[("  # what may stand between a question and its option in one cell
@@ -246,9 +246,6 @@ def _closest(text: str, columns: Sequence[Column]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-# Excel's escape for a character a cell's XML cannot hold: _x0007_ is U+0007 (and _x005F_
-# the underscore that starts a text which only looks like an escape).
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _OVERRIDE_RTL = "\u202e"  # right-to-left override: what follows shows reversed ...
 _OVERRIDE_ENDS = ("\u202c", "\u202d", "\u2069")  # ... until a pop, or another override
 _MOST_NAMED = 3  # invisible characters named in a message, at most
@@ -258,7 +255,7 @@ def shown(text: str) -> str:
     """A header cell as a spreadsheet shows it: Excel's _xHHHH_ escapes read, the text a
     right-to-left override governs reversed ("\u202eytiC" shows as "City"), and what
     cannot be seen (direction marks, zero-width and control characters) left out."""
-    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = excel_unescaped(text)
     parts: list[str] = []
     run: list[str] = []
     reversing = False
@@ -280,8 +277,8 @@ def _visible(char: str) -> bool:
 def _hidden(cell: str) -> str:
     """What in a header cell cannot be seen, as a message names it: Excel's escapes
     ("_x0007_") and the invisible characters (by their Unicode names)."""
-    escapes = list(dict.fromkeys(m.group(0) for m in _EXCEL_ESCAPE.finditer(cell)))
-    rest = _EXCEL_ESCAPE.sub("", cell)
+    escapes = list(dict.fromkeys(m.group(0) for m in EXCEL_ESCAPE.finditer(cell)))
+    rest = EXCEL_ESCAPE.sub("", cell)
     invisible = list(dict.fromkeys(c for c in rest if not _visible(c)))
     said = []
     if escapes:

@@ -9,6 +9,7 @@ as it reads it: a file beyond one is refused before it costs more than what was 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -16,6 +17,19 @@ from snapshotpdf import limits
 from snapshotpdf.errors import SurveyReadError
 
 READ_AGAIN = "open the export in Excel and save it again as .xlsx or CSV UTF-8"
+
+
+# Excel's escape for a character a cell's XML cannot hold: _x000D_ is a carriage return
+# (Excel writes one for a line break pasted into a cell), _x0007_ U+0007 (and _x005F_ the
+# underscore that starts a text which only looks like an escape).
+EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def excel_unescaped(text: str) -> str:
+    """A cell's text as Excel shows it: its _xHHHH_ escapes read."""
+    if "_x" not in text:
+        return text
+    return EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def unreadable(name: str, kind: str, reason: str, hint: str = READ_AGAIN) -> SurveyReadError:

@@ -31,6 +31,9 @@ MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _X = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+# LibreOffice marks a formula whose result is an error (#N/A, #NAME?) with this attribute;
+# the cell's text is the error's name.
+_CALC_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _S = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _CELLS = {_T + "table-cell", _T + "covered-table-cell"}
 
@@ -189,7 +192,10 @@ def _repeat(element: Any, attribute: str) -> int:
 
 
 def _value(cell: Any) -> object:
-    """What LibreOffice shows in the cell: a number, date or boolean keeps its type."""
+    """What LibreOffice shows in the cell: a number, date or boolean keeps its type; an
+    error (#N/A) is blank, as in an Excel workbook."""
+    if cell.get(_CALC_TYPE) == "error":
+        return None
     kind = cell.get(f"{{{_OFFICE}}}value-type")
     if kind in ("float", "percentage", "currency"):
         number = float(cell.get(f"{{{_OFFICE}}}value", "nan"))

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from snapshotpdf import limits
+from snapshotpdf.addresses import normalise_address, split_addresses
 from snapshotpdf.models import Term
 
 YES = {"yes", "y", "true", "1", "x"}
@@ -22,7 +23,9 @@ _YEAR = r"(1[89]\d\d|20\d\d|21\d\d)"
 _TERM = re.compile(rf"^{_YEAR}\s*(?:[-‐‑‒–—/]|to)\s*{_YEAR}$", re.IGNORECASE)
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", re.UNICODE)
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,3}")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Control characters that are not white space (a tab, a line break, a vertical tab or form
+# feed are): they show nothing in a spreadsheet, and a font draws an empty box for them.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # A number as typed: a sign, the whole part (its groups of three digits separated by one
 # kind of mark, or no mark at all), then a decimal point or comma and the fraction.
 _NUMBER = re.compile(
@@ -45,14 +48,15 @@ _MULTIPLIERS = {
 
 
 def clean_text(value: object) -> str | None:
-    """A cell as one line of text: NFC, all whitespace (NBSP too) folded; None when empty."""
+    """A cell as one line of text: NFC, all whitespace (NBSP too) folded, control characters
+    (which show nothing) left out; None when empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, date | time):
         value = format_date(value)
-    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = " ".join(_CONTROLS.sub("", unicodedata.normalize("NFC", str(value))).split())
     return contain_bidi(text) if visible(text) else None
 
 
@@ -122,7 +126,10 @@ def clean_paragraphs(value: object) -> str | None:
     line folded. The layout prints numbered or bulleted lines as a list."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub("", unicodedata.normalize("NFC", str(value)))
+    # A vertical tab or form feed is a line break inside a cell as some programs (FileMaker)
+    # export it.
+    text = re.sub("\r\n?|[\x0b\x0c]", "\n", text)
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text):
         lines = (contain_bidi(" ".join(line.split())) for line in paragraph.split("\n"))
@@ -188,6 +195,8 @@ def parse_year(value: object) -> int | None:
         return None
     if re.fullmatch(_YEAR, text):
         return int(text)
+    if re.fullmatch(r"[0-9]{4}", text):
+        raise ValueError("expected a year from 1800 to 2199, such as 2020")
     raise ValueError("expected a four-digit year such as 2020")
 
 
@@ -215,7 +224,7 @@ def parse_population(value: object) -> int | None:
     if text is not None:
         folded = text.casefold()
         if match := re.fullmatch(r"([\d.,]+)\s*([a-z]+)\.?", folded, re.ASCII):
-            number, word = match[1].replace(",", "."), match[2]
+            number, word = _multiplied(match[1]), match[2]
             if word in _MULTIPLIERS and re.fullmatch(r"\d+(\.\d+)?", number, re.ASCII):
                 scaled = float(number) * _MULTIPLIERS[word]  # inf for 400 digits: too many
                 return parse_population(round(scaled) if math.isfinite(scaled) else scaled)
@@ -225,7 +234,7 @@ def parse_population(value: object) -> int | None:
         raise ValueError("expected a number of inhabitants, e.g. 9670000 or 9.67 million") from None
     if count is None:
         return None
-    if count < 0 or (isinstance(count, float) and not count.is_integer()):
+    if count <= 0 or (isinstance(count, float) and not count.is_integer()):
         raise ValueError("expected a whole, positive number of inhabitants")
     if count > limits.MAX_POPULATION:
         raise ValueError(
@@ -233,6 +242,15 @@ def parse_population(value: object) -> int | None:
             " that this cell holds the city's population"
         )
     return int(count)
+
+
+def _multiplied(number: str) -> str:
+    """The number before a word such as "thousand" or "million", with a decimal point: a
+    comma before groups of three digits separates them, as in a number alone ("9,670
+    thousand", "2,500k"); any other comma is a decimal one ("2,5 million")."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", number, re.ASCII):
+        return number.replace(",", "")
+    return number.replace(",", ".")
 
 
 def parse_number(value: object) -> int | float | None:
@@ -295,27 +313,46 @@ def parse_list(value: object, separator: str) -> tuple[str, ...] | None:
 
 
 def parse_website(value: object) -> str | None:
-    """An http(s) link; a bare domain gets https://; any other scheme is refused."""
+    """An http(s) link; a bare domain gets https://; any other scheme is refused, and so is
+    one with a control character anywhere (a link is not cleaned into another)."""
     text = parse_text(value)
     if text is None:
         return None
-    if any(c.isspace() or not c.isprintable() for c in text):
+    if _CONTROLS.search(str(value)) or any(c.isspace() or not c.isprintable() for c in text):
         raise ValueError("not a valid web address; this link was dropped")
     # Before urlsplit: it reads "city.gov:8080/x" as the scheme "city.gov".
     if _DOMAIN.match(text):
-        return f"https://{text}"
+        text = f"https://{text}"
     parts = urlsplit(text)
     if parts.scheme.lower() not in SAFE_SCHEMES:
         raise ValueError("only http:// and https:// links are printed; this link was dropped")
-    if not parts.netloc:
+    if "@" in parts.netloc:  # https://city.gov@elsewhere.example leads to elsewhere.example
+        raise ValueError(
+            "a web address with a name and @ before its host leads elsewhere than it shows;"
+            " this link was dropped"
+        )
+    try:
+        port = parts.port
+    except ValueError:  # a port that is no number from 0 to 65535
+        port = -1
+    if not parts.hostname or port == -1:
         raise ValueError("not a valid web address; this link was dropped")
     return text
 
 
 def parse_email(value: object) -> str | None:
+    """One or more e-mail addresses, separated by ";", each held to the rule `mail` sends
+    by (snapshotpdf/addresses.py): a row `check` calls valid is one `mail` can send to."""
     text = parse_text(value)
     if text is None:
         return None
-    if not _EMAIL.match(text):
-        raise ValueError("expected an e-mail address such as innovation@city.gov")
-    return text
+    parts = split_addresses(text)
+    for part in parts:
+        try:
+            normalise_address(part)
+        except ValueError as exc:
+            raise ValueError(
+                "expected an e-mail address such as innovation@city.gov (several separated by"
+                f" semicolons): {exc}"
+            ) from None
+    return "; ".join(parts) or None

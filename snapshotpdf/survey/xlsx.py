@@ -33,6 +33,7 @@ from snapshotpdf.survey.grid import (
     Sheet,
     check_cell,
     check_cells,
+    excel_unescaped,
     unreadable,
 )
 
@@ -245,7 +246,7 @@ def _parsed_rows(
             cells = [
                 {"column": index, "value": cell.value, "data_type": cell.data_type}
                 for index, cell in enumerate(row, start=1)
-                if cell.value is not None
+                if cell.value is not None or cell.data_type == "str"  # a formula's "" result
             ]
             if cells:
                 yield number, cells
@@ -318,6 +319,7 @@ def _values(
             yield _with_formulas([], *waiting, notes)
             waiting = next(formulas, None)
         found = [(c["column"] - 1, v) for c in cells if (v := _value(c)) is not None]
+        saved = {c["column"] - 1 for c in cells}  # a value Excel saved, blank ones too
         width = 0
         for column, value in found:
             check_cell(file, sheet, number, column, value)
@@ -328,7 +330,7 @@ def _values(
         for column, value in found:
             row[column] = value
         if waiting is not None and waiting[0] == number:
-            row = _with_formulas(row, *waiting, notes)[1]
+            row = _with_formulas(row, *waiting, notes, saved)[1]
             waiting = next(formulas, None)
         if row:
             yield number, row
@@ -338,10 +340,18 @@ def _values(
 
 
 def _with_formulas(
-    row: list[object], number: int, formulas: list[tuple[int, str]], notes: list[Note]
+    row: list[object],
+    number: int,
+    formulas: list[tuple[int, str]],
+    notes: list[Note],
+    saved: Collection[int] = (),
 ) -> Row:
-    """The row with the text of each formula Excel saved no value for, and a note on each."""
+    """The row with the text of each formula Excel saved no value for, and a note on each.
+    saved: the columns whose formulas have a saved value, read as Excel shows it even when
+    that is blank (an error such as #N/A, or "")."""
     for column, text in formulas:
+        if column in saved:
+            continue
         row.extend([None] * (column + 1 - len(row)))
         if row[column] is None:
             row[column] = text
@@ -358,12 +368,15 @@ def _with_formulas(
 
 
 def _value(cell: dict[str, Any]) -> object:
-    """A cell's value as Excel shows it: an error (#N/A) or "" is blank, 3.0 is 3."""
+    """A cell's value as Excel shows it: an error (#N/A) or "" is blank, 3.0 is 3, an
+    escape such as _x000D_ the character it stands for."""
     value = cell["value"]
     if value is None or value == "" or cell["data_type"] == "e":
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        return excel_unescaped(value)
     return value
 
 

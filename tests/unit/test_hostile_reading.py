@@ -159,6 +159,7 @@ _ODS_NS = (
     ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
     ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
     ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    ' xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
 )
 
 
@@ -392,3 +393,18 @@ def test_a_deeply_nested_profile_is_a_profile_error(tmp_path: Path, nested: str)
     path.write_text(f"x = {nested}\n")
     with pytest.raises(ProfileError, match="too deeply"):
         load_profile(path)
+
+
+def test_an_ods_error_cell_reads_as_blank_as_in_a_workbook(tmp_path: Path) -> None:
+    """LibreOffice saves a formula whose result is an error with the error's name as its
+    text (#N/A): the cell reads as blank, not as a city called #N/A."""
+    error = (
+        '<table:table-cell table:formula="of:=VLOOKUP([.A2];$M.A:B;2)" office:value-type="string"'
+        ' office:string-value="" calcext:value-type="error">'
+        "<text:p>#N/A</text:p></table:table-cell>"
+    )
+    rows = _row(_text("City"), _text("Mayor")) + _row(_text("Lima"), error)
+    path = _ods(tmp_path / "errors.ods", _table("Responses", "ta1", rows))
+    table = read_survey(path)
+    assert table.rows[0].cells["City"] == "Lima"
+    assert table.rows[0].cells.get("Mayor") is None

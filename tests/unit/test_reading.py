@@ -125,6 +125,26 @@ def test_formulas_read_as_their_saved_value_else_as_text(
         assert "formula has no saved value" in warning.message
 
 
+@pytest.mark.parametrize("kind, saved", [("e", "#N/A"), ("str", "")])
+def test_a_formula_whose_saved_value_is_an_error_or_empty_reads_as_blank(
+    tmp_path: Path, kind: str, saved: str
+) -> None:
+    """Excel saves #N/A (t="e") or "" (t="str") with such a formula: the cell shows nothing,
+    so it reads as blank, not as the formula's text."""
+    source = _workbook(tmp_path / "f.xlsx", [["City", "Mayor"], ["Lima", "=VLOOKUP(A2,M!A:B,2)"]])
+    target = tmp_path / "g.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="B2"', f'<c r="B2" t="{kind}"'.encode())
+                data = data.replace(b"</f>", f"</f><v>{saved}</v>".encode())
+            dst.writestr(item, data)
+    table = read_survey(target)
+    assert table.rows[0].cells.get("Mayor") is None
+    assert table.problems == ()
+
+
 def test_formulas_are_looked_for_only_in_workbooks_that_have_them(tmp_path: Path) -> None:
     plain = _workbook(tmp_path / "p.xlsx", [["City", "Population"], ["Lima", 9670000]])
     formula = _workbook(tmp_path / "f.xlsx", [["City", "Population"], ["Lima", "=1+2"]])

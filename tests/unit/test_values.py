@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from snapshotpdf.addresses import normalise_address
 from snapshotpdf.models import Term
 from snapshotpdf.survey import values
 from snapshotpdf.survey.values import (
@@ -239,7 +240,7 @@ def test_parse_population_formats(raw: object) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("850,000", 850_000), ("1.5 million", 1_500_000), ("12 million", 12_000_000), ("0", 0)],
+    [("850,000", 850_000), ("1.5 million", 1_500_000), ("12 million", 12_000_000)],
 )
 def test_parse_population_other_values(raw: object, expected: int) -> None:
     assert parse_population(raw) == expected
@@ -272,7 +273,7 @@ def test_parse_population_garbage(raw: object) -> None:
 
 
 @settings(max_examples=200)
-@given(st.integers(0, 10**9))
+@given(st.integers(1, 10**9))
 def test_parse_population_round_trips_plain_and_grouped(n: int) -> None:
     assert parse_population(str(n)) == n
     assert parse_population(n) == n
@@ -282,6 +283,29 @@ def test_parse_population_round_trips_plain_and_grouped(n: int) -> None:
     assert parse_population(grouped.replace(",", ".")) == n
     assert parse_population(grouped.replace(",", " ")) == n
     assert parse_population(grouped.replace(",", NBSP)) == n
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9,670 thousand", 9_670_000),  # a comma before three digits groups them ...
+        ("2,500k", 2_500_000),
+        ("10,000 k", 10_000_000),
+        ("2,5 million", 2_500_000),  # ... any other is a decimal comma
+        ("9.67 million", 9_670_000),
+        ("1.234 million", 1_234_000),
+    ],
+)
+def test_a_number_with_a_multiplier_reads_its_commas_as_a_number_alone_does(
+    raw: str, expected: int
+) -> None:
+    assert parse_population(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [0, "0", -5, "0 million"])
+def test_a_population_of_nobody_is_no_population(raw: object) -> None:
+    with pytest.raises(ValueError, match="positive number of inhabitants"):
+        parse_population(raw)
 
 
 # --- parse_website ------------------------------------------------------------------------
@@ -345,6 +369,10 @@ def test_parse_website_rejects_unsafe_schemes(raw: str) -> None:
         "example.org/\x1b[31m",
         "http:example.org",  # no host
         "http://",
+        "https://www.munlima.gob.pe@evil.example/login",  # leads to evil.example
+        "https://user:pass@example.org/",
+        "example.org:99999999999",  # no port
+        "https://example.org:65536/",
         "not a url",
     ],
 )
@@ -385,6 +413,21 @@ def test_parse_email() -> None:
 
 
 @pytest.mark.parametrize(
+    "bad",
+    ["<a@b.example>", "mailto:a@b.example", "a@b..example", "a@-b.example", "a\u200b@b.example"],
+)
+def test_check_refuses_an_address_mail_would_refuse(bad: str) -> None:
+    with pytest.raises(ValueError, match="expected an e-mail address"):
+        parse_email(bad)
+    with pytest.raises(ValueError):
+        normalise_address(bad)
+
+
+def test_several_addresses_separated_by_semicolons_are_one_answer_as_mail_reads_them() -> None:
+    assert parse_email("a@b.example; c@d.example;") == "a@b.example; c@d.example"
+
+
+@pytest.mark.parametrize(
     "url", ["https://example.org/\u200bx", "https://exa\u202emple.org", "example.org/\u00adpath"]
 )
 def test_websites_with_invisible_characters_are_refused(url: str) -> None:
@@ -414,3 +457,13 @@ def test_bidi_controls_stay_inside_the_answer(typed: str, kept: str) -> None:
 
 def test_bidi_controls_stay_inside_each_paragraph() -> None:
     assert clean_paragraphs("\u202eone\n\ntwo") == "\u202eone\u202c\n\ntwo"
+
+
+def test_control_characters_show_nothing_and_are_left_out_of_an_answer() -> None:
+    """A font draws an empty box for U+0007 or U+009B: they are left out, as Excel shows
+    them (nothing); a vertical tab or form feed is a line break, as FileMaker exports one."""
+    assert values.clean_text("Li\x07ma\x9b \x1bPeru") == "Lima Peru"
+    assert values.clean_text("\x07\x00") is None
+    assert values.clean_paragraphs("first line\x0bsecond\x0cthird\x08") == (
+        "first line\nsecond\nthird"
+    )
