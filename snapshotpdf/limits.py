@@ -21,6 +21,10 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 2_000
 # The most characters one cell may hold (Excel itself stops at 32,767).
 MAX_CELL_CHARS = 1_000_000
+# The most control characters a CSV or text export's first 4,096 characters may hold, tab,
+# line breaks, vertical tab and form feed aside (a vertical tab is a line break in a cell as
+# FileMaker exports one): more is binary data, not text, and the file is refused.
+MAX_TEXT_CONTROLS = 40
 # The most a survey profile (a TOML file) may hold; real ones are a few KB.
 MAX_PROFILE_BYTES = 1024 * 1024
 # The most a layout's layout.toml may hold (settings only; the bundled one is 5 KB), and

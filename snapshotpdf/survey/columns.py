@@ -16,6 +16,7 @@ delete, never taken in its place.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -186,6 +187,32 @@ def bind(
                     )
                 )
     return replace(profile, sources=sources, grid=grid, extra=own_fields), problems
+
+
+# A number as a header cell never is one, and as an answer often is (a population).
+_NUMBER_LIKE = re.compile(r"[0-9][0-9 .,'’]*")
+
+
+def answers_in_header(profile: Profile, columns: Sequence[Column], where: Location) -> str | None:
+    """When the profile reads more than one header row (where.row: the lowest), what the
+    lowest one holds that is an answer: a number under a column a field is read from. That
+    row is then a respondent read as a header (an export with fewer header rows than the
+    profile says), which would otherwise be lost without a word. None when none is."""
+    if where.row < 2:
+        return None
+    by_key = {c.key: c for c in columns}
+    for name, source in profile.sources.items():
+        for key, _ in source.bound:
+            column = by_key.get(key)
+            if column is not None and _NUMBER_LIKE.fullmatch(column.cells[-1]):
+                return (
+                    f"row {where.row} is read as a header row (the profile's header_rows ="
+                    f" {where.row}), but it holds {column.cells[-1]!r} in column"
+                    f" {column.letter}, where field {name} is read: an answer, not a header."
+                    " This export has fewer header rows than the profile expects, and that"
+                    " row is a respondent"
+                )
+    return None
 
 
 def _bind(

@@ -107,11 +107,12 @@ def stream_sheet(path: Path, sheet: str | None = None) -> Sheet:
         from snapshotpdf.survey.ods import stream_ods
 
         return stream_ods(path, sheet)
-    if head.startswith(b"PK\x03\x04") or suffix in SPREADSHEET_SUFFIXES:
+    text = _looks_like_text(head)
+    if head.startswith(b"PK\x03\x04") or (suffix in SPREADSHEET_SUFFIXES and not text):
         from snapshotpdf.survey.xlsx import stream_xlsx
 
         return stream_xlsx(path, sheet)
-    if suffix in TEXT_SUFFIXES:
+    if suffix in TEXT_SUFFIXES or (suffix in SPREADSHEET_SUFFIXES and text):
         from snapshotpdf.survey.text import stream_text
 
         return stream_text(path)
@@ -119,6 +120,14 @@ def stream_sheet(path: Path, sheet: str | None = None) -> Sheet:
         f"{path.name}: unsupported file type {suffix or '(none)'!r}",
         hint="give an .xlsx, .ods, .csv or .tsv export",
     )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether a file's first bytes are text (a CSV saved under an .xlsx name is read as
+    the CSV it is): a Unicode byte-order mark, or no byte below the tab."""
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return bool(head) and min(head) >= 0x09
 
 
 def header_text(value: object) -> str:

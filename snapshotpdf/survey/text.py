@@ -185,9 +185,15 @@ def _encoding(path: Path, kind: str) -> tuple[str, int | None]:
             start, nul, blank = _decoded(path, encoding, _FALLBACK_ERRORS)
         except _NotUtf8:
             raise unreadable(name, kind, "its text is neither UTF-8 nor Windows-1252") from None
-    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f" for c in start)
-    if nul or controls > 40:
-        raise unreadable(name, kind, "it holds binary data, not text")
+    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f\v" for c in start)
+    if nul or controls > limits.MAX_TEXT_CONTROLS:
+        raise unreadable(
+            name,
+            kind,
+            "it holds binary data, not text (NUL bytes, or more than"
+            f" {limits.MAX_TEXT_CONTROLS} control characters in its first 4,096:"
+            " limits.MAX_TEXT_CONTROLS)",
+        )
     if blank:
         raise SurveyReadError(f"{name} is empty", hint="export the survey again")
     return encoding, first_bad
@@ -213,19 +219,29 @@ def _decoded(path: Path, encoding: str, errors: str = "strict") -> tuple[str, bo
     decoder = codecs.getincrementaldecoder(encoding)(errors)
     start, nul, blank = "", False, True
     lines = 1  # the line the decoder has reached, counted in the bytes it was given
+    after_cr = False  # the bytes before ended with a CR (a CRLF split between two chunks)
     for chunk, final in itertools.chain(((c, False) for c in _chunks(path)), [(b"", True)]):
         pending = decoder.getstate()[0]
         try:
             text = decoder.decode(chunk, final)
         except UnicodeDecodeError as exc:
             before = (pending + chunk)[: exc.start]
-            raise _NotUtf8(exc.reason, lines + before.count(b"\n")) from None
-        lines += chunk.count(b"\n")
+            raise _NotUtf8(exc.reason, lines + _line_breaks(before, after_cr)) from None
+        lines += _line_breaks(chunk, after_cr)
+        after_cr = chunk.endswith(b"\r") if chunk else after_cr
         if len(start) < 4096:
             start += text[: 4096 - len(start)]
         nul = nul or "\x00" in text
         blank = blank and not text.strip()
     return start, nul, blank
+
+
+def _line_breaks(data: bytes, after_cr: bool = False) -> int:
+    """The lines data ends, as the csv module counts them (line_num): each LF, CRLF or CR
+    alone (Excel for Mac's "CSV (Macintosh)" ends lines with a CR). after_cr: the bytes
+    before data ended with a CR, so an LF that starts data ends no line of its own."""
+    breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return breaks - 1 if after_cr and data.startswith(b"\n") else breaks
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

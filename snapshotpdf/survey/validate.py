@@ -19,7 +19,7 @@ from pathlib import Path
 from snapshotpdf.errors import ProfileError
 from snapshotpdf.files import slug
 from snapshotpdf.models import CityRecord, Problem, RawRow, Severity
-from snapshotpdf.survey.columns import bind
+from snapshotpdf.survey.columns import answers_in_header, bind
 from snapshotpdf.survey.fields import REQUIRED_FIELDS
 from snapshotpdf.survey.normalise import normalise_row
 from snapshotpdf.survey.profile import Profile, load_profile
@@ -140,6 +140,13 @@ def _validate_rows(
             + "".join(f"\n  {p.message}" for p in missing),
             hint="pass --profile with a profile that names this export's columns; "
             "`snapshotpdf profile init SURVEY` drafts one",
+        )
+    misread = answers_in_header(bound, table.columns, table.header_location)
+    if misread:
+        raise ProfileError(
+            f"{table.file}: {misread}",
+            hint=f"set header_rows = {table.header_rows - 1} in the profile, or pass --profile"
+            " with this export's own (`snapshotpdf profile init SURVEY` drafts one)",
         )
     result = Validation(table, bound, problems=[*table.problems, *header_problems])
     return result, _records(result, rows, bound)

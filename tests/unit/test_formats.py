@@ -158,3 +158,24 @@ def test_warnings_carry_severity_and_location_for_unknown_matrix_rows(tmp_path: 
     assert "'Space travel' is not a policy area" in warning.message
     kalamopoli = result.records[2]
     assert ("tourism", True) not in kalamopoli.data_sufficiency
+
+
+def test_an_export_with_fewer_header_rows_than_its_profile_loses_no_respondent(
+    tmp_path: Path,
+) -> None:
+    """SurveyMonkey's "condensed" export has one header row, its profile two: the first
+    respondent would be read as the row of option names and lost without a word. A
+    number where a field is read in that row stops the run, saying which row and why."""
+    from openpyxl import load_workbook
+
+    from snapshotpdf.errors import ProfileError
+
+    workbook = load_workbook(FIXTURES / "five-cities-surveymonkey.xlsx")
+    workbook.active.delete_rows(2)  # the row of option names
+    path = tmp_path / "condensed.xlsx"
+    workbook.save(path)
+    with pytest.raises(ProfileError) as caught:
+        validate(path, profile("surveymonkey"))
+    assert "row 2 is read as a header row (the profile's header_rows = 2)" in str(caught.value)
+    assert "9670000" in str(caught.value) and "field population" in str(caught.value)
+    assert "header_rows = 1" in caught.value.hint

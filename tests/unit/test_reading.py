@@ -47,6 +47,26 @@ def test_cp1252_is_read_with_a_warning_that_points_at_the_first_accent(tmp_path:
     assert warning.value == "São Paulo"
 
 
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_the_first_accent_is_found_at_its_row_whatever_ends_the_lines(
+    tmp_path: Path, newline: str
+) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a CR alone."""
+    rows = [["City", "Country"], ["Lima", "Peru"], ["Quito", "Ecuador"], ["Bogotá", "Colombia"]]
+    path = tmp_path / "s.csv"
+    path.write_bytes(newline.join(",".join(r) for r in rows).encode("cp1252"))
+    [warning] = read_survey(path).problems
+    assert (warning.location.row, warning.location.column) == (4, "A")
+
+
+def test_vertical_tabs_in_cells_are_text_not_binary(tmp_path: Path) -> None:
+    """FileMaker exports a line break inside a cell as a vertical tab: dozens in a file
+    are text, and each is a line break of its answer."""
+    rows = [["City", "Mayor"]] + [[f"City {i}", "Ann Lee\vBob Roe\vCy Poe"] for i in range(30)]
+    table = read_survey(write_text(tmp_path / "s.csv", rows, ",", "utf-8"))
+    assert len(table.rows) == 30
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_the_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
     rows = [*ROWS, ["Port, Harbour", "Ruritania; North", "A|B"]]
@@ -272,6 +292,11 @@ def test_an_ods_is_read_not_called_damaged(tmp_path: Path) -> None:
 def test_an_xlsx_named_ods_is_read_by_its_bytes(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "s.ods", [["City", "Country"], ["Lima", "Peru"]])
     assert read_survey(path).rows[0].cells["Country"] == "Peru"
+
+
+def test_a_csv_named_xlsx_is_read_as_the_csv_it_is(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "s.xlsx", ROWS, ",", "utf-8")
+    assert read_survey(path).rows[0].cells["City"] == "São Paulo"
 
 
 def test_excel_errors_read_as_blank_and_whole_floats_as_integers(tmp_path: Path) -> None:
