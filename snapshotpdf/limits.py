@@ -42,8 +42,16 @@ MAX_HEADER_NAME_CHARS = 200
 # organisational structure): about 450 words, more than two pages hold. A longer answer
 # is cut, with a warning, before it reaches the renderer.
 MAX_ANSWER_CHARS = 3_000
-# The most characters of a one-line answer (a mayor's name, a term).
+# The most characters of a one-line answer (a mayor's name, a term, a website).
 MAX_LINE_CHARS = 300
+# The most combining marks (accents, vowel signs) kept on one letter of an answer: real
+# text in any script stacks a few; 50 accents on one letter ("Zalgo" text) drew up through
+# the lines above and off the page. The ones past this are left out.
+MAX_COMBINING_MARKS = 4
+# The most lines of a free-text answer (its paragraphs and the lines of its lists): about
+# what MAX_ANSWER_CHARS of prose fill in a column. 900 one-letter paragraphs, well under
+# the characters, took ten pages; the lines past this are cut, with a warning.
+MAX_ANSWER_LINES = 40
 # The most characters of a city's or a country's name (the header band prints up to about
 # 400 in its smallest type, in three lines); a longer one skips the row with an error.
 MAX_NAME_CHARS = 200

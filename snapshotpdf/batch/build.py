@@ -290,7 +290,7 @@ def check_fit(
     account), which one and which sections had to flow past the page they belong on, and
     which city answered too little to fill its pages (batch/fit.py)."""
     moved = fit.moved(layout, anchors_by_page)
-    shorten = "shorten the longest answers, the spotlight first"
+    shorten = fit.what_to_shorten(record)
     where = "; ".join(
         f"{', '.join(names)} moved to page {page}" for page, names in sorted(moved.items())
     )

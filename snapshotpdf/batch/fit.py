@@ -42,6 +42,12 @@ def sparse_warning(
         return None
     missing = left_out(layout, anchors_by_page)
     shown = len(layout.sections) - len(missing)
+    if shown == 0:
+        return (
+            f"{record.city} answered nothing the snapshot shows (none of its"
+            f" {len(layout.sections)} sections): its PDF is one page with its name alone. Ask"
+            " the city for its answers before sending it"
+        )
     unanswered = (
         f"no answers for {', '.join(missing)} ({len(missing)} of {len(layout.sections)}"
         " sections left out)"
@@ -53,3 +59,34 @@ def sparse_warning(
         f"{shown} sections flow onto {pages} page{'s' if pages != 1 else ''}. Ask the city "
         "for the missing answers to give it a full snapshot"
     )
+
+
+# The answers a city types freely, as the run names them when its content is too long:
+# only these grow without bound (a list's options are the questionnaire's own words).
+FREE_TEXT = (
+    ("spotlight", "the spotlight"),
+    ("org_structure", "the organisational structure"),
+    ("mayor", "the mayor"),
+    ("innovation_lead", "the innovation lead"),
+    ("website", "the website"),
+)
+# An answer shorter than this takes too little room to be named as what to shorten.
+NAMED_FROM_CHARS = 200
+
+
+def what_to_shorten(record: CityRecord) -> str:
+    """The advice for a city too long for its pages: its two longest free answers, when
+    they are long enough to be the cause, else its answers and lists in general."""
+    sizes = sorted(
+        (
+            (len(text), name)
+            for field, name in FREE_TEXT
+            if isinstance(text := getattr(record, field, None), str)
+            and len(text) >= NAMED_FROM_CHARS
+        ),
+        reverse=True,
+    )[:2]
+    if not sizes:
+        return "shorten its answers or lists"
+    named = " and ".join(f"{name} ({size:,} characters)" for size, name in sizes)
+    return f"shorten the longest answer{'s' if len(sizes) > 1 else ''}, {named}"

@@ -253,12 +253,30 @@ def _shorten(text: str, limit: int, ctx: FieldContext) -> str:
     return kept.rstrip() + "…"
 
 
+def _fewer_lines(text: str, ctx: FieldContext) -> str:
+    """A free-text answer cut to limits.MAX_ANSWER_LINES lines (its paragraphs and the
+    lines of its lists; the blank line between paragraphs aside), with a warning."""
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line]
+    if len(filled) <= limits.MAX_ANSWER_LINES:
+        return text
+    ctx.warn(
+        f"the answer has {len(filled):,} lines; the first {limits.MAX_ANSWER_LINES} are"
+        f" printed (at most {limits.MAX_ANSWER_LINES}, limits.py): join short lines into"
+        " paragraphs"
+    )
+    return "\n".join(lines[: filled[limits.MAX_ANSWER_LINES - 1] + 1])
+
+
 def _cut(parse: Callable[[object], str | None], limit: int) -> Parser:
-    """A free-text parser whose answer is cut to limit characters (_shorten)."""
+    """A free-text parser whose answer is cut to limit characters (_shorten), and a text of
+    several lines to limits.MAX_ANSWER_LINES of them."""
 
     def parse_cut(value: object, ctx: FieldContext) -> str | None:
         text = parse(value)
-        return None if text is None else _shorten(text, limit, ctx)
+        if text is None:
+            return None
+        return _shorten(_fewer_lines(text, ctx) if "\n" in text else text, limit, ctx)
 
     return parse_cut
 

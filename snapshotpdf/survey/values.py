@@ -56,8 +56,26 @@ def clean_text(value: object) -> str | None:
         value = int(value)
     if isinstance(value, date | time):
         value = format_date(value)
-    text = " ".join(_CONTROLS.sub("", unicodedata.normalize("NFC", str(value))).split())
+    text = " ".join(_plain(str(value)).split())
     return contain_bidi(text) if visible(text) else None
+
+
+def _plain(text: str) -> str:
+    """A cell's text in NFC without control characters (which show nothing) or marks past
+    limits.MAX_COMBINING_MARKS on one letter."""
+    return _fewer_marks(_CONTROLS.sub("", unicodedata.normalize("NFC", text)))
+
+
+def _fewer_marks(text: str) -> str:
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.combining(ch) or unicodedata.category(ch) == "Me" else 0
+        if run <= limits.MAX_COMBINING_MARKS:
+            kept.append(ch)
+    return "".join(kept)
 
 
 # Characters that show nothing on their own beyond the format and control ones (Cf, Cc):
@@ -126,7 +144,7 @@ def clean_paragraphs(value: object) -> str | None:
     line folded. The layout prints numbered or bulleted lines as a list."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = _CONTROLS.sub("", unicodedata.normalize("NFC", str(value)))
+    text = _plain(str(value))
     # A vertical tab or form feed is a line break inside a cell as some programs (FileMaker)
     # export it.
     text = re.sub("\r\n?|[\x0b\x0c]", "\n", text)
@@ -318,6 +336,11 @@ def parse_website(value: object) -> str | None:
     text = parse_text(value)
     if text is None:
         return None
+    if len(text) > limits.MAX_LINE_CHARS:  # cut short, it would lead elsewhere
+        raise ValueError(
+            f"a web address of {len(text):,} characters (at most {limits.MAX_LINE_CHARS},"
+            " limits.MAX_LINE_CHARS); this link was dropped"
+        )
     if _CONTROLS.search(str(value)) or any(c.isspace() or not c.isprintable() for c in text):
         raise ValueError("not a valid web address; this link was dropped")
     # Before urlsplit: it reads "city.gov:8080/x" as the scheme "city.gov".

@@ -111,8 +111,8 @@ def test_a_city_a_little_too_long_is_set_smaller_on_its_pages(sample_build: Buil
     said = [p.message for p in sample_build.result.warnings if p.city == "Port Ashcombe"]
     assert said == [
         "Port Ashcombe is too long for 2 pages as designed: set with tighter spacing and 9 pt"
-        " type to fit its 2 pages; shorten the longest answers, the spotlight first, to print"
-        " it as designed"
+        " type to fit its 2 pages; shorten the longest answer, the spotlight (1,460 characters),"
+        " to print it as designed"
     ]
 
 

@@ -107,7 +107,7 @@ def said(pages: tuple[frozenset[str], ...], fitted: str | None) -> list[str]:
 
 
 def test_the_run_says_how_each_city_was_fitted() -> None:
-    shorten = "shorten the longest answers, the spotlight first"
+    shorten = "shorten its answers or lists"  # none of its answers is long
     assert said((PAGE_1, PAGE_2), None) == []
     tight = "set with tighter spacing to fit its 2 pages"
     assert said((PAGE_1, PAGE_2), tight) == [
@@ -125,3 +125,24 @@ def test_the_run_says_how_each_city_was_fitted() -> None:
         "Lima does not fit in 2 pages and takes 3 (partnerships moved to page 2; outcomes"
         f" moved to page 3, flowed onto 3 pages); {shorten}, to keep it to 2"
     ]
+
+
+def test_the_advice_names_the_long_answers_not_always_the_spotlight() -> None:
+    from dataclasses import replace
+
+    from snapshotpdf.batch.fit import what_to_shorten
+
+    assert what_to_shorten(CITY) == "shorten its answers or lists"
+    wordy = replace(CITY, spotlight="Short.", website="https://x.example/" + "a" * 250)
+    assert what_to_shorten(wordy) == "shorten the longest answer, the website (268 characters)"
+    both = replace(wordy, org_structure="word " * 100)
+    assert what_to_shorten(both) == (
+        "shorten the longest answers, the organisational structure (500 characters)"
+        " and the website (268 characters)"
+    )
+
+
+def test_a_city_that_answered_nothing_is_said_so_not_as_zero_sections_flowing() -> None:
+    (message,) = said((frozenset(),), None)
+    assert message.startswith("Lima answered nothing the snapshot shows (none of its 11")
+    assert "0 sections" not in message

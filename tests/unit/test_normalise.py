@@ -441,6 +441,18 @@ def test_an_answer_no_page_can_hold_is_cut_with_a_warning(profile: Profile) -> N
     assert "shorten it" in said[profile.fields["mayor"]]
 
 
+def test_an_answer_of_many_short_lines_is_cut_to_the_lines_a_page_holds(profile: Profile) -> None:
+    """900 one-letter paragraphs are 1,800 characters, under the characters' limit, yet
+    took ten pages: the lines are limited too."""
+    record, problems = normalise_row(
+        make_row(profile, {**COMPLETE, "org_structure": "\n\n".join(["y"] * 900)}), profile
+    )
+    assert record is not None and record.org_structure is not None
+    assert record.org_structure.split() == ["y"] * limits.MAX_ANSWER_LINES
+    (said,) = [p.message for p in warnings_of(problems)]
+    assert f"the answer has 900 lines; the first {limits.MAX_ANSWER_LINES} are" in said
+
+
 def test_a_name_too_long_to_be_a_name_skips_the_row(profile: Profile) -> None:
     record, problems = normalise_row(
         make_row(profile, {**COMPLETE, "city": "A" * (limits.MAX_NAME_CHARS + 1)}), profile

@@ -467,3 +467,18 @@ def test_control_characters_show_nothing_and_are_left_out_of_an_answer() -> None
     assert values.clean_paragraphs("first line\x0bsecond\x0cthird\x08") == (
         "first line\nsecond\nthird"
     )
+
+
+def test_no_letter_carries_more_marks_than_real_text_stacks() -> None:
+    """50 accents on one letter drew up through the lines above and off the page."""
+    from snapshotpdf import limits
+
+    zalgo = values.clean_text("Zalgo" + "\u0301" * 50 + "town")
+    assert zalgo is not None and zalgo.count("\u0301") == limits.MAX_COMBINING_MARKS
+    for real in ("Hà Nội", "སྒྲུབ", "क़्ष", "שָׁלוֹם"):
+        assert values.clean_text(real) == real
+
+
+def test_a_website_too_long_to_print_is_dropped_not_cut() -> None:
+    with pytest.raises(ValueError, match="this link was dropped"):
+        parse_website("https://city.example/" + "a" * 400)
