@@ -4,6 +4,7 @@ Jinja2 filters of every layout are these functions."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 import unicodedata
@@ -232,8 +233,14 @@ def _pieces(template: str, values: Mapping[str, str]) -> list[str]:
 
 
 def display_url(url: str) -> str:
-    """A link as printed: without its scheme or a trailing slash (the link keeps them)."""
+    """A link as printed: without its scheme or a trailing slash (the link keeps them), a
+    host name in its own script as typed (xn--h1alffa9f.xn--p1ai shows as мэрия.рф)."""
     text = url.split("://", 1)[-1]
+    host, slash, rest = text.partition("/")
+    if "xn--" in host:
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("ascii").decode("idna")
+    text = host + slash + rest
     return text[:-1] if text.endswith("/") and text.count("/") == 1 else text
 
 

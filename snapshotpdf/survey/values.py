@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, time
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from snapshotpdf import limits
 from snapshotpdf.addresses import normalise_address, split_addresses
@@ -360,7 +360,14 @@ def parse_website(value: object) -> str | None:
         port = -1
     if not parts.hostname or port == -1:
         raise ValueError("not a valid web address; this link was dropped")
-    return text
+    if parts.hostname.isascii():
+        return text
+    try:  # a name in its own script (мэрия.рф): the link holds it as DNS does (xn--)
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("not a valid web address; this link was dropped") from None
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def parse_email(value: object) -> str | None:

@@ -482,3 +482,12 @@ def test_no_letter_carries_more_marks_than_real_text_stacks() -> None:
 def test_a_website_too_long_to_print_is_dropped_not_cut() -> None:
     with pytest.raises(ValueError, match="this link was dropped"):
         parse_website("https://city.example/" + "a" * 400)
+
+
+def test_a_website_in_its_own_script_links_as_dns_names_it_and_prints_as_typed() -> None:
+    from snapshotpdf.render.wording import display_url
+
+    url = parse_website("https://мэрия.рф/путь")
+    assert url == "https://xn--h1ahm5cm.xn--p1ai/путь"  # not a percent-encoded host
+    assert display_url(url) == "мэрия.рф/путь"
+    assert display_url(parse_website("münchen.de") or "") == "münchen.de"
