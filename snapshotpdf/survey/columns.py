@@ -270,7 +270,25 @@ def _closest(text: str, columns: Sequence[Column]) -> str | None:
                 )
     cells = sorted({cell for column in columns for cell in column.cells if cell})
     close = difflib.get_close_matches(text, cells, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    if not close:
+        return None
+    return f"did you mean {close[0]!r}?" + _letters_apart(close[0], text)
+
+
+def _letters_apart(cell: str, text: str) -> str:
+    """When a header cell differs from the wanted text only in letters that look alike
+    (a Cyrillic С for a Latin C), which they are: the suggestion alone would show as the
+    very header it says is missing."""
+    if len(cell) != len(text):
+        return ""
+    apart = [(a, b) for a, b in zip(cell, text, strict=True) if a.casefold() != b.casefold()]
+    if not apart or len(apart) > _MOST_NAMED or any(a.isascii() for a, _ in apart):
+        return ""
+    named = "; ".join(
+        f"its {a!r} is U+{ord(a):04X} {unicodedata.name(a, 'a letter')}, not {b!r}"
+        for a, b in apart
+    )
+    return f" It looks the same but {named}: type the header again"
 
 
 _OVERRIDE_RTL = "\u202e"  # right-to-left override: what follows shows reversed ...

@@ -227,3 +227,13 @@ def test_a_header_that_only_shows_as_the_field_is_suggested_not_taken(
 )
 def test_shown_is_the_header_as_a_spreadsheet_shows_it(cell: str, display: str) -> None:
     assert shown(cell) == display
+
+
+def test_a_header_with_a_look_alike_letter_names_the_letter() -> None:
+    """ "did you mean 'Сity'?" shows exactly as the header it says is missing: the letter
+    that differs is named."""
+    profile = load_profile(None)
+    columns = header_columns([["Сity", "Country"]])  # a Cyrillic С
+    _, problems = bind(profile, columns, Location("s.xlsx", "Responses", 1))
+    (missing,) = [p for p in problems if "for field city" in p.message]
+    assert "its 'С' is U+0421 CYRILLIC CAPITAL LETTER ES, not 'C'" in missing.message
