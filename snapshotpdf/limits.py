@@ -76,6 +76,11 @@ MAX_EXTRA_FIELDS = 50
 # render/iconfont.py), and the largest icon file; a larger one is drawn blank.
 MAX_ICONS = 1_000
 MAX_ICON_BYTES = 256 * 1024
+# The most lines and curves an icon's shapes may have in all (the bundled ones have at most
+# 46): joining the outlines of a stroke that crosses itself takes time that grows with the
+# cube of its curves (300 took 6 s, 1,200 minutes). An icon with more is drawn blank, and
+# the run says why.
+MAX_ICON_SEGMENTS = 200
 # The most worker processes `build --jobs N` may ask for (a build starts one for every few
 # cities, up to N: never more than it has cities to give them).
 MAX_JOBS = 256

@@ -8,8 +8,10 @@ bidi characters are shown as escapes, and rich never reads survey text as markup
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import time
+import traceback
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -186,6 +188,10 @@ def finish(outcome: Outcome, strict: bool = False) -> None:
 INTERRUPTED = 130
 
 
+# Set, a failure snapshotpdf did not foresee also prints its traceback (for a bug report).
+DEBUG = "SNAPSHOTPDF_DEBUG"
+
+
 @contextmanager
 def reported_errors(
     interrupted: str = "it stopped before its end; run the same command again",
@@ -210,4 +216,21 @@ def reported_errors(
         typer.echo(f"error: {terminal_safe(where)}{exc.strerror or exc}", err=True)
         if exc.errno == errno.ENAMETOOLONG:
             typer.echo("  hint: a file or folder name has at most 255 bytes", err=True)
+        raise typer.Exit(2) from None
+    except MemoryError:
+        typer.echo("error: the machine ran out of memory", err=True)
+        typer.echo("  hint: close other programs, or build fewer cities at once (--city)", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # a mistake of snapshotpdf's own: one line, never a traceback
+        if os.environ.get(DEBUG):
+            traceback.print_exc()
+        typer.echo(
+            f"error: snapshotpdf failed unexpectedly ({type(exc).__name__}:"
+            f" {terminal_safe(str(exc))[:300]})",
+            err=True,
+        )
+        typer.echo(
+            f"  hint: this is a bug; run again with {DEBUG}=1 to see where, and report it",
+            err=True,
+        )
         raise typer.Exit(2) from None

@@ -33,6 +33,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from snapshotpdf import limits
+
 FAMILY = "snapshotpdf-icons"  # the icons' font-family, and the font's name in a PDF
 PS_NAME = "SnapshotpdfIcons"  # the font's PostScript name
 ICON_BASE = 0xE000  # the first private-use character
@@ -188,10 +190,17 @@ def _outline(data: bytes) -> tuple[Any, tuple[str, ...]]:
     to_font = (scale, 0.0, 0.0, -scale, dx, dy)
     parts: list[Any] = []
     lost: set[str] = set()
+    drawn = 0
     for element, style, matrix in _shapes(root, lost):
         local = _path(element)
         if local is None:
             continue
+        drawn += len(local.value)
+        if drawn > limits.MAX_ICON_SEGMENTS:  # joining its outlines would take minutes
+            raise ValueError(
+                f"it has more than {limits.MAX_ICON_SEGMENTS} lines and curves"
+                " (limits.MAX_ICON_SEGMENTS): simplify it"
+            )
         painted = []
         if style.get("fill", "black") != "none":
             filled = pathops.Path()
@@ -285,18 +294,23 @@ def _shapes(
 
 def _path(element: Any) -> Any:
     """A shape element as a recording of its outline (None: nothing to draw)."""
+    from xml.etree.ElementTree import Element
+
     from fontTools.pens.recordingPen import RecordingPen
     from fontTools.svgLib.path import parse_path
     from fontTools.svgLib.path.shapes import PathBuilder
 
     builder = PathBuilder()
+    # Its transform is _shapes' to apply (with its groups'): fontTools would apply it again,
+    # and knows only matrix(), not rotate(45 12 12).
+    plain = Element(element.tag, {k: v for k, v in element.attrib.items() if k != "transform"})
     try:
-        if not builder.add_path_from_element(element) or not builder.paths:
+        if not builder.add_path_from_element(plain) or not builder.paths:
             return None
         recording = RecordingPen()
         for d in builder.paths:
             parse_path(d, recording)
-    except (ValueError, TypeError, IndexError, ZeroDivisionError):
+    except (ValueError, TypeError, IndexError, ZeroDivisionError, NotImplementedError):
         return None
     return recording
 

@@ -200,3 +200,21 @@ def test_a_logo_of_many_uses_is_refused(tmp_path: Path) -> None:
     logo.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><g id="l0"/>{defs}</svg>', "utf-8")
     problem = logo_problem(logo)
     assert problem and "70 <use> elements" in problem[0] and "MAX_LOGO_SVG_USES" in problem[0]
+
+
+def test_a_failure_nobody_foresaw_is_one_line_and_a_hint_never_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    from snapshotpdf.cli.output import DEBUG, reported_errors
+
+    monkeypatch.delenv(DEBUG, raising=False)
+    with pytest.raises(typer.Exit) as stopped, reported_errors():
+        raise NotImplementedError("Unknown transform type")
+    assert stopped.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: snapshotpdf failed unexpectedly (NotImplementedError: Unknown transform type)"
+    )
+    assert "Traceback" not in err and f"{DEBUG}=1" in err

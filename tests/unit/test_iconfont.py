@@ -143,3 +143,30 @@ def test_a_dashed_stroke_is_drawn_dash_by_dash() -> None:
         pen = RecordingPen()
         parsed.getGlyphSet()[parsed.getBestCmap()[ord(font.characters[name])]].draw(pen)
         assert [op for op, _ in pen.value].count("closePath") == 3, name
+
+
+def test_a_shapes_own_transform_is_drawn_once_whatever_its_kind() -> None:
+    """Drawing programs put rotate(...) on the path itself: fontTools knew only matrix()
+    (every city failed, the booklet showed a traceback), and applied a matrix a second
+    time on top of ours."""
+    cross = '<path d="M4 12h16M12 4v16" transform="rotate(45 12 12)" />'
+    grouped = '<g transform="rotate(45 12 12)"><path d="M4 12h16M12 4v16" /></g>'
+    moved = '<path d="M4 12h16" transform="matrix(1 0 0 1 0 5)" />'
+    moved_group = '<g transform="matrix(1 0 0 1 0 5)"><path d="M4 12h16" /></g>'
+    font = iconfont.build(
+        {"a": svg(cross), "b": svg(grouped), "c": svg(moved), "d": svg(moved_group)}
+    )
+    assert not font.unsupported
+    assert glyph_bounds(font, "a") == glyph_bounds(font, "b")
+    assert glyph_bounds(font, "c") == glyph_bounds(font, "d")
+
+
+def test_an_icon_of_too_many_curves_is_blank_and_said_not_minutes_of_work() -> None:
+    curves = " ".join(
+        f"C{i % 24} {i % 23} {i * 7 % 24} {i * 3 % 24} {i * 5 % 24} {i * 11 % 24}"
+        for i in range(1200)
+    )
+    font = iconfont.build({"knot": svg(f'<path d="M0 0 {curves}" />')})
+    (said,) = font.unsupported["knot"]
+    assert "limits.MAX_ICON_SEGMENTS" in said
+    assert glyph_bounds(font, "knot") is None
