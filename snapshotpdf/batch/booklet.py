@@ -30,7 +30,7 @@ from anyascii import anyascii
 from markupsafe import Markup
 
 from snapshotpdf import files
-from snapshotpdf.batch import plan
+from snapshotpdf.batch import manifest, plan
 from snapshotpdf.batch.build import check_fit
 from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
@@ -169,11 +169,36 @@ def make_booklet(settings: BookletSettings, reporter: Reporter | None = None) ->
             " writing the booklet there would destroy it",
             hint="give the booklet a file name of its own, such as -o booklet.pdf",
         )
+    _check_not_kept(output)
     cover, author = check_cover(settings.cover, settings.author)
     settings = dataclasses.replace(settings, cover=cover, author=author)
     logo = check_logo(settings.cover.logo) if settings.cover.logo else None
     with files.output_lock(output.parent):
         return _make_booklet(settings, logo, BuildResult(reporter or Reporter(), booklet=output))
+
+
+def _check_not_kept(output: Path) -> None:
+    """The booklet replaces no file a run keeps: it is a PDF (its name says so), not a PDF
+    a build made and listed (a city's, which mail would refuse to send after), and not a
+    file that is no PDF (a mail ledger, a manifest, a layout's layout.toml)."""
+    hint = "give the booklet a file name of its own, such as -o booklet.pdf"
+    if output.suffix.lower() != ".pdf":
+        raise SnapshotError(f"{output}: the booklet is a PDF; its name ends in .pdf", hint=hint)
+    if not output.is_file():
+        return
+    with output.open("rb") as existing:
+        if existing.read(5) != b"%PDF-":
+            raise SnapshotError(
+                f"{output} is a file that is not a PDF: writing the booklet there would destroy it",
+                hint=hint,
+            )
+    listed = manifest.load(output.parent, removed=True).get(output.name)
+    if listed is not None:
+        raise SnapshotError(
+            f"{output} is the PDF of {listed.city}, {listed.country} that a build made:"
+            " writing the booklet there would replace it",
+            hint=hint,
+        )
 
 
 def _printable(

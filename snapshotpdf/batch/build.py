@@ -43,7 +43,7 @@ from snapshotpdf.batch.plan import (
 )
 from snapshotpdf.batch.report import REPORT, run_report_pieces, write_run_report
 from snapshotpdf.batch.result import BuildResult, Done
-from snapshotpdf.batch.settings import Settings
+from snapshotpdf.batch.settings import Settings, outside_layout
 from snapshotpdf.batch.workers import (
     IN_PROCESS_CITIES,
     Job,
@@ -64,6 +64,7 @@ def build(settings: Settings, reporter: Reporter | None = None) -> BuildResult:
     problems, steps and progress. A finished build records what a re-run from the same
     inputs would do, so that one can be replayed (rerun.py)."""
     result = BuildResult(reporter or Reporter())
+    outside_layout(settings.outdir, settings.inputs.layout)  # before anything is written
     with files.output_lock(settings.outdir):
         try:
             _build(settings, result)

@@ -46,3 +46,23 @@ def creation_date(survey: Path) -> datetime:
     A build dates each city's PDF by when its content last changed (batch/plan.py), a
     booklet by this."""
     return source_date() or datetime.fromtimestamp(int(survey.stat().st_mtime), tz=UTC)
+
+
+def outside_layout(outdir: Path, layout: str) -> None:
+    """The output folder is no layout folder, nor inside one (the layout given by its path,
+    and the bundled ones every layout extends): the PDFs and the manifest would be files
+    of the layout, which would then change with every build, so that every city is made
+    again, in every output folder that uses it. Checked before anything is written."""
+    from snapshotpdf.assets import layouts_dir
+    from snapshotpdf.errors import SnapshotError
+
+    where = outdir.resolve()
+    given = Path(layout)
+    folders = [layouts_dir(), *([given] if given.is_dir() else [])]
+    for folder in folders:
+        if where.is_relative_to(folder.resolve()):
+            raise SnapshotError(
+                f"the output folder {outdir} is in the layout folder {folder}: what a build"
+                " writes would count as the layout's own files",
+                hint="give the PDFs a folder of their own, such as -o outputs",
+            )

@@ -64,7 +64,7 @@ def build(
     """Render one PDF per city of the survey into OUTDIR."""
     workers = _parse_jobs(jobs)
     from snapshotpdf.batch.rerun import replay
-    from snapshotpdf.batch.settings import Settings
+    from snapshotpdf.batch.settings import Settings, outside_layout
     from snapshotpdf.files import output_lock
 
     settings = Settings(
@@ -81,6 +81,8 @@ def build(
     )
     reporter = TerminalReporter(quiet)
     kept = "the PDFs finished so far are kept; the same command again makes only the rest"
+    with reported_errors(kept):
+        outside_layout(outdir, settings.inputs.layout)
     with reported_errors(kept), output_lock(outdir):  # one build at a time into a folder
         replayed = replay(settings, reporter)  # nothing changed: nothing to read or render
         if replayed is not None:

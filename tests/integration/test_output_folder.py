@@ -334,6 +334,24 @@ def test_a_booklet_into_an_existing_folder(tmp_path: Path) -> None:
     assert f"-o {folder / 'booklet.pdf'}" in output
 
 
+@pytest.mark.parametrize("kept", ["mail/ledger.sqlite", "manifest.json", "ruritania-alpha.pdf"])
+def test_a_booklet_never_replaces_what_a_build_or_mail_keeps(tmp_path: Path, kept: str) -> None:
+    """booklet -o out/mail/ledger.sqlite replaced the record of what was sent (mail then
+    stopped: 'damaged'); -o out/manifest.json or a city's PDF, the build's."""
+    survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
+    out = tmp_path / "out"
+    assert cli("build", str(survey), "-o", str(out), "-q", "-j", "0")[0] == 0
+    target = out / kept
+    target.parent.mkdir(exist_ok=True)
+    if not target.exists():
+        target.write_bytes(b"SQLite format 3\0")
+    before = target.read_bytes()
+    code, output = cli("booklet", str(survey), "-o", str(target), "-q")
+    assert code == 2, output
+    assert output.startswith(f"error: {target}"), output
+    assert target.read_bytes() == before
+
+
 # 6. Files get the mode the umask gives.
 
 
@@ -351,3 +369,18 @@ def test_files_are_written_with_the_umasks_mode(tmp_path: Path, umask: int, mode
         sha256_file(out / "ruritania-alpha.pdf")
         == manifest_of(out)["ruritania-alpha.pdf"]["sha256"]
     )
+
+
+def test_a_build_into_its_layout_folder_is_refused_before_it_writes(tmp_path: Path) -> None:
+    """Its PDFs and manifest counted as files of the layout: every build made every city
+    again, and -o layouts/snapshot did so to every output folder of the bundled layout."""
+    survey = write_survey(tmp_path / "survey.xlsx", CITIES[:1])
+    layout = tmp_path / "mine"
+    layout.mkdir()
+    (layout / "layout.toml").write_text('extends = "snapshot"\n', encoding="utf-8")
+    before = sorted(p.name for p in layout.iterdir())
+    for out in (layout, layout / "pdfs"):
+        code, output = cli("build", str(survey), "-o", str(out), "--layout", str(layout), "-q")
+        assert code == 2, output
+        assert f"error: the output folder {out} is in the layout folder" in output, output
+    assert sorted(p.name for p in layout.iterdir()) == before
