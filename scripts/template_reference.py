@@ -152,11 +152,13 @@ def environment() -> jinja2.Environment:
 
 
 def filters() -> list[Entry]:
-    """The filters the renderer registers beyond Jinja2's own."""
+    """The filters the renderer registers beyond Jinja2's own (Jinja2's that the sandbox
+    bounds, render/sandbox.py, are still Jinja2's)."""
     entries = []
     builtin = jinja2.Environment().filters
     for name, function in sorted(environment().filters.items()):
-        if builtin.get(name) is function:
+        jinjas = builtin.get(name)
+        if jinjas is not None and jinjas in (function, getattr(function, "__wrapped__", None)):
             continue
         entries.append(Entry(name, signature(function, False), first_paragraph(function)))
     return entries

@@ -275,7 +275,9 @@ def _send_one(
         assert pending.id is not None
         ledger.finish(pending.id, "sent", accepted.reply, accepted.refused)
         row.status, row.refused = "sent", accepted.refused
-        result.reporter.step(f"{where}: sent to {', '.join(row.recipients)} ({accepted.reply})")
+        taken = [r for r in row.recipients if r not in accepted.refused]
+        refusals = "".join(f"; {a} refused: {why}" for a, why in accepted.refused.items())
+        result.reporter.step(f"{where}: sent to {', '.join(taken)} ({accepted.reply}){refusals}")
         return
 
 

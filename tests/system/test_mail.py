@@ -249,6 +249,11 @@ def test_a_permanent_refusal_is_recorded_per_recipient(work: Path) -> None:
         beta = next(m for m in handler.received if "beta" in m.attachments()[0][0])
         assert beta.rcpt_tos == ["office@beta.example"]
         assert "deputy@beta.example refused: 550 5.1.1" in first.output
+        # The line of the send names only whom the server took, and who was refused.
+        (sent,) = [line for line in first.output.splitlines() if "Beta, Ruritania: sent to" in line]
+        assert (
+            "sent to office@beta.example (250" in sent and "; deputy@beta.example refused" in sent
+        )
         with sqlite3.connect(work / "out" / "mail" / "ledger.sqlite") as db:
             (refused,) = db.execute(
                 "SELECT refused FROM sends WHERE file = 'ruritania-beta.pdf'"
