@@ -304,13 +304,30 @@ def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str)
     # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
     # cannot remove: they go into the batch's own folder, which the parent removes.
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
-    render = CityRenderer(layout_name)
-    render.warm(variant)  # while the parent still reads the survey
+    render: Callable[[Job], JobResult]
+    try:
+        started = CityRenderer(layout_name)
+        started.warm(variant)  # while the parent still reads the survey
+        render = started
+    except Exception as exc:  # noqa: BLE001 - each city is failed with why, no traceback
+        render = _Unstarted(f"the renderer could not start: {type(exc).__name__}: {exc}")
     with rendering_collector():
         _serve(conn, render)
 
 
-def _serve(conn: Connection, render: CityRenderer) -> None:
+class _Unstarted:
+    """A renderer that could not start (a layout that loads in the main process but not in a
+    worker): each city it is given fails with the reason, where the run names the city,
+    instead of "renderer process died" with the reason in a traceback on the terminal."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason[:500]
+
+    def __call__(self, job: Job) -> JobResult:
+        return JobResult(job.index, error=self.reason)
+
+
+def _serve(conn: Connection, render: Callable[[Job], JobResult]) -> None:
     """Render the jobs the parent sends until it sends None or is gone."""
     while True:
         try:
