@@ -217,6 +217,8 @@ def reported_errors(
         if exc.errno == errno.ENAMETOOLONG:
             typer.echo("  hint: a file or folder name has at most 255 bytes", err=True)
         raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort):  # the command's own way out, with its exit code
+        raise
     except MemoryError:
         typer.echo("error: the machine ran out of memory", err=True)
         typer.echo("  hint: close other programs, or build fewer cities at once (--city)", err=True)

@@ -218,3 +218,14 @@ def test_a_failure_nobody_foresaw_is_one_line_and_a_hint_never_a_traceback(
         "error: snapshotpdf failed unexpectedly (NotImplementedError: Unknown transform type)"
     )
     assert "Traceback" not in err and f"{DEBUG}=1" in err
+
+
+def test_a_commands_own_exit_goes_through_with_its_code() -> None:
+    """typer.Exit is an Exception too: the catch-all for the unforeseen must not take it."""
+    import typer
+
+    from snapshotpdf.cli.output import reported_errors
+
+    with pytest.raises(typer.Exit) as stopped, reported_errors():
+        raise typer.Exit(1)
+    assert stopped.value.exit_code == 1
