@@ -14,6 +14,9 @@ that shows them (render/pdf.py), so they follow too.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,14 +61,59 @@ def device_cmyk(percents: tuple[int, int, int, int]) -> str:
     return "device-cmyk({})".format(" ".join(f"{p / 100:g}" for p in percents))
 
 
+@dataclass(frozen=True)
+class PaintedSheet:
+    """A layout's stylesheet with its palette written in: each var(--NAME) of a palette
+    colour replaced by the colour itself (WeasyPrint then resolves no custom property for
+    it, element by element: about 2% of a city's work). path: the file, whose folder its
+    relative URLs start at, and whose name its messages give."""
+
+    path: Path
+    text: str
+
+
+_VAR = re.compile(r"var\(\s*--([A-Za-z0-9_-]+)\s*\)")
+_DECLARED = re.compile(r"--([A-Za-z0-9_-]+)\s*:")
+
+
+def painted(sheets: Sequence[Path], palette: Mapping[str, str]) -> list[Path | PaintedSheet]:
+    """The sheets with the palette's colours written in for var(--NAME), in order. A name a
+    sheet declares itself (--navy: ... in a rule of its own, which may hold in part of the
+    page only) stays a var() everywhere, as does any other custom property; a sheet that is
+    not UTF-8 is left as it is. The palette's custom properties are still declared (colour
+    sheets above), for a template's own style attributes."""
+    texts: dict[Path, str | None] = {}
+    for sheet in sheets:
+        try:
+            texts[sheet] = sheet.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            texts[sheet] = None
+    declared = {name for text in texts.values() if text for name in _DECLARED.findall(text)}
+    known = {k: v for k, v in palette.items() if k not in declared}
+    made: list[Path | PaintedSheet] = []
+    for sheet in sheets:
+        text = texts[sheet]
+        if text is None or "var(" not in text:
+            made.append(sheet)
+            continue
+        made.append(
+            PaintedSheet(sheet, _VAR.sub(lambda m: known.get(m.group(1), m.group(0)), text))
+        )
+    return made
+
+
+def screen_palette(layout: Layout) -> dict[str, str]:
+    """Each palette colour as CSS, in sRGB as on screen."""
+    return {key: colour.screen for key, colour in layout.settings.palette.items()}
+
+
 def screen_colours(layout: Layout) -> str:
     """The CSS every variant starts with: each palette colour as the custom property
     --NAME, in sRGB as on screen."""
-    palette = layout.settings.palette
     lines = [
         "/* The layout's palette, as on screen ([palette] of layout.toml; render/colour.py) */",
         ":root {",
-        *(f"  --{key}: {colour.screen};" for key, colour in palette.items()),
+        *(f"  --{key}: {value};" for key, value in screen_palette(layout).items()),
         "}",
     ]
     return "\n".join(lines) + "\n"
@@ -83,13 +131,23 @@ def print_colours(layout: Layout, name: str) -> tuple[str, dict[str, str]]:
     colours = {key: device_cmyk(fixed.get(key) or converted[key]) for key in palette}
     lines = [
         f"/* Output condition {chosen.name}: {_comment(chosen.description)} (render/colour.py) */",
-        f'@color-profile device-cmyk {{ src: url("{chosen.profile}");',
-        "  components: cyan, magenta, yellow, black; }",
+        profile_rule(layout, name),
         ":root {",
         *(f"  --{key}: {value};" for key, value in colours.items()),
         "}",
     ]
     return "\n".join(lines) + "\n", colours
+
+
+def profile_rule(layout: Layout, name: str) -> str:
+    """The @color-profile rule of an output condition: what device-cmyk() means. A sheet
+    that writes device-cmyk() itself (colour.painted) is read after it, so that its colours
+    are the profile's, as those the palette's custom properties give."""
+    chosen = condition(layout, name)[0]
+    return (
+        f'@color-profile device-cmyk {{ src: url("{chosen.profile}");\n'
+        "  components: cyan, magenta, yellow, black; }"
+    )
 
 
 def png_as_cmyk(data: bytes, profile: Path) -> bytes:

@@ -179,6 +179,11 @@ class _Capture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# A stylesheet as PdfMaker takes it: a layout's file, the same with its palette written in
+# (colour.py), or CSS text made here (the palette's colours).
+Sheet = Path | colour.PaintedSheet | str
+
+
 class PdfMaker:
     """One per process and variant: the font configuration, stylesheets and colour
     profiles are loaded once. The variant (snapshotpdf/variants.py) says which standard
@@ -187,14 +192,15 @@ class PdfMaker:
     def __init__(
         self,
         layers: Sequence[Path],
-        stylesheets: Sequence[Path | str],
+        stylesheets: Sequence[Sheet],
         variant: str = DEFAULT,
         allow: Sequence[Path] = (),
         cmyk: Path | None = None,
         made: dict[str, bytes] | None = None,
     ) -> None:
         """layers: the layout's folders (Layout.folders); relative URLs start at the first.
-        stylesheets: files, or CSS text (a str: made by colour.py), in cascade order.
+        stylesheets: files (as they are, or with the palette written in: colour.painted),
+        or CSS text (a str: made by colour.py), in cascade order.
         allow: files outside the layout the documents may show (a booklet's logo).
         cmyk: a print variant's output profile, which PNG images are converted for.
         made: files made in memory (the icon font), by their path inside the layout."""
@@ -216,11 +222,7 @@ class PdfMaker:
             with capture_warnings() as said:
                 self.stylesheets.append(
                     weasyprint.CSS(
-                        **(
-                            {"filename": str(sheet)}
-                            if isinstance(sheet, Path)
-                            else {"string": sheet, "base_url": str(self.base_dir) + os.sep}
-                        ),
+                        **_source(sheet, self.base_dir),
                         url_fetcher=self.fetcher,
                         font_config=self.font_config,
                         color_profiles=self.color_profiles,
@@ -242,17 +244,21 @@ class PdfMaker:
         colours for its output condition (colour.py), then the variant's own
         ([variants.NAME])."""
         chosen = get_variant(variant)
-        sheets: list[Path | str] = [
+        own = [*layout.stylesheets, *(layout.file(name) for name in extra)]
+        variants = layout.variant_stylesheets(chosen.table)
+        palette, printing, profile = colour.screen_palette(layout), None, None
+        if chosen.condition:
+            printing, palette = colour.print_colours(layout, chosen.condition)
+            profile = colour.condition(layout, chosen.condition)[1]
+        written = colour.painted([*own, *variants], palette)
+        sheets: list[Sheet] = [
+            *([colour.profile_rule(layout, chosen.condition)] if chosen.condition else []),
             iconfont.stylesheet(),
             colour.screen_colours(layout),
-            *layout.stylesheets,
-            *(layout.file(name) for name in extra),
+            *written[: len(own)],
+            *([printing] if printing else []),
+            *written[len(own) :],
         ]
-        profile = None
-        if chosen.condition:
-            sheets.append(colour.print_colours(layout, chosen.condition)[0])
-            profile = colour.condition(layout, chosen.condition)[1]
-        sheets += layout.variant_stylesheets(chosen.table)
         icons = layout.icon_font()
         maker = cls(
             layout.folders, sheets, variant, allow, profile, {iconfont.FONT_FILE: icons.data}
@@ -407,9 +413,21 @@ def _keep_web_links(pages: Sequence[Any]) -> None:
         page.links[:] = kept
 
 
-def _sheet_name(sheet: Path | str, layers: Sequence[Path]) -> str:
+def _source(sheet: Sheet, base_dir: Path) -> dict[str, str]:
+    """weasyprint.CSS's arguments for a sheet: a file by its name; a file with its palette
+    written in, as text whose URLs start at the file; text made here, at the layout."""
+    if isinstance(sheet, Path):
+        return {"filename": str(sheet)}
+    if isinstance(sheet, colour.PaintedSheet):
+        return {"string": sheet.text, "base_url": str(sheet.path)}
+    return {"string": sheet, "base_url": str(base_dir) + os.sep}
+
+
+def _sheet_name(sheet: Sheet, layers: Sequence[Path]) -> str:
     """A stylesheet as a layout's designer knows it: its path inside the layout folder
     that holds it; a stylesheet made as text (colour.py's) by what it is."""
+    if isinstance(sheet, colour.PaintedSheet):
+        sheet = sheet.path
     if not isinstance(sheet, Path):
         if sheet.startswith("/* Output condition"):
             return "the print colours (generated from [palette])"

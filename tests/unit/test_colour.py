@@ -69,3 +69,31 @@ def test_a_mistake_in_a_condition_is_one_clear_error(
     name = "nowhere" if "nowhere" in message else "uncoated"
     with pytest.raises(LayoutError, match=message):
         colour.print_colours(layout, name)
+
+
+def test_the_palette_is_written_into_a_sheet_where_it_cannot_be_changed(tmp_path: Path) -> None:
+    """var(--navy) becomes the colour (no custom property to resolve, element by element);
+    a name some sheet declares itself, a var() with a fallback and any other custom
+    property stay as written; a sheet without var() is given as the file it is."""
+    from snapshotpdf.render.colour import PaintedSheet, painted
+
+    page = tmp_path / "page.css"
+    page.write_text(
+        "h2 { color: var(--navy); border-color: var( --teal ) }\n"
+        ".x { color: var(--amber, red); background: var(--mine) }\n"
+        ".dark { color: var(--ink) }\n",
+        encoding="utf-8",
+    )
+    own = tmp_path / "own.css"
+    own.write_text(".dark { --ink: #000 }\n", encoding="utf-8")
+    plain = tmp_path / "plain.css"
+    plain.write_text("p { margin: 0 }\n", encoding="utf-8")
+    palette = {"navy": "#0f3b57", "teal": "#137a78", "amber": "#d9951a", "ink": "#1f2b37"}
+    made = painted([page, own, plain], palette)
+    assert made[1:] == [own, plain]
+    assert made[0] == PaintedSheet(
+        page,
+        "h2 { color: #0f3b57; border-color: #137a78 }\n"
+        ".x { color: var(--amber, red); background: var(--mine) }\n"
+        ".dark { color: var(--ink) }\n",
+    )
