@@ -320,6 +320,17 @@ def _values(
             waiting = next(formulas, None)
         found = [(c["column"] - 1, v) for c in cells if (v := _value(c)) is not None]
         saved = {c["column"] - 1 for c in cells}  # a value Excel saved, blank ones too
+        notes.extend(
+            Note(
+                number,
+                c["column"] - 1,
+                f"this cell shows the error {c['value']} in Excel, so it is read as blank:"
+                " fix its formula, or type the answer",
+                str(c["value"]),
+            )
+            for c in cells
+            if c["data_type"] == "e" and c["value"] and c["value"] != "#VALUE!"
+        )
         width = 0
         for column, value in found:
             check_cell(file, sheet, number, column, value)
