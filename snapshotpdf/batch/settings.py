@@ -57,8 +57,9 @@ def outside_layout(outdir: Path, layout: str) -> None:
     from snapshotpdf.errors import SnapshotError
 
     where = outdir.resolve()
-    given = Path(layout)
-    folders = [layouts_dir(), *([given] if given.is_dir() else [])]
+    bundled = "/" not in layout and os.sep not in layout and (layouts_dir() / layout).is_dir()
+    given = Path(layout)  # a bundled layout's name, else a folder's path (layout.folder_of)
+    folders = [layouts_dir(), *([given] if not bundled and given.is_dir() else [])]
     for folder in folders:
         if where.is_relative_to(folder.resolve()):
             raise SnapshotError(
