@@ -6,6 +6,7 @@ a checkout (or editable install) has them at the top of the repository.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,23 @@ def data_root() -> Path:
 
 def layouts_dir() -> Path:
     return data_root() / "layouts"
+
+
+# The file that makes a folder a layout's.
+LAYOUT_FILE = "layout.toml"
+
+
+def bundled_layouts() -> list[str]:
+    return sorted(p.name for p in layouts_dir().iterdir() if (p / LAYOUT_FILE).is_file())
+
+
+def folder_of(name: str, bundled: list[str] | None = None) -> Path:
+    """The folder a layout name stands for: a bundled layout's by its name; else a
+    folder's path (a name with a /, or of a folder that is not a bundled layout's).
+    bundled: bundled_layouts(), when the caller has it already."""
+    if "/" not in name and os.sep not in name and name in (bundled or bundled_layouts()):
+        return layouts_dir() / name
+    return Path(name)
 
 
 def fonts_dir() -> Path:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from snapshotpdf import files
+from snapshotpdf.assets import folder_of
 from snapshotpdf.batch import fit, plan
 from snapshotpdf.batch.check import Printable
 from snapshotpdf.batch.result import BuildResult
@@ -44,7 +45,7 @@ from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.models import CityRecord, Problem, Severity, SurveyFigures
 from snapshotpdf.render.diagnose import diagnose
 from snapshotpdf.render.fitting import Refit
-from snapshotpdf.render.layout import Layout, folder_of
+from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.overflow import CheckCopier
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures

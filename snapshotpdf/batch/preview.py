@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from snapshotpdf import files
+from snapshotpdf.assets import folder_of
 from snapshotpdf.batch import plan
 from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.workers import CityRenderer, Job
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.models import CityRecord, Inputs, SurveyFigures
 from snapshotpdf.render.diagnose import describe
-from snapshotpdf.render.layout import folder_of, load_layout
+from snapshotpdf.render.layout import load_layout
 from snapshotpdf.reporter import Reporter
 from snapshotpdf.survey.figures import survey_figures
 

@@ -53,13 +53,12 @@ def outside_layout(outdir: Path, layout: str) -> None:
     and the bundled ones every layout extends): the PDFs and the manifest would be files
     of the layout, which would then change with every build, so that every city is made
     again, in every output folder that uses it. Checked before anything is written."""
-    from snapshotpdf.assets import layouts_dir
+    from snapshotpdf.assets import folder_of, layouts_dir
     from snapshotpdf.errors import SnapshotError
 
     where = outdir.resolve()
-    bundled = "/" not in layout and os.sep not in layout and (layouts_dir() / layout).is_dir()
-    given = Path(layout)  # a bundled layout's name, else a folder's path (layout.folder_of)
-    folders = [layouts_dir(), *([given] if not bundled and given.is_dir() else [])]
+    given = folder_of(layout)
+    folders = [layouts_dir(), *([given] if given.is_dir() else [])]
     for folder in folders:
         if where.is_relative_to(folder.resolve()):
             raise SnapshotError(

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from snapshotpdf import limits
-from snapshotpdf.files import slug
-from snapshotpdf.mail.addresses import (
-    DeliveryError,
+from snapshotpdf.addresses import (
     name_too_long,
     normalise_address,
     shown,
     split_addresses,
     unsafe_character,
 )
+from snapshotpdf.files import slug
+from snapshotpdf.mail.addresses import DeliveryError
 from snapshotpdf.models import CityRecord, Problem
 from snapshotpdf.survey.vocabulary import answer_key
 

@@ -27,16 +27,16 @@ from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from snapshotpdf import limits
-from snapshotpdf.batch import manifest
-from snapshotpdf.files import exclusive_lock, size_text
-from snapshotpdf.mail.addresses import (
-    DeliveryError,
+from snapshotpdf.addresses import (
     name_too_long,
     normalise_address,
     printable,
     shown,
     unsafe_character,
 )
+from snapshotpdf.batch import manifest
+from snapshotpdf.files import exclusive_lock, size_text
+from snapshotpdf.mail.addresses import DeliveryError
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.mail.ledger import LEDGER, Ledger
 from snapshotpdf.mail.message import (

@@ -25,7 +25,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from snapshotpdf.mail.addresses import DeliveryError, check_header_value, name_too_long, shown
+from snapshotpdf.addresses import check_header_value, name_too_long, shown
+from snapshotpdf.mail.addresses import DeliveryError
 from snapshotpdf.mail.contacts import Recipient
 from snapshotpdf.render.catalog import best_language, choose_language
 from snapshotpdf.render.diagnose import template_errors

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from snapshotpdf import limits
+from snapshotpdf.addresses import printable, unsafe_character
 from snapshotpdf.batch import manifest
 from snapshotpdf.files import choose, size_text, unknown_city_hint
-from snapshotpdf.mail.addresses import DeliveryError, printable, unsafe_character
+from snapshotpdf.mail.addresses import DeliveryError
 from snapshotpdf.mail.contacts import Contact, ContactBook
 from snapshotpdf.mail.ledger import DAMAGED
 from snapshotpdf.models import Inputs, Severity

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from babel import UnknownLocaleError
 from markupsafe import Markup
 
-from snapshotpdf.assets import layouts_dir
+from snapshotpdf.assets import LAYOUT_FILE, bundled_layouts, folder_of, layouts_dir
 from snapshotpdf.errors import LayoutError
 from snapshotpdf.files import size_text
 from snapshotpdf.limits import MAX_ICON_BYTES, MAX_ICONS, MAX_TEMPLATE_BYTES
@@ -35,7 +35,6 @@ from snapshotpdf.render.catalog import (
 from snapshotpdf.render.settings import LayoutSettings, parse_settings, read_toml
 
 PDF_INDEPENDENT = {"mail"}  # layout subfolders that never change a PDF
-LAYOUT_FILE = "layout.toml"
 DEFAULT_PARENT = "snapshot"  # the bundled layout a folder's layout extends unless it says
 
 
@@ -288,19 +287,6 @@ def template_source(
             return False
 
     return text, str(path), unchanged
-
-
-def bundled_layouts() -> list[str]:
-    return sorted(p.name for p in layouts_dir().iterdir() if (p / LAYOUT_FILE).is_file())
-
-
-def folder_of(name: str, bundled: list[str] | None = None) -> Path:
-    """The folder a layout name stands for: a bundled layout's by its name; else a
-    folder's path (a name with a /, or of a folder that is not a bundled layout's).
-    bundled: bundled_layouts(), when the caller has it already."""
-    if "/" not in name and os.sep not in name and name in (bundled or bundled_layouts()):
-        return layouts_dir() / name
-    return Path(name)
 
 
 def load_layout(name: str = "snapshot") -> Layout:

@@ -122,7 +122,7 @@ def _check_format(value: Any, *args: Any, **kwargs: Any) -> None:
 
 def _check_join(value: Any, d: Any = "", attribute: Any = None) -> None:
     if isinstance(value, list | tuple | str):  # else: an iterator, measured when it is made
-        _bounded(sum(len(str(i)) for i in value) + len(str(d)) * len(value), "a join")
+        _joined(value, str(d))
 
 
 _WITH_EVAL_CONTEXT = {"replace", "join"}

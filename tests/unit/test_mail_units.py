@@ -16,9 +16,9 @@ from support.layouts import user_layout
 from typer.testing import CliRunner
 
 from snapshotpdf import limits
+from snapshotpdf.addresses import check_header_value, normalise_address, unsafe_character
 from snapshotpdf.budget import TooLong
 from snapshotpdf.cli.app import app
-from snapshotpdf.mail.addresses import check_header_value, normalise_address, unsafe_character
 from snapshotpdf.mail.contacts import Recipient, from_file, make_contact
 from snapshotpdf.mail.ledger import Ledger
 from snapshotpdf.mail.message import Attachment, MailTemplates, Rendered, compose
