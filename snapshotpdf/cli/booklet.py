@@ -27,7 +27,13 @@ from snapshotpdf.cli.output import TerminalReporter, finish, reported_errors
 def booklet(
     survey: SurveyArg = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The booklet PDF to write.")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The booklet PDF to write (a name ending in .pdf; never a file a build or mail"
+            " keeps).",
+        ),
     ] = Path("outputs/booklet.pdf"),
     variant: VariantOpt = Variant.screen,
     title: Annotated[
