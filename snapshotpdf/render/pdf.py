@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape as xml_escape
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.limits import MAX_IMAGE_PIXELS
 from snapshotpdf.models import CityRecord
-from snapshotpdf.render import colour, fitting, iconfont, tagging
+from snapshotpdf.render import colour, fitting, iconfont, serialise, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.overflow import Overflow, overflowing
@@ -573,7 +573,9 @@ class _Finisher:
       the header band on later pages) becomes a pagination artifact
       (tagging.repair), and a list item's text is put in an LBody beside its label;
     - in a tagged PDF, an icon's glyph is a figure with its alt text, or a decorative
-      artifact (tagging.tag_icons; icons: each icon's alt text, or None, in page order)."""
+      artifact (tagging.tag_icons; icons: each icon's alt text, or None, in page order);
+    - last, every object is made into its bytes once, its streams deflated once
+      (serialise.write_once; pydyf would make them twice)."""
 
     def __init__(
         self,
@@ -603,3 +605,4 @@ class _Finisher:
                 left, top, right, bottom = (float(v) for v in obj["TrimBox"])
                 d = self.bleed
                 obj["BleedBox"] = pydyf.Array([left - d, top - d, right + d, bottom + d])
+        serialise.write_once(pdf)  # last: no object changes after it
