@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,6 +21,12 @@ DOC = "doc"  # the metadata key of a field's doc
 def doc(text: str) -> dict[str, str]:
     """A field's doc, as its metadata: `name: str = field(metadata=doc("..."))`."""
     return {DOC: text}
+
+
+def date_text(created: datetime) -> str:
+    """A PDF's date as it carries it, as a template is given it and as the manifest keeps
+    it: ISO 8601 to the second."""
+    return created.isoformat(timespec="seconds")
 
 
 class Severity(StrEnum):

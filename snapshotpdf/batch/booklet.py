@@ -37,7 +37,7 @@ from snapshotpdf.batch.result import BuildResult
 from snapshotpdf.batch.settings import creation_date
 from snapshotpdf.errors import LayoutError, SnapshotError
 from snapshotpdf.limits import MAX_COVER_CHARS
-from snapshotpdf.models import CityRecord, Inputs, Location, Severity, SurveyFigures
+from snapshotpdf.models import CityRecord, Inputs, Location, Severity, SurveyFigures, date_text
 from snapshotpdf.render import glyphs, wording
 from snapshotpdf.render.brand import check_logo, print_warning
 from snapshotpdf.render.catalog import choose_language
@@ -305,7 +305,7 @@ def _make_booklet(settings: BookletSettings, logo: Path | None, result: BuildRes
     pagination = paginate(contents, lengths)
     result.starts = list(zip(ordered, pagination.starts, strict=True))
 
-    stamp = created.isoformat(timespec="seconds")
+    stamp = date_text(created)
     starts = [(r, p, n) for (r, p), n in zip(result.starts, names, strict=True)]
     front_html = front.html("front", starts, created=stamp)
     back_html = front.html("back", blanks=len(pagination.blanks), created=stamp)

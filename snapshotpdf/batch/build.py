@@ -34,7 +34,6 @@ from snapshotpdf.batch import fit, manifest, rerun
 from snapshotpdf.batch.plan import (
     Plan,
     Target,
-    date_text,
     keep_current,
     mark_removed,
     plan,
@@ -52,7 +51,7 @@ from snapshotpdf.batch.workers import (
     fast_subsetter_available,
 )
 from snapshotpdf.errors import SnapshotError
-from snapshotpdf.models import CityRecord, Location, Problem, Severity
+from snapshotpdf.models import CityRecord, Location, Problem, Severity, date_text
 from snapshotpdf.render.brand import print_warning
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.variants import get_variant
@@ -148,6 +147,7 @@ class _Batch:
                 settings.variant,
                 planned.author,
                 isolate=old is not None and old.status == "failed",  # it may crash again
+                html=target.html,
             )
 
     def _say_logo_colours(self) -> None:

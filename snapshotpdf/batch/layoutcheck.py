@@ -277,6 +277,7 @@ class _Trial:
                 record,
                 refit=self._copied(self.html.refit(record, self.figures, paper, self.created)),
                 inspect_boxes=True,
+                created=self.created,
             )
         except Exception as exc:
             fault = diagnose(exc, layout.folders)

@@ -39,7 +39,15 @@ from snapshotpdf.batch.result import BuildResult, Done
 from snapshotpdf.batch.settings import Settings, creation_date, source_date
 from snapshotpdf.batch.workers import html_renderer
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.models import CityRecord, Inputs, Location, Problem, Severity, SurveyFigures
+from snapshotpdf.models import (
+    CityRecord,
+    Inputs,
+    Location,
+    Problem,
+    Severity,
+    SurveyFigures,
+    date_text,
+)
 from snapshotpdf.render.catalog import best_language, choose_language, untranslated_message
 from snapshotpdf.render.layout import Layout, load_layout
 from snapshotpdf.survey.figures import Tally
@@ -49,13 +57,16 @@ from snapshotpdf.survey.validate import RecordSpool, Respondent, Validation
 @dataclass(frozen=True)
 class Target:
     """A selected city, the PDF it goes to, the fingerprint of its content, and the date its
-    PDF carries. Its HTML is made by the worker that renders it, when it takes the city, so
-    the main process never holds the HTML of more than the city it fingerprints."""
+    PDF carries; html: the HTML fingerprinted, when it is the HTML to render (the template
+    does not use the date, html.Renderer.dated), else None (the fingerprint was kept, or the
+    worker makes the dated HTML). It goes with the city's job: the main process holds the
+    HTML of the cities handed out and not yet back, a few per worker (workers.py)."""
 
     record: CityRecord
     path: Path
     fingerprint: str
     created: datetime
+    html: str | None = None
 
 
 @dataclass
@@ -132,6 +143,7 @@ class Plan:
             path = settings.outdir / files.pdf_name(record.country, record.city)
             inputs = memo.inputs(record)
             print_ = memo.fingerprint(path.name, inputs, self.entries)  # made before, printed
+            html: str | None = None
             if print_ is None:
                 content = content or _Content(self.layout, result)
                 html = content.html(record, self.figures, settings.paper)  # undated: content
@@ -149,7 +161,7 @@ class Plan:
                 continue
             memo.note(path.name, inputs, print_)
             created = fixed or _kept_date(self.entries.get(path.name), print_) or changed
-            yield Target(record, path, print_, created)
+            yield Target(record, path, print_, created, content.rendered(html) if content else None)
 
 
 class _Content:
@@ -165,6 +177,10 @@ class _Content:
 
     def prints(self, record: CityRecord, html: str) -> bool:
         return self.printable(record, html)
+
+    def rendered(self, html: str | None) -> str | None:
+        """The fingerprinted HTML, if it is the HTML to render: the date does not change it."""
+        return None if html is None or self.renderer.dated else html
 
 
 def read(inputs: Inputs, result: BuildResult, folder: Path | None = None) -> list[CityRecord]:
@@ -284,11 +300,6 @@ def _kept_date(old: manifest.Entry | None, print_: str) -> datetime | None:
         return datetime.fromisoformat(old.created)
     except ValueError:
         return None
-
-
-def date_text(created: datetime) -> str:
-    """A PDF's date as the manifest keeps it (and as the HTML carries it)."""
-    return created.isoformat(timespec="seconds")
 
 
 def present(validation: Validation) -> set[str]:

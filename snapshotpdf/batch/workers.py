@@ -81,6 +81,9 @@ class Job:
     # Rendered in a worker process however few cities there are to render (its renderer
     # crashed or failed the last time): a crash then costs that city, not the build.
     isolate: bool = False
+    # The city's HTML, as the main process made it to fingerprint it (plan.Target.html),
+    # when it is the HTML to render; None: the renderer makes it (dated).
+    html: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,14 +148,17 @@ class CityRenderer:
     def __call__(self, job: Job) -> JobResult:
         if os.environ.get(CRASH_HOOK) == job.record.city:
             os.kill(os.getpid(), signal.SIGKILL)
-        try:  # the HTML is made here, when the city is taken: the main process holds none
+        try:  # the HTML the main process made, else made here, when the city is taken
             with city_collector(), render_budget("its snapshot"):
-                html = self.html.html(job.record, job.figures, job.paper, created=job.created)
+                html = job.html
+                if html is None:
+                    html = self.html.html(job.record, job.figures, job.paper, created=job.created)
                 rendered = self.maker(job.variant).render(
                     html,
                     job.record,
                     job.author,
                     refit=self.html.refit(job.record, job.figures, job.paper, job.created),
+                    created=job.created,
                 )
         except TooLong as exc:
             return JobResult(job.index, error=str(exc))

@@ -20,10 +20,11 @@ from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from snapshotpdf.errors import LayoutError
-from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, doc
+from snapshotpdf.models import CityRecord, OwnOption, Share, SurveyFigures, date_text, doc
 from snapshotpdf.render import measure, wording
 from snapshotpdf.render.catalog import Catalog
 from snapshotpdf.render.diagnose import template_errors
@@ -98,6 +99,33 @@ class Renderer:
         )
         return env
 
+    @cached_property
+    def dated(self) -> bool:
+        """Whether the snapshot's HTML depends on the date its PDF carries: its template, or
+        one it includes, imports or extends, uses `created` (or names a template only as it
+        runs). When not, the HTML a build fingerprints (undated) is the HTML to render, and
+        the renderer writes the date into the PDF (PdfMaker.render's created)."""
+        env = self.environment
+        pending, seen = [self.layout.template], set()
+        with template_errors(self.layout.folders, f"layout {self.layout.name!r}", "its template"):
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    source = env.loader.get_source(env, name)[0] if env.loader else ""
+                except jinja2.TemplateNotFound:  # "ignore missing", or said when it runs
+                    continue
+                tree = env.parse(source, name)
+                if "created" in jinja2.meta.find_undeclared_variables(tree):
+                    return True
+                for found in jinja2.meta.find_referenced_templates(tree):
+                    if found is None:
+                        return True
+                    pending.append(found)
+        return False
+
     def html(
         self,
         record: CityRecord,
@@ -121,7 +149,7 @@ class Renderer:
             snapshot=SnapshotContext(record, figures, self.layout, catalog, paper_size),
             paper_size=paper_size,
             flow=flow,
-            created=created.isoformat(timespec="seconds") if created else None,
+            created=date_text(created) if created else None,
             root_classes=" ".join([*(["flow"] if flow else []), *(step.name for step in fit)]),
         )
         with template_errors(
@@ -162,7 +190,11 @@ class TemplateVariables:
         metadata=doc("true when content may run on past its pages in columns (a sparse city)")
     )
     created: str | None = field(
-        metadata=doc("the date the PDF carries, ISO 8601; None while a build fingerprints it")
+        metadata=doc(
+            "the date the PDF carries, ISO 8601 (the renderer writes it into the PDF's"
+            " metadata); None while a build fingerprints it. A template that uses it is made"
+            " again for each PDF; one that does not is made once a city"
+        )
     )
     root_classes: str = field(
         metadata=doc(

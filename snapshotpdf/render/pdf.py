@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.limits import MAX_IMAGE_PIXELS
-from snapshotpdf.models import CityRecord
+from snapshotpdf.models import CityRecord, date_text
 from snapshotpdf.render import colour, fitting, iconfont, serialise, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.layout import Layout
@@ -277,9 +277,11 @@ class PdfMaker:
         author: str | None = None,
         refit: fitting.Refit | None = None,
         inspect_boxes: bool = False,
+        created: datetime | None = None,
     ) -> RenderedPdf:
         """The PDF of one HTML document. record: the city it shows (an archive PDF carries
-        it); author: the organisation named as the document's author. refit: how to lay
+        it); author: the organisation named as the document's author; created: the date
+        it carries (None: the one its HTML names, dcterms.created, if any). refit: how to lay
         the document out again when it does not fit its pages (copy-fitting, then flowing)
         or is sparse (flowing onto fewer pages): render/fitting.py decides from the pages
         laid out, before anything is drawn, so a city costs a layout more, not a PDF more.
@@ -291,7 +293,7 @@ class PdfMaker:
         anchors = tuple(frozenset(page.anchors) for page in document.pages)
         outside = tuple(overflowing(document.pages)) if inspect_boxes else ()
         with capture_warnings() as messages:
-            data = self.write(document, kept.html, [record] if record else [], author)
+            data = self.write(document, kept.html, [record] if record else [], author, created)
         return RenderedPdf(
             data,
             len(document.pages),
@@ -351,18 +353,22 @@ class PdfMaker:
         seed: str,
         records: Sequence[CityRecord] = (),
         author: str | None = None,
+        created: datetime | None = None,
     ) -> bytes:
         """A laid-out weasyprint Document as this variant's PDF bytes. seed (the HTML) makes
-        the file identifier: the same input gives byte-identical files. records: the cities
-        it shows, attached as JSON when the variant carries its data (archive)."""
+        the file identifier, with the date: the same input gives byte-identical files.
+        records: the cities it shows, attached as JSON when the variant carries its data
+        (archive). created: the date it carries, else the document's (dcterms.created)."""
         _keep_web_links(document.pages)
         metadata = document.metadata
         if author:
             metadata.authors = [author]
-        # Dates come from the document (dcterms.created), never the clock.
+        # Dates come from the caller or the document, never the clock.
+        if created is not None:
+            metadata.created = date_text(created)
         metadata.modified = metadata.modified or metadata.created
         identifier = hashlib.sha256(
-            f"{self.variant.name}\0{author or ''}\0{seed}".encode()
+            f"{self.variant.name}\0{author or ''}\0{metadata.created or ''}\0{seed}".encode()
         ).digest()[:16]
         when = _pdf_date(metadata.created)
         attachments = [

@@ -13,6 +13,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -26,7 +27,7 @@ from snapshotpdf.batch.manifest import sha256_file
 from snapshotpdf.batch.settings import Settings
 from snapshotpdf.cli.app import app
 from snapshotpdf.mail.plan import manifest_entries
-from snapshotpdf.models import Inputs
+from snapshotpdf.models import CityRecord, Inputs
 from snapshotpdf.reporter import Recorder, Reporter
 
 CITIES = [
@@ -147,6 +148,53 @@ def test_without_source_date_epoch_only_the_edited_city_is_rebuilt(
     (out / "ruritania-alpha.pdf").unlink()
     assert [d.city for d in build(settings).written] == ["Alpha"]
     assert (out / "ruritania-alpha.pdf").read_bytes() == first["ruritania-alpha.pdf"]
+
+
+SHOWS_DATE = """{% extends "snapshot/snapshot.html.j2" %}{% block spotlight %}{{ super() }}
+<p>Printed on {{ created }}</p>{% endblock %}"""
+EXTENDS = 'extends = "snapshot"\n'
+
+
+@pytest.mark.parametrize("shows_date", [False, True], ids=["bundled", "template shows the date"])
+def test_every_pdf_carries_the_date_the_manifest_keeps_and_its_html_is_made_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shows_date: bool
+) -> None:
+    """The bundled template does not use the date: the HTML the build fingerprints is the
+    one rendered (one HTML a city), and the renderer writes the date into the PDF. A template
+    that shows it is made again, dated, for its PDF."""
+    from datetime import datetime
+
+    from pypdf import PdfReader
+    from support.layouts import user_layout
+
+    from snapshotpdf.render.html import Renderer
+
+    made: list[str] = []  # the cities whose HTML was made as designed (not to refit)
+    html = Renderer.html
+
+    def counted(self: Renderer, record: CityRecord, *args: Any, **kwargs: Any) -> str:
+        if not kwargs.get("flow") and not kwargs.get("fit"):
+            made.append(record.city)
+        return html(self, record, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "html", counted)
+    layout = (
+        str(user_layout(tmp_path / "mine", EXTENDS, {"snapshot.html.j2": SHOWS_DATE}))
+        if shows_date
+        else "snapshot"
+    )
+    survey = write_survey(tmp_path / "survey.xlsx", CITIES)
+    settings = Settings(
+        inputs=Inputs(survey=survey, layout=layout), outdir=tmp_path / "out", jobs=0
+    )
+    assert len(build(settings).written) == len(CITIES)
+    assert len(made) == len(CITIES) * (2 if shows_date else 1)
+    for name, entry in manifest_of(settings.outdir).items():
+        created = datetime.fromisoformat(str(entry["created"]))
+        pdf = PdfReader(settings.outdir / name)
+        assert pdf.metadata is not None and pdf.metadata.creation_date == created
+        printed = f"Printed on {entry['created']}" in pdf.pages[0].extract_text()
+        assert printed is shows_date
 
 
 def test_another_source_date_epoch_rebuilds_every_city(

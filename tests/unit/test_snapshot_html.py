@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from support.layouts import user_layout
 
 from snapshotpdf.models import CityRecord, Location, OwnOption, SurveyFigures
 from snapshotpdf.render.html import Block, Renderer, text_blocks
@@ -160,3 +162,32 @@ def test_each_policy_area_is_spelled_one_way_in_every_language() -> None:
     )
     assert page.count(">Government Finance<") == 2  # its tile and its grid cell
     assert "Government finance" not in page
+
+
+@pytest.mark.parametrize(
+    ("template", "others", "dated"),
+    [
+        (None, {}, False),  # the bundled one: the renderer writes the date into the PDF
+        ('{% extends "snapshot/snapshot.html.j2" %}', {}, False),
+        (
+            '{% extends "snapshot/snapshot.html.j2" %}{% block footer %}{{ super() }}'
+            "/* {{ created }} */{% endblock %}",
+            {},
+            True,
+        ),
+        ('{% include "parts.j2" %}', {"parts.j2": "<p>{{ created or '' }}</p>"}, True),
+        (
+            '{% import "macros.j2" as m %}{{ m.x() }}',
+            {"macros.j2": "{% macro x() %}x{% endmacro %}"},
+            False,
+        ),  # noqa: E501
+        ("{% include name_of_part %}", {}, True),  # named only as it runs: assume it does
+        ('{% include "gone.j2" ignore missing %}<p></p>', {}, False),
+    ],
+)
+def test_whether_a_template_depends_on_the_date(
+    tmp_path: Path, template: str | None, others: dict[str, str], dated: bool
+) -> None:
+    files = {**others, **({"snapshot.html.j2": template} if template else {})}
+    layout = load_layout(str(user_layout(tmp_path / "mine", 'extends = "snapshot"\n', files)))
+    assert Renderer(layout).dated is dated
