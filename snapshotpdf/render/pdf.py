@@ -38,6 +38,7 @@ from snapshotpdf.models import CityRecord, date_text
 from snapshotpdf.render import colour, fitting, iconfont, serialise, tagging
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.layout import Layout
+from snapshotpdf.render.libraries import found_in_loader_cache
 from snapshotpdf.render.overflow import Overflow, overflowing
 from snapshotpdf.render.variants import (
     DEFAULT,
@@ -49,10 +50,11 @@ from snapshotpdf.render.variants import (
 
 isolate_fontconfig()  # before WeasyPrint loads
 
-import pydyf  # noqa: E402
-import weasyprint  # noqa: E402  (fontconfig must be configured first)
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+with found_in_loader_cache():  # its libraries, without running gcc (render/libraries.py)
+    import pydyf
+    import weasyprint  # (fontconfig must be configured first)
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
