@@ -12,6 +12,7 @@ variation selectors) print no glyph and are never missing.
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import unicodedata
@@ -26,6 +27,7 @@ import tinycss2
 
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.models import CityRecord, Location, OwnOption, Problem, RawRow, Severity
+from snapshotpdf.render.iconfont import WHOLE_ICON_SPAN
 from snapshotpdf.render.wording import upper
 from snapshotpdf.survey.fields import FIELDS
 from snapshotpdf.survey.validate import Validation
@@ -297,6 +299,8 @@ def unprintable(
 ) -> list[Unprintable]:
     """Every character of the city's HTML no bundled font has: by the answer that holds
     it, in the record's field order, then (field None) those only the layout's wording has."""
+    if _all_in_fonts(html, covered):
+        return []
     absent = missing(printed_text(html), covered)
     if not absent:
         return []
@@ -313,6 +317,27 @@ def unprintable(
     if rest:
         found.append(Unprintable(rest))
     return found
+
+
+# What makes a character of the HTML stand for another: an entity other than the ASCII ones
+# Jinja2 escapes with, a CSS escape (in a <style>: content: "\2713").
+_STANDS_FOR = re.compile(r"&(?!(?:amp|lt|gt|quot|#34|#39);)|\\")
+
+
+def _all_in_fonts(html: str, covered: Container[int] | None) -> bool:
+    """The quick answer for a city that prints, as most do: every character of the HTML,
+    markup and all, but its icons' glyphs (render/iconfont.py), is in a bundled font, each
+    of its canonical parts too, and none stands for another (_STANDS_FOR). What it prints
+    is made of those characters, composed or not (missing() normalises), so it prints.
+    False: look closer (printed_text), as the character that fails may be only markup's."""
+    if _STANDS_FOR.search(html):
+        return False
+    covered = _lazy_coverage(fonts_dir()) if covered is None else covered
+    return all(
+        ord(part) in covered or prints_no_glyph(part)
+        for char in set(WHOLE_ICON_SPAN.sub("", html))
+        for part in unicodedata.normalize("NFD", char)
+    )
 
 
 def _answers(record: CityRecord) -> Iterator[tuple[str, str, OwnOption | None]]:

@@ -83,6 +83,8 @@ def glyph_markup(character: str, alt: str = "", classes: str = "") -> Markup:
 ICON_SPAN = re.compile(
     r'<span class="icon(?: [^"]*)?" (?:aria-hidden="true"|role="img" aria-label="([^"]*)")>'
 )
+# The same, glyph and end tag with it (one glyph: the icons' code points, ICON_BASE on).
+WHOLE_ICON_SPAN = re.compile(ICON_SPAN.pattern + r"[^<]</span>")
 
 
 def build(icons: Mapping[str, bytes]) -> IconFont:

@@ -258,6 +258,48 @@ def test_an_options_own_wording_is_put_to_its_question() -> None:
 def test_nothing_is_missing_from_an_ordinary_snapshot() -> None:
     record = city(spotlight="Ünïcödé — “quotes” ✓ • 20%", mayor="Jorge Muñoz")
     assert glyphs.unprintable(record, snapshot(record)) == []
+    assert glyphs._all_in_fonts(snapshot(record), None)  # said without parsing it
+
+
+COVERED_BUT = glyphs.coverage() - {0x0338, ord("ʼ")}
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "é",
+                "e",
+                "\u0301",
+                "\u0338",
+                ">",
+                "<",
+                "=",
+                "&",
+                "#",
+                ";",
+                "\\",
+                "ʼ",
+                "\ue000",
+                "\U0001f680",
+            ]
+            + ["&amp;", "&#39;", "&#x2bc;", "&nbsp;", "<b>", "</b>", "<title>ʼ</title>", "\\2bc "]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+@settings(max_examples=300, deadline=None)
+def test_the_quick_answer_is_never_other_than_a_close_look(text: str) -> None:
+    """_all_in_fonts says yes only where the parsed text misses nothing: entities and CSS
+    escapes that stand for a character, one composed with markup (> and U+0338 are ≯),
+    a character only markup holds, an icon's glyph."""
+    record = city(spotlight=text)
+    page = snapshot(record).replace(
+        "</body>", f"<p>{text}</p><style>p {{ content: '{text}' }}</style></body>"
+    )
+    if glyphs._all_in_fonts(page, COVERED_BUT):
+        assert glyphs.missing(glyphs.printed_text(page), COVERED_BUT) == ""
 
 
 def test_describe_names_each_character_by_code_point() -> None:
