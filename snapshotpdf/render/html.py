@@ -75,6 +75,15 @@ COMPILED_TEMPLATES = 32
 _COMPILED = _CompiledTemplates()
 
 
+# A template a template names: {% extends/include/import/from "NAME" ... %}; a name that is
+# not one string literal alone (a variable, a list, "a" ~ b) is matched without its name.
+_REFERENCES = re.compile(
+    r"\{%[-+]?\s*(?:extends|include|import|from)\s+"
+    r"(?:([\"'])(?P<name>[^\"'\\]*)\1"
+    r"(?=\s*(?:[-+]?%\}|as\b|import\b|ignore\b|with\b|without\b)))?"
+)
+
+
 class Renderer:
     """One per layout and process: the Jinja2 environment is built once."""
 
@@ -104,7 +113,9 @@ class Renderer:
         """Whether the snapshot's HTML depends on the date its PDF carries: its template, or
         one it includes, imports or extends, uses `created` (or names a template only as it
         runs). When not, the HTML a build fingerprints (undated) is the HTML to render, and
-        the renderer writes the date into the PDF (PdfMaker.render's created)."""
+        the renderer writes the date into the PDF (PdfMaker.render's created). Read from
+        the templates' text; one that has the word is parsed to see whether it is the name
+        (Jinja2's AST), which takes a tenth of a second for the bundled one."""
         env = self.environment
         pending, seen = [self.layout.template], set()
         with template_errors(self.layout.folders, f"layout {self.layout.name!r}", "its template"):
@@ -117,13 +128,14 @@ class Renderer:
                     source = env.loader.get_source(env, name)[0] if env.loader else ""
                 except jinja2.TemplateNotFound:  # "ignore missing", or said when it runs
                     continue
-                tree = env.parse(source, name)
-                if "created" in jinja2.meta.find_undeclared_variables(tree):
+                if "created" in source and "created" in jinja2.meta.find_undeclared_variables(
+                    env.parse(source, name)
+                ):
                     return True
-                for found in jinja2.meta.find_referenced_templates(tree):
-                    if found is None:
-                        return True
-                    pending.append(found)
+                for found in _REFERENCES.finditer(source):
+                    if found["name"] is None:
+                        return True  # named as it runs: it may
+                    pending.append(found["name"])
         return False
 
     def html(

@@ -182,6 +182,14 @@ def test_each_policy_area_is_spelled_one_way_in_every_language() -> None:
             False,
         ),  # noqa: E501
         ("{% include name_of_part %}", {}, True),  # named only as it runs: assume it does
+        ('{% include "par" ~ "ts.j2" %}', {"parts.j2": "{{ created }}"}, True),
+        ('{% include ["parts.j2"] %}', {"parts.j2": "<p></p>"}, True),
+        (
+            '{%- from "m.j2" import x -%}{{ x() }}',
+            {"m.j2": "{% macro x() %}{{ created }}{% endmacro %}"},
+            True,
+        ),  # noqa: E501
+        ("{% include 'parts.j2' without context %}", {"parts.j2": "<p>{# created #}</p>"}, False),
         ('{% include "gone.j2" ignore missing %}<p></p>', {}, False),
     ],
 )
