@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape as xml_escape
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.limits import MAX_IMAGE_PIXELS
 from snapshotpdf.models import CityRecord, date_text
-from snapshotpdf.render import colour, fitting, iconfont, serialise, tagging
+from snapshotpdf.render import colour, fitting, iconfont, serialise, tagging, tokenizer
 from snapshotpdf.render.fonts import isolate_fontconfig
 from snapshotpdf.render.layout import Layout
 from snapshotpdf.render.libraries import found_in_loader_cache
@@ -55,6 +55,8 @@ with found_in_loader_cache():  # its libraries, without running gcc (render/libr
     import weasyprint  # (fontconfig must be configured first)
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+tokenizer.primed()  # its HTML parser's scans made once (render/tokenizer.py)
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
