@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
@@ -305,6 +307,26 @@ def city_collector() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _without_main_module() -> Iterator[None]:
+    """A spawned process runs the parent's main module again first (as `__mp_main__`),
+    for a target that may live there. A worker's target is this module's, so that run is
+    waste: the `snapshotpdf` command's script imports the whole command line (Typer and
+    every command, about 0.1 s of CPU a worker), and a library user's script without an
+    `if __name__ == "__main__"` guard would run again in each worker. While a worker
+    starts, the main module is a bare one that names no file, so nothing is run."""
+    modules = sys.modules
+    main = modules.get("__main__")
+    modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is None:
+            del modules["__main__"]
+        else:
+            modules["__main__"] = main
+
+
 def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
@@ -401,7 +423,8 @@ class _WorkerPool:
             args=(child, self.layout_name, self.scratch, self.variant),
             daemon=True,
         )
-        process.start()
+        with _without_main_module():
+            process.start()
         child.close()
         return _Worker(process, parent)
 

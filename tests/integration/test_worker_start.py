@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -32,3 +34,32 @@ def test_a_renderer_that_cannot_start_fails_each_city_with_why(
     result = parent.recv()
     assert result.index == 7 and result.pdf is None
     assert result.error.startswith("the renderer could not start: LayoutError: no layout")
+
+
+def test_a_script_without_a_main_guard_builds_with_workers_and_runs_once(tmp_path: Path) -> None:
+    """A worker does not run the parent's main module again (workers._without_main_module):
+    a library user's script that builds at its top level, with no `if __name__ ==
+    "__main__"` guard, runs once and its workers render, instead of each worker running the
+    script again (multiprocessing's bootstrapping error, and the build lost)."""
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from snapshotpdf.batch import workers\n"
+        "from snapshotpdf.models import CityRecord, Location, SurveyFigures\n"
+        f"with open({str(runs)!r}, 'a') as runs:\n"
+        "    runs.write('run\\n')\n"
+        "lima = CityRecord(source=Location('s.xlsx', 'Responses', 2), city='Lima',"
+        " country='Peru')\n"
+        "jobs = [workers.Job(i, lima, SurveyFigures(1, {}), 'a4', None) for i in range(2)]\n"
+        "with workers.Renderers('snapshot', 1) as renderers:\n"
+        "    done = list(renderers.run(jobs))\n"
+        "print(sorted((r.index, r.error, r.pdf.pages) for r in done))\n",
+        encoding="utf-8",
+    )
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[(0, None, 1), (1, None, 1)]"
+    assert runs.read_text() == "run\n"
