@@ -97,10 +97,19 @@ TARGET_EDIT_OVER_FLOOR = 1.3  # (d) one edited city rebuilt within 1.3x the floo
 # CPU time of all its processes and the largest peak RSS among them (RUSAGE_CHILDREN of this
 # fresh process holds only this step; ru_maxrss is in KiB on Linux). Args: RESULT_JSON CMD...
 WRAPPER = """\
-import json, resource, subprocess, sys, time
+import ctypes, json, os, resource, subprocess, sys, time
+try:  # PR_SET_CHILD_SUBREAPER: a process the step leaves behind (a fork server) is ours
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+except (AttributeError, OSError):
+    pass
 start = time.perf_counter()
 code = subprocess.run(sys.argv[2:]).returncode
 seconds = time.perf_counter() - start
+while True:  # wait for those too, so that their CPU (and their children's) is counted
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 result = {"returncode": code, "seconds": seconds, "maxrss": usage.ru_maxrss,
           "cpu": usage.ru_utime + usage.ru_stime}
@@ -493,7 +502,7 @@ class TreeMemory:
     one sample (shared library pages count once per process, so it overstates a little)."""
 
     peaks: dict[Process, int] = field(default_factory=dict)  # KiB
-    roles: dict[Process, str] = field(default_factory=dict)  # main, worker, other
+    roles: dict[Process, str] = field(default_factory=dict)  # main, worker, server, other
     total_peak: int = 0  # KiB
     available: bool = False
 
@@ -556,12 +565,18 @@ def _status_kib(pid: int) -> tuple[int, int] | None:
     return int(values["VmHWM"]), int(values["VmRSS"])
 
 
-def _role(cmdline: bytes, depth: int) -> str:
-    """main: the step's own process; worker: a multiprocessing spawn child of it (the
+FORK_SERVER = b"multiprocessing.forkserver"  # in the command line of a fork server
+
+
+def _role(cmdline: bytes, depth: int, parent: bytes) -> str:
+    """main: the step's own process; worker: a multiprocessing spawn child of it, or a child
+    of its fork server (parent: the parent's command line); server: that fork server (the
     resource tracker and helper programs such as gcc, run by ctypes, are other)."""
     if depth == 1:
         return "main"
-    return "worker" if depth == 2 and b"spawn_main" in cmdline else "other"
+    if (depth == 2 and b"spawn_main" in cmdline) or FORK_SERVER in parent:
+        return "worker"
+    return "server" if FORK_SERVER in cmdline else "other"
 
 
 class TreeSampler(threading.Thread):
@@ -582,13 +597,14 @@ class TreeSampler(threading.Thread):
     def sample(self) -> None:
         """One look at every process of the tree. A child still showing its parent's command
         line has been forked but has not exec'd yet (it shares or copies the parent's memory):
-        it is left out, so it is neither counted twice nor mistaken for a worker."""
+        it is left out, so it is neither counted twice nor mistaken for a worker; but a fork
+        server's children are workers that never exec."""
         total = 0
         tree = _descendants(self.root)
         cmdlines = {pid: _cmdline(pid) for pid in {self.root, *(pid for pid, _, _ in tree)}}
         for pid, parent, depth in tree:
             cmdline = cmdlines[pid]
-            if not cmdline or cmdline == cmdlines[parent]:
+            if not cmdline or (cmdline == cmdlines[parent] and FORK_SERVER not in cmdline):
                 continue
             status = _status_kib(pid)
             if status is None:
@@ -596,7 +612,7 @@ class TreeSampler(threading.Thread):
             hwm, rss = status
             total += rss
             proc = (pid, cmdline)
-            self.memory.roles.setdefault(proc, _role(cmdline, depth))
+            self.memory.roles.setdefault(proc, _role(cmdline, depth, cmdlines[parent]))
             self.memory.peaks[proc] = max(hwm, self.memory.peaks.get(proc, 0))
         self.memory.total_peak = max(self.memory.total_peak, total)
 

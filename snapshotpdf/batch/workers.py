@@ -16,6 +16,7 @@ import contextlib
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import signal
@@ -34,6 +35,7 @@ from snapshotpdf.batch.settings import default_workers as default_workers
 from snapshotpdf.budget import TooLong, render_budget
 from snapshotpdf.files import scratch_folder
 from snapshotpdf.models import CityRecord, SurveyFigures
+from snapshotpdf.render.fonts import FONTCONFIG_VARIABLE
 
 if TYPE_CHECKING:
     from snapshotpdf.render.html import Renderer as HtmlRenderer
@@ -66,6 +68,14 @@ IN_PROCESS_CITIES = CITIES_PER_EXTRA_WORKER
 OLD_EVERY = 25
 
 WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
+
+# Workers are forked from a server process that imported this module once (Python's
+# "forkserver" start method, on Linux): a worker starts without importing WeasyPrint and
+# the renderer again, about half a second of CPU each, and shares those pages with the
+# others. It imports nothing else and renders nothing, so every worker starts as clean as a
+# spawned one; each takes the build's environment as it is when it starts (the server's
+# is the one of its own start).
+PRELOAD = "snapshotpdf.batch.preload"
 
 # Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
 CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
@@ -307,6 +317,16 @@ def city_collector() -> Iterator[None]:
             gc.enable()
 
 
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
+    """How workers start: forked from a fork server that has imported the renderer once
+    (PRELOAD) on Linux, else spawned (a fresh Python that imports it itself)."""
+    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([PRELOAD])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 @contextlib.contextmanager
 def _without_main_module() -> Iterator[None]:
     """A spawned process runs the parent's main module again first (as `__mp_main__`),
@@ -327,8 +347,16 @@ def _without_main_module() -> Iterator[None]:
             modules["__main__"] = main
 
 
-def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str) -> None:
+def _worker_main(
+    conn: Connection,
+    layout_name: str,
+    scratch: str,
+    variant: str,
+    environ: dict[str, str] | None = None,
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if environ is not None:
+        _take_environment(environ)
     # WeasyPrint and fontconfig keep font files in temporary folders that a killed worker
     # cannot remove: they go into the batch's own folder, which the parent removes.
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
@@ -341,6 +369,20 @@ def _worker_main(conn: Connection, layout_name: str, scratch: str, variant: str)
         render = _Unstarted(f"the renderer could not start: {type(exc).__name__}: {exc}")
     with rendering_collector():
         _serve(conn, render)
+
+
+def _take_environment(environ: dict[str, str]) -> None:
+    """The build's environment as it is now (environ), not the fork server's, which is the
+    one the process had when the server started. Only the fonts stay this process's own:
+    fontconfig was pointed at the bundled fonts when the server loaded the renderer
+    (render/fonts.py)."""
+    fonts = os.environ.get(FONTCONFIG_VARIABLE)
+    os.environ.clear()
+    os.environ.update(environ)
+    if fonts is not None:
+        os.environ[FONTCONFIG_VARIABLE] = fonts
+    elif FONTCONFIG_VARIABLE in environ:  # not loaded yet: render/fonts.py sets it when it is
+        del os.environ[FONTCONFIG_VARIABLE]
 
 
 class _Unstarted:
@@ -396,10 +438,16 @@ class _WorkerPool:
         self.started = False
 
     def start(self) -> None:
-        """The first worker only: it warms up while the survey is read."""
+        """Get the first worker going while the survey is read: with a fork server, the
+        server (it imports WeasyPrint; the first worker is forked from it when the first
+        city is found, without waiting for the import then); else the first worker."""
         self.started = True
         self.scratch = str(scratch_folder("batch"))
-        self.workers = [self._spawn() for _ in range(min(self.size, 1))]
+        if _context().get_start_method() == "forkserver":
+            with _without_main_module():
+                multiprocessing.forkserver.ensure_running()
+        else:
+            self.workers = [self._spawn() for _ in range(min(self.size, 1))]
 
     def _top_up(self, jobs: int) -> None:
         """One more worker for each CITIES_PER_EXTRA_WORKER cities after the first (jobs:
@@ -416,11 +464,11 @@ class _WorkerPool:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _spawn(self) -> _Worker:
-        context = multiprocessing.get_context("spawn")  # a clean process, no fork state
+        context = _context()
         parent, child = context.Pipe()
         process = context.Process(
             target=_worker_main,
-            args=(child, self.layout_name, self.scratch, self.variant),
+            args=(child, self.layout_name, self.scratch, self.variant, dict(os.environ)),
             daemon=True,
         )
         with _without_main_module():

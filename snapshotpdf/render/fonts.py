@@ -19,6 +19,8 @@ from pathlib import Path
 from snapshotpdf.assets import fonts_dir
 from snapshotpdf.files import scratch_folder
 
+FONTCONFIG_VARIABLE = "FONTCONFIG_FILE"  # fontconfig's: the configuration file it reads
+
 
 @cache
 def isolate_fontconfig() -> Path:
@@ -33,5 +35,5 @@ def isolate_fontconfig() -> Path:
         "</fontconfig>\n",
         encoding="utf-8",
     )
-    os.environ["FONTCONFIG_FILE"] = str(conf)
+    os.environ[FONTCONFIG_VARIABLE] = str(conf)
     return conf

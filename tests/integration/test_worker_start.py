@@ -5,6 +5,7 @@ and every city 'renderer process died'): each city it is given fails with the re
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import subprocess
 import sys
@@ -63,3 +64,40 @@ def test_a_script_without_a_main_guard_builds_with_workers_and_runs_once(tmp_pat
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "[(0, None, 1), (1, None, 1)]"
     assert runs.read_text() == "run\n"
+
+
+def _lima_jobs(count: int) -> list[workers.Job]:
+    lima = CityRecord(source=Location("s.xlsx", "Responses", 2), city="Lima", country="Peru")
+    return [workers.Job(i, lima, SurveyFigures(1, {}), "a4", None) for i in range(count)]
+
+
+@pytest.mark.skipif(
+    workers._context().get_start_method() != "forkserver", reason="workers are spawned here"
+)
+def test_a_forked_worker_takes_the_build_environment_not_the_servers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers fork from a server that keeps the environment of its own start: a variable
+    the build sets later still reaches them (here the crash hook, which kills the worker
+    that renders Lima), and the worker's death is told with its signal, as a spawned
+    one's."""
+    with workers.Renderers("snapshot", 1) as renderers:  # the server is up from here on
+        first = list(renderers.run(_lima_jobs(1)))
+    assert first[0].error is None and first[0].pdf.pages == 1
+    monkeypatch.setenv(workers.CRASH_HOOK, "Lima")
+    with workers.Renderers("snapshot", 1) as renderers:
+        crashed = list(renderers.run(_lima_jobs(1)))
+    assert crashed[0].error == "the renderer process died (killed by signal 9)"
+
+
+def test_a_worker_keeps_its_own_fonts_and_takes_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """workers._take_environment: the build's variables, set and unset as in the build; the
+    fontconfig file stays the process's own (the bundled fonts), or unset until the renderer
+    loads, whatever the build's says."""
+    monkeypatch.setattr(os, "environ", {})  # a plain copy: nothing reaches the C library
+    os.environ.update({"FONTCONFIG_FILE": "/ours/fonts.conf", "SERVER_ONLY": "1"})
+    workers._take_environment({"BUILD": "yes", "FONTCONFIG_FILE": "/theirs/fonts.conf"})
+    assert dict(os.environ) == {"BUILD": "yes", "FONTCONFIG_FILE": "/ours/fonts.conf"}
+    os.environ.clear()
+    workers._take_environment({"BUILD": "yes", "FONTCONFIG_FILE": "/theirs/fonts.conf"})
+    assert dict(os.environ) == {"BUILD": "yes"}
