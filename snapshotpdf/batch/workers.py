@@ -485,7 +485,8 @@ class _WorkerPool:
         """Outcomes as they complete. A job is taken from jobs when a worker is about to
         need it: at most AHEAD jobs per worker wait here, and taking one (which may mean
         finding it: making a city's HTML to fingerprint it) waits while a finished worker
-        has an outcome to collect."""
+        has an outcome to collect. A finished worker is given its next job before its
+        outcome is handed on, so it renders while the caller writes and records that one."""
         source = iter(jobs)
         queue: deque[Job] = deque()
         taken = 0
@@ -523,8 +524,8 @@ class _WorkerPool:
                     else:
                         worker = self._recycle_if_worn(worker)
                     workers[slot] = worker
+                    self._give(worker, queue)  # its next city first: it never waits on ours
                     yield outcome
-                    self._give(worker, queue)
 
     @staticmethod
     def _give(worker: _Worker, queue: deque[Job]) -> None:

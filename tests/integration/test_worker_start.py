@@ -101,3 +101,16 @@ def test_a_worker_keeps_its_own_fonts_and_takes_the_rest(monkeypatch: pytest.Mon
     os.environ.clear()
     workers._take_environment({"BUILD": "yes", "FONTCONFIG_FILE": "/theirs/fonts.conf"})
     assert dict(os.environ) == {"BUILD": "yes"}
+
+
+def test_a_worker_renders_its_next_city_while_the_last_one_is_handed_on() -> None:
+    """A finished worker is given its next city before its outcome goes to the caller (who
+    writes the PDF and records it): it does not wait for that."""
+    with workers.Renderers("snapshot", 1) as renderers:
+        outcomes = renderers.run(_lima_jobs(2))
+        first = next(outcomes)
+        assert renderers.pool is not None
+        held = [worker.job.index for worker in renderers.pool.workers if worker.job]
+        rest = list(outcomes)
+    assert (first.index, held, [outcome.index for outcome in rest]) == (0, [1], [1])
+    assert first.error is None and rest[0].error is None
