@@ -12,9 +12,11 @@ costs more than rendering them here.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import itertools
+import json
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -76,6 +78,11 @@ WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
 # spawned one; each takes the build's environment as it is when it starts (the server's
 # is the one of its own start).
 PRELOAD = "snapshotpdf.batch.preload"
+# The layout and variant a fork server warms a renderer for as it starts (JSON: [layout,
+# variant], the starting build's): that build's workers are forked with it warm. A server
+# outlives its build in a process that builds again; a later build of another layout, or of
+# the same one changed since, warms its own in each worker (warm_renderer), as before.
+SERVER_WARMS = "SNAPSHOTPDF_SERVER_WARMS"
 
 # Testing hook: a worker asked to render this city kills itself, as a renderer crash would.
 CRASH_HOOK = "SNAPSHOTPDF_TEST_CRASH_CITY"
@@ -328,6 +335,46 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
 
 
 @contextlib.contextmanager
+def _server_warms(layout_name: str, variant: str) -> Iterator[None]:
+    """SERVER_WARMS set while a fork server may start (it takes this process's environment)."""
+    before = os.environ.get(SERVER_WARMS)
+    os.environ[SERVER_WARMS] = json.dumps([layout_name, variant])
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[SERVER_WARMS]
+        else:
+            os.environ[SERVER_WARMS] = before
+
+
+def warm_server() -> None:
+    """In a fork server, once, as it starts (batch/preload.py): warm the renderer of the
+    layout SERVER_WARMS names, kept for its workers by warm_renderer; then set everything
+    made so far aside for good (gc.freeze), so that no worker's collector goes through it
+    (and copies its pages). A layout that fails here is left for each worker to say."""
+    try:
+        layout_name, variant = json.loads(os.environ.pop(SERVER_WARMS, "null") or "null")
+    except (TypeError, ValueError):
+        layout_name = None
+    if isinstance(layout_name, str) and isinstance(variant, str):
+        with contextlib.suppress(Exception):
+            warm_renderer(layout_name).warm(variant)
+        atexit.register(_forget_warm)
+    gc.collect()
+    gc.freeze()
+
+
+def _forget_warm() -> None:
+    """At a server's exit, its warm renderers let go while Python is whole: WeasyPrint then
+    removes their font folders quietly, not in an "Exception ignored" at its end."""
+    _WARM.clear()
+    _HTML.clear()
+    gc.unfreeze()
+    gc.collect()
+
+
+@contextlib.contextmanager
 def _without_main_module() -> Iterator[None]:
     """A spawned process runs the parent's main module again first (as `__mp_main__`),
     for a target that may live there. A worker's target is this module's, so that run is
@@ -362,7 +409,7 @@ def _worker_main(
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     render: Callable[[Job], JobResult]
     try:
-        started = CityRenderer(layout_name)
+        started = warm_renderer(layout_name)  # the fork server's, if it warmed this layout
         started.warm(variant)  # while the parent still reads the survey
         render = started
     except Exception as exc:  # noqa: BLE001 - each city is failed with why, no traceback
@@ -444,7 +491,7 @@ class _WorkerPool:
         self.started = True
         self.scratch = str(scratch_folder("batch"))
         if _context().get_start_method() == "forkserver":
-            with _without_main_module():
+            with _without_main_module(), _server_warms(self.layout_name, self.variant):
                 multiprocessing.forkserver.ensure_running()
         else:
             self.workers = [self._spawn() for _ in range(min(self.size, 1))]

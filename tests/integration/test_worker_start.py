@@ -114,3 +114,41 @@ def test_a_worker_renders_its_next_city_while_the_last_one_is_handed_on() -> Non
         rest = list(outcomes)
     assert (first.index, held, [outcome.index for outcome in rest]) == (0, [1], [1])
     assert first.error is None and rest[0].error is None
+
+
+def _server_start(hint: str, scratch: Path) -> subprocess.CompletedProcess[str]:
+    """What a fork server does as it starts (imports batch/preload.py) with SERVER_WARMS
+    set to hint, in a Python of its own (TMPDIR: scratch) that then says what it holds,
+    and exits."""
+    check = (
+        "import gc\n"
+        "import snapshotpdf.batch.preload\n"
+        "from snapshotpdf.batch import workers\n"
+        "warm = [(key[0], sorted(r.makers)) for key, r in workers._WARM.items()]\n"
+        "print(warm, gc.get_freeze_count() > 0)\n"
+    )
+    env = {**os.environ, workers.SERVER_WARMS: hint, "TMPDIR": str(scratch)}
+    return subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def test_a_fork_server_warms_the_builds_renderer_and_exits_quietly(tmp_path: Path) -> None:
+    """The server warms the renderer its workers are forked with, sets it aside from the
+    collector, and at its exit lets it go while Python is whole: its fonts' temporary
+    folders are removed, without a word ("Exception ignored in FontConfiguration.__del__"
+    would reach the build's terminal, and the folders stay)."""
+    done = _server_start('["snapshot", "print"]', tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[('snapshot', ['print'])] True"
+    assert done.stderr == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("hint", ["", "not json", '["no-such-layout", "screen"]', "[1, 2]"])
+def test_a_fork_server_with_nothing_it_can_warm_starts_all_the_same(
+    hint: str, tmp_path: Path
+) -> None:
+    done = _server_start(hint, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] True" and done.stderr == ""
