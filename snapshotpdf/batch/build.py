@@ -2,10 +2,13 @@
 -> render (workers.py: HTML to PDF, in warm worker processes) -> record (here: each PDF
 written atomically, the manifest, the run report, and what a re-run may replay).
 
-A first build, or one with --force, starts its first worker at once, to warm up while the
-survey is read. A rebuild (the folder has a manifest) starts none until it finds more
-cities to render than workers.IN_PROCESS_CITIES: one edited city is rendered in this
-process, as soon as the others are found current.
+Where workers are forked (Linux), every build starts their fork server at once: it imports
+WeasyPrint and warms the renderer up while the survey is read, and a worker forked from it
+renders the first stale city as soon as it is found. Elsewhere a first build, or one with
+--force, starts its first worker at once, to warm up while the survey is read, and a
+rebuild (the folder has a manifest) starts none until it finds more cities to render than
+workers.IN_PROCESS_CITIES: one edited city is rendered in this process, as soon as the
+others are found current.
 
 Gather, then stream: every row is read and checked and the survey-wide figures counted
 before the first PDF is made (plan's first pass); then each selected city is fingerprinted
@@ -49,6 +52,7 @@ from snapshotpdf.batch.workers import (
     JobResult,
     Renderers,
     fast_subsetter_available,
+    forked_workers,
 )
 from snapshotpdf.errors import SnapshotError
 from snapshotpdf.models import CityRecord, Location, Problem, Severity, date_text
@@ -99,8 +103,8 @@ def _build(settings: Settings, result: BuildResult) -> None:
 
 def _renders_all(settings: Settings) -> bool:
     """Whether the build is likely to render every city (its first, or --force): its first
-    worker then starts at once. Else it starts once more than IN_PROCESS_CITIES cities
-    are found to render (workers.Renderers)."""
+    spawned worker then starts at once. Else it starts once more than IN_PROCESS_CITIES
+    cities are found to render (workers.Renderers). Forked workers do not wait."""
     return settings.force or not (settings.outdir / manifest.MANIFEST).is_file()
 
 
@@ -196,7 +200,7 @@ def _prepare(settings: Settings, planned: Plan, result: BuildResult, start: bool
     _move_removed(settings, planned.removed, result)
     if settings.jobs <= 0:
         where = "in this process"
-    elif start:
+    elif start or forked_workers():
         where = f"{settings.jobs} worker process(es)"
     else:
         where = (

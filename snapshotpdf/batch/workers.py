@@ -51,10 +51,12 @@ RECYCLE_AFTER = 500  # cities a worker renders before a fresh process takes over
 CITIES_PER_EXTRA_WORKER = 4
 # Jobs per worker a pool takes ahead of its workers (the rest are found as they are needed).
 AHEAD = 2
-# A pool that may wait (Renderers(start=False): a rebuild, where most cities are current)
-# starts no worker for this many cities or fewer: this process renders them. One worker
-# would render them all anyway (CITIES_PER_EXTRA_WORKER), after its own start (a fresh
-# Python, WeasyPrint, the layout) and with every PDF sent back through a pipe.
+# Where workers are spawned, a pool that may wait (Renderers(start=False): a rebuild, where
+# most cities are current) starts no worker for this many cities or fewer: this process
+# renders them. One worker would render them all anyway (CITIES_PER_EXTRA_WORKER), after
+# its own start (a fresh Python, WeasyPrint, the layout) and with every PDF sent back
+# through a pipe. A worker forked warm has no such start to pay: the fork server warms up
+# while the survey is read, so even one edited city is rendered by a worker, sooner.
 IN_PROCESS_CITIES = CITIES_PER_EXTRA_WORKER
 
 # Python's cyclic garbage collector looks at its young objects every 700 new ones; a city's
@@ -239,13 +241,16 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 class Renderers:
-    """Where a build's PDFs are made. The first worker starts as soon as the build starts,
-    so it warms up (imports WeasyPrint, loads fonts and stylesheets) while the survey is
-    read; the others, up to `workers`, only when there are enough cities to pay for their
-    start (CITIES_PER_EXTRA_WORKER). workers=0 renders in this process (no crash
-    isolation). With start=False (a rebuild, where most cities are likely current) no
-    worker starts until the jobs show that one pays: IN_PROCESS_CITIES jobs or fewer, none
-    of them to isolate, are rendered in this process. Use as a context manager."""
+    """Where a build's PDFs are made. Where workers fork from a fork server
+    (forked_workers), the server starts as soon as the build starts and warms up (imports
+    WeasyPrint, loads fonts and stylesheets) while the survey is read; each worker is then
+    forked warm when the cities come, one for the first and more, up to `workers`, when
+    there are enough cities to pay for them (CITIES_PER_EXTRA_WORKER). Where workers are
+    spawned, the first worker starts at once and warms up itself; with start=False (a
+    rebuild, where most cities are likely current) none starts until the jobs show that one
+    pays: IN_PROCESS_CITIES jobs or fewer, none of them to isolate, are rendered in this
+    process. workers=0 renders in this process (no crash isolation). Use as a context
+    manager."""
 
     def __init__(
         self, layout_name: str, workers: int, variant: str = "screen", start: bool = True
@@ -255,7 +260,7 @@ class Renderers:
         self.start = start
 
     def __enter__(self) -> Renderers:
-        if self.pool and self.start:
+        if self.pool and (self.start or forked_workers()):
             self.pool.start()
         return self
 
@@ -322,6 +327,11 @@ def city_collector() -> Iterator[None]:
         gc.collect(1 if next(_RENDERED) % OLD_EVERY == 0 else 0)
         if enabled:
             gc.enable()
+
+
+def forked_workers() -> bool:
+    """Whether workers are forked here from a warm fork server (Linux), else spawned."""
+    return _context().get_start_method() == "forkserver"
 
 
 def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
@@ -490,7 +500,7 @@ class _WorkerPool:
         city is found, without waiting for the import then); else the first worker."""
         self.started = True
         self.scratch = str(scratch_folder("batch"))
-        if _context().get_start_method() == "forkserver":
+        if forked_workers():
             with _without_main_module(), _server_warms(self.layout_name, self.variant):
                 multiprocessing.forkserver.ensure_running()
         else:

@@ -1,11 +1,13 @@
 """A rebuild does only what changed: a survey read before is not read again (cache.py), a
 city made from the same inputs is not made again to be fingerprinted (memo.py), and a few
-stale cities are rendered in the build's own process, without starting a worker
+stale cities are rendered by one worker forked warm from the fork server (Linux), or,
+where workers are spawned, in the build's own process, without starting a worker
 (workers.IN_PROCESS_CITIES); more, or a city whose renderer failed before, go to workers."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -26,6 +28,8 @@ from snapshotpdf.batch.settings import Settings
 from snapshotpdf.models import Inputs
 from snapshotpdf.reporter import Recorder, Reporter
 
+# Workers started for a few stale cities: one forked warm, or none (rendered here).
+FEW = 1 if workers.forked_workers() else 0
 NAMES = ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta")
 CITIES = [minimal_city(name, "Ruritania", mayor=f"Mayor of {name}") for name in NAMES]
 
@@ -102,16 +106,34 @@ def pdfs(settings: Settings) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(settings.outdir.glob("*.pdf"))}
 
 
-def test_one_edited_city_is_rendered_here_without_a_worker(built: Settings, spy: Spy) -> None:
+def test_one_edited_city_is_rendered_by_one_warm_worker_or_here(built: Settings, spy: Spy) -> None:
     edit(built, "Gamma", spotlight="A new sentence about the city's pilots.")
     told = Recorder()
     result = build(built, told)
     assert [d.city for d in result.written] == ["Gamma"] and len(result.unchanged) == 6
-    assert spy.calls["_spawn"] == 0  # no worker process started
+    assert spy.calls["_spawn"] == FEW  # one worker forked warm, or none started
     assert spy.calls["html"] == 1  # Gamma's, to fingerprint it; no other city's
     assert spy.calls["read_survey"] == 1  # edited: read anew
-    assert any("in this process, or 2 worker process(es)" in step for step in told.steps)
+    where = "(2 worker process(es))" if FEW else "in this process, or 2 worker process(es)"
+    assert any(where in step for step in told.steps)
     assert rerun.replay(built, Reporter()) is not None  # and a re-run replays it
+
+
+def test_where_workers_are_spawned_one_edited_city_is_rendered_here(
+    built: Settings, spy: Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a machine without a fork server (macOS, Windows): no worker is started for
+    a few cities, whose renders would not pay for its start."""
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    edit(built, "Gamma", spotlight="A new sentence about the city's pilots.")
+    told = Recorder()
+    result = build(built, told)
+    assert [d.city for d in result.written] == ["Gamma"] and spy.calls["_spawn"] == 0
+    assert any("in this process, or 2 worker process(es)" in step for step in told.steps)
+    more = NAMES[: workers.IN_PROCESS_CITIES + 1]
+    edit(built, *more, mayor="Someone Else")
+    assert sorted(d.city for d in build(built).written) == sorted(more)
+    assert spy.calls["_spawn"] >= 1
 
 
 def test_what_a_rebuild_here_makes_is_what_workers_make(
@@ -120,7 +142,7 @@ def test_what_a_rebuild_here_makes_is_what_workers_make(
     edit(built, "Gamma", "Delta", mayor="Someone Else")
     here = build(built)
     assert sorted(d.city for d in here.written) == ["Delta", "Gamma"]
-    assert spy.calls["_spawn"] == 0
+    assert spy.calls["_spawn"] == FEW
     forced = replace(built, outdir=tmp_path / "forced", force=True)  # a first build: workers
     assert len(build(forced).written) == len(NAMES) and spy.calls["_spawn"] >= 1
     assert pdfs(built) == pdfs(forced)
