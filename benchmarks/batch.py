@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/batch.py [--cities N] [--seed S] [--keep DIR] [--no-a0]
                                            [--against REV] [--memory-sweep [--plan-only]]
-                                           [--pairs N]
+                                           [--pairs N] [--pairs-ab N]
 
 One run writes a synthetic survey of N cities (the bundled sample profile's columns, valid
 answers from snapshotpdf's vocabulary) and times, each in its own fresh process:
@@ -25,7 +25,8 @@ worker process and of the main process at both sizes; with --plan-only, every PD
 made at once in the build's own process, so the sweep measures the main process alone, in
 minutes even at 10000 cities. --pairs N runs only (b1) and (b1@REV), N times each, the
 order swapped each round, and prints the median of the rounds' ratios: the (b1) target
-measured so that one busy minute of a shared machine cannot decide it. See
+measured so that one busy minute of a shared machine cannot decide it; --pairs-ab N does
+the same for (a) and (b) and the a/b target. See
 benchmarks/README.md for what each figure means.
 
 This is a benchmark, not a test: pytest never collects it and nothing imports it.
@@ -50,7 +51,7 @@ import tarfile
 import tempfile
 import threading
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -1248,6 +1249,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="instead: run only (b1) and (b1@REV), N rounds, and print the median ratio",
     )
     parser.add_argument(
+        "--pairs-ab",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: run only (a) and (b), N rounds, and print the median a/b",
+    )
+    parser.add_argument(
         "--memory-sweep",
         action="store_true",
         help="instead: run only (b), at 100 and 1000 cities, and compare per-worker memory",
@@ -1271,6 +1279,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("city counts must be at least 1")
     if args.pairs < 0 or (args.pairs and (args.memory_sweep or args.against.lower() == "none")):
         parser.error("--pairs N takes a positive N, an --against commit and no --memory-sweep")
+    if args.pairs_ab < 0 or (args.pairs_ab and (args.memory_sweep or args.pairs)):
+        parser.error("--pairs-ab N takes a positive N, and no --memory-sweep or --pairs")
     if args.plan_only and not args.memory_sweep:
         parser.error("--plan-only goes with --memory-sweep")
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
@@ -1391,21 +1401,16 @@ def run_pairs(cities: int, seed: int, workdir: Path, jobs: bool, against: str, r
             machine_line(cities, seed),
             f"(b1) and (b1@{commit.rev}) alone, {rounds} rounds, the order swapped each round",
         ]
+        commands = {
+            "now": (build_command(survey, workdir / "pairs-now", force=True, jobs=one), None),
+            "then": (
+                build_command(survey, workdir / "pairs-then", force=True, jobs=old_jobs),
+                commit.env,
+            ),
+        }
         ratios = []
-        for number in range(rounds):
-            ms = {}
-            for who in ("now", "then") if number % 2 == 0 else ("then", "now"):
-                out = workdir / f"pairs-{who}"
-                shutil.rmtree(out, ignore_errors=True)
-                if who == "now":
-                    command = build_command(survey, out, force=True, jobs=one)
-                    step = measure(f"pairs-{number}-now", command, cities, out, logs, False)
-                else:
-                    command = build_command(survey, out, force=True, jobs=old_jobs)
-                    step = measure(
-                        f"pairs-{number}-then", command, cities, out, logs, False, env=commit.env
-                    )
-                ms[who] = step.cpu_ms_per_city
+        for number, steps in enumerate(_rounds(rounds, commands, cities, workdir, logs)):
+            ms = {who: step.cpu_ms_per_city for who, step in steps.items()}
             ratios.append(ms["now"] / ms["then"])
             lines.append(
                 f"  round {number + 1}: (b1) {ms['now']:.1f} ms, (b1@{commit.rev})"
@@ -1418,6 +1423,61 @@ def run_pairs(cities: int, seed: int, workdir: Path, jobs: bool, against: str, r
     lines.append(
         f"b1/b1@{commit.rev}, median of {rounds}: {median:.3f} (from {min(ratios):.3f} to"
         f" {max(ratios):.3f}); target <= {TARGET_JOBS1_CPU}: {verdict}"
+    )
+    return "\n".join(lines)
+
+
+def _rounds(
+    rounds: int,
+    commands: dict[str, tuple[list[str], dict[str, str] | None]],
+    cities: int,
+    workdir: Path,
+    logs: Path,
+) -> Iterator[dict[str, Step]]:
+    """Each round's steps: every command (name: (command, env)) measured one after the
+    other, into an emptied folder workdir/pairs-NAME, the order reversed every other round."""
+    names = list(commands)
+    for number in range(rounds):
+        steps = {}
+        for name in names if number % 2 == 0 else names[::-1]:
+            out = workdir / f"pairs-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            command, env = commands[name]
+            steps[name] = measure(
+                f"pairs-{number}-{name}", command, cities, out, logs, False, env=env
+            )
+        yield steps
+
+
+def run_pairs_ab(cities: int, seed: int, workdir: Path, jobs: bool, rounds: int) -> str:
+    """(a) and (b) only, one after the other, `rounds` times, the order swapped each round:
+    the median of the rounds' a/b (wall per city). A single run's (a) and (b) are minutes
+    apart, and this shared machine's other tenants move one of them and not the other."""
+    survey = write_survey(workdir / f"survey-{cities}.xlsx", cities, seed, load_profile())
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    auto = "auto" if jobs else None
+    commands = {
+        "a": (baseline_command(survey, workdir / "pairs-a"), None),
+        "b": (build_command(survey, workdir / "pairs-b", force=True, jobs=auto), None),
+    }
+    lines = [
+        machine_line(cities, seed),
+        f"(a) and (b) alone, {rounds} rounds, the order swapped each round",
+    ]
+    ratios = []
+    for number, steps in enumerate(_rounds(rounds, commands, cities, workdir, logs)):
+        ms = {who: step.ms_per_city for who, step in steps.items()}
+        ratios.append(ms["a"] / ms["b"])
+        lines.append(
+            f"  round {number + 1}: (a) {ms['a']:.1f} ms, (b) {ms['b']:.1f} ms of wall per"
+            f" city: a/b {ratios[-1]:.2f}x"
+        )
+    median = statistics.median(ratios)
+    verdict = "PASS" if median >= TARGET_SPEEDUP else "FAIL"
+    lines.append(
+        f"a/b, median of {rounds}: {median:.2f}x (from {min(ratios):.2f}x to"
+        f" {max(ratios):.2f}x); target >= {TARGET_SPEEDUP:g}x: {verdict}"
     )
     return "\n".join(lines)
 
@@ -1479,6 +1539,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             steps = run_sweep(sizes, args.seed, workdir, jobs, args.plan_only)
             report = format_sweep(steps, args.seed, jobs, args.plan_only)
+        elif args.pairs_ab:
+            print(f"paired (a)/(b): {args.pairs_ab} rounds ...", file=sys.stderr, flush=True)
+            report = run_pairs_ab(args.cities, args.seed, workdir, jobs, args.pairs_ab)
         elif args.pairs:
             print(f"paired benchmark: {args.pairs} rounds ...", file=sys.stderr, flush=True)
             report = run_pairs(args.cities, args.seed, workdir, jobs, args.against, args.pairs)
