@@ -76,9 +76,9 @@ WARM_UP = '<html lang="en"><body><p>Warm <strong>up</strong>.</p></body></html>'
 # Workers are forked from a server process that imported this module once (Python's
 # "forkserver" start method, on Linux): a worker starts without importing WeasyPrint and
 # the renderer again, about half a second of CPU each, and shares those pages with the
-# others. It imports nothing else and renders nothing, so every worker starts as clean as a
-# spawned one; each takes the build's environment as it is when it starts (the server's
-# is the one of its own start).
+# others. The server renders nothing but the warm-up line of the starting build's layout
+# (SERVER_WARMS), so a worker starts as a spawned one is once warm; each takes the build's
+# environment as it is when it starts (the server's is the one of its own start).
 PRELOAD = "snapshotpdf.batch.preload"
 # The layout and variant a fork server warms a renderer for as it starts (JSON: [layout,
 # variant], the starting build's): that build's workers are forked with it warm. A server
