@@ -51,7 +51,7 @@ import tarfile
 import tempfile
 import threading
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -1408,9 +1408,9 @@ def run_pairs(cities: int, seed: int, workdir: Path, jobs: bool, against: str, r
                 commit.env,
             ),
         }
+        paired = _paired(rounds, commands, cities, workdir, logs, lambda step: step.cpu_ms_per_city)
         ratios = []
-        for number, steps in enumerate(_rounds(rounds, commands, cities, workdir, logs)):
-            ms = {who: step.cpu_ms_per_city for who, step in steps.items()}
+        for number, ms in enumerate(paired):
             ratios.append(ms["now"] / ms["then"])
             lines.append(
                 f"  round {number + 1}: (b1) {ms['now']:.1f} ms, (b1@{commit.rev})"
@@ -1427,26 +1427,27 @@ def run_pairs(cities: int, seed: int, workdir: Path, jobs: bool, against: str, r
     return "\n".join(lines)
 
 
-def _rounds(
+def _paired(
     rounds: int,
     commands: dict[str, tuple[list[str], dict[str, str] | None]],
     cities: int,
     workdir: Path,
     logs: Path,
-) -> Iterator[dict[str, Step]]:
-    """Each round's steps: every command (name: (command, env)) measured one after the
-    other, into an emptied folder workdir/pairs-NAME, the order reversed every other round."""
+    figure: Callable[[Step], float],
+) -> Iterator[dict[str, float]]:
+    """Each round's figure (of a Step, e.g. its wall ms per city) of every command (name:
+    (command, env)), measured one after the other into an emptied folder workdir/pairs-NAME,
+    the order reversed every other round."""
     names = list(commands)
     for number in range(rounds):
-        steps = {}
+        figures = {}
         for name in names if number % 2 == 0 else names[::-1]:
             out = workdir / f"pairs-{name}"
             shutil.rmtree(out, ignore_errors=True)
             command, env = commands[name]
-            steps[name] = measure(
-                f"pairs-{number}-{name}", command, cities, out, logs, False, env=env
-            )
-        yield steps
+            step = measure(f"pairs-{number}-{name}", command, cities, out, logs, False, env=env)
+            figures[name] = figure(step)
+        yield figures
 
 
 def run_pairs_ab(cities: int, seed: int, workdir: Path, jobs: bool, rounds: int) -> str:
@@ -1466,8 +1467,9 @@ def run_pairs_ab(cities: int, seed: int, workdir: Path, jobs: bool, rounds: int)
         f"(a) and (b) alone, {rounds} rounds, the order swapped each round",
     ]
     ratios = []
-    for number, steps in enumerate(_rounds(rounds, commands, cities, workdir, logs)):
-        ms = {who: step.ms_per_city for who, step in steps.items()}
+    for number, ms in enumerate(
+        _paired(rounds, commands, cities, workdir, logs, lambda step: step.ms_per_city)
+    ):
         ratios.append(ms["a"] / ms["b"])
         lines.append(
             f"  round {number + 1}: (a) {ms['a']:.1f} ms, (b) {ms['b']:.1f} ms of wall per"
